@@ -1,0 +1,51 @@
+# amko-ts: every target puts a Node.js >= 22.19 first on PATH (bootstrapped into the tools cache).
+SHELL := /bin/bash
+NODE_BIN := $(shell scripts/node-env.sh)
+export PATH := $(NODE_BIN):$(PATH)
+N ?= 3
+OPENSHIFT ?=
+
+.PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench proto clean
+
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-fund --no-audit --loglevel=error
+	@touch $@
+
+install: node_modules/.install-stamp
+
+build: install
+	npx tsc -p tsconfig.json
+
+lint: install
+	npx eslint .
+	npx prettier --check .
+
+tools:
+	scripts/tools.sh
+
+test: install tools build
+	scripts/run-tests.sh
+
+test-unit: build
+	scripts/run-tests.sh unit
+
+test-integration: build tools
+	scripts/run-tests.sh integration
+
+test-e2e: build tools
+	scripts/run-tests.sh e2e
+
+clusters: build tools
+	node dist/test/support/clusters-cli.js up --n $(N) --openshift "$(OPENSHIFT)" --dir .cache/clusters
+
+clusters-down: build
+	node dist/test/support/clusters-cli.js down --dir .cache/clusters
+
+demo: build tools
+	node dist/test/support/demo.js
+
+bench: build tools
+	node dist/bench/run.js
+
+clean:
+	rm -rf dist .cache

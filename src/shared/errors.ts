@@ -38,6 +38,10 @@ export type ErrorCode =
   | 'PEER_UNAVAILABLE'
   /** A federation peer refused us for a reason that retrying will not fix. */
   | 'PEER_REJECTED'
+  /** A federation peer's certificate names a cluster that is not a member. */
+  | 'PEER_NOT_MEMBER'
+  /** A federation message decoded but makes no sense (bad hash or JSON, unknown kind, order). */
+  | 'FEDERATION_BAD_MESSAGE'
   /** Invalid configuration (flags, files) detected at start-up. */
   | 'CONFIG_INVALID';
 

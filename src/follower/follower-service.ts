@@ -1,0 +1,186 @@
+/**
+ * The follower's side of the Federation service: admits at most one leader stream at a time (a
+ * listed peer, an epoch not stale, the same version), persists a new claim before answering,
+ * applies what the stream carries through the replica applier and answers GetState.
+ */
+import type { StatusObject } from '@grpc/grpc-js';
+import {
+  compareClaims,
+  staleEpochMessage,
+  type EpochClaim,
+} from '../shared/federation/epoch-rules.js';
+import type { EpochStore } from '../shared/federation/epoch-store.js';
+import type { FederationHandler, ReplicateCall } from '../shared/federation/federation-server.js';
+import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
+import type { State } from '../shared/federation/gen/amko/federation/v1/State.js';
+import { refusalStatus } from '../shared/federation/grpc-status.js';
+import type { PeerIdentity } from '../shared/federation/peer-identity.js';
+import type { HashedContent, ReplicaKey } from '../shared/federation/replicated-object.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+import { OperatorError } from '../shared/errors.js';
+import { admitHello, checkPeer, type Membership } from './admission.js';
+import type { ReplicaApplier } from './replica-applier.js';
+import {
+  ReplicationSession,
+  type AppliedPosition,
+  type SessionHost,
+} from './replication-session.js';
+
+export interface FollowerServiceDeps {
+  applier: ReplicaApplier;
+  epochs: EpochStore;
+  membership: () => Membership;
+  log: Logger;
+  /** Told after every applied snapshot or change. */
+  onApplied?: (position: AppliedPosition) => void;
+}
+
+const NO_POSITION: AppliedPosition = Object.freeze({
+  leader: '',
+  epoch: 0,
+  logId: '',
+  revision: 0,
+});
+
+export class FollowerService implements FederationHandler, SessionHost {
+  readonly #deps: FollowerServiceDeps;
+  #position: AppliedPosition = NO_POSITION;
+  #active: ReplicationSession | undefined;
+  readonly #sessions = new Set<ReplicationSession>();
+
+  constructor(deps: FollowerServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** The leader stream currently applied, if any. */
+  get activeLeader(): EpochClaim | undefined {
+    return this.#active?.isOpen ? this.#active.claim : undefined;
+  }
+
+  replicate(call: ReplicateCall, peer: PeerIdentity): void {
+    const session = new ReplicationSession({ call, peer, host: this, log: this.#deps.log });
+    this.#sessions.add(session);
+    session.start();
+  }
+
+  getState(peer: PeerIdentity): Promise<State> {
+    const checked = checkPeer(peer, this.#deps.membership());
+    if (!checked.ok) {
+      return Promise.reject(new OperatorError('PEER_NOT_MEMBER', 'never', checked.status.details));
+    }
+    return Promise.resolve(this.state());
+  }
+
+  async admit(
+    session: ReplicationSession,
+    hello: Hello__Output,
+  ): Promise<{ claim: EpochClaim; logId: string } | StatusObject> {
+    const { epochs, membership, log } = this.#deps;
+    const decision = admitHello({
+      hello,
+      peer: session.peer,
+      membership: membership(),
+      highest: epochs.highest(),
+    });
+    if (!decision.ok) {
+      log.warn(
+        { peer: session.peer, code: decision.status.code, details: decision.status.details },
+        'replication stream refused',
+      );
+      return decision.status;
+    }
+    const highest = await epochs.raise(decision.claim);
+    if (compareClaims(decision.claim, highest) < 0) {
+      return refusalStatus('stale-epoch', staleEpochMessage(decision.claim, highest), highest);
+    }
+    if (!session.isOpen)
+      return refusalStatus('stale-epoch', 'stream closed during admission', highest);
+    const previous = this.#active;
+    this.#active = session;
+    if (previous && previous !== session) {
+      previous.supersededBy(
+        decision.claim,
+        `replaced by a stream from ${decision.claim.leader} at epoch ${decision.claim.epoch}`,
+      );
+    }
+    log.info(
+      { leader: decision.claim.leader, epoch: decision.claim.epoch, logId: decision.logId },
+      'replication stream admitted',
+    );
+    return decision;
+  }
+
+  state(): State {
+    const m = this.#deps.membership();
+    const highest = this.#deps.epochs.highest();
+    const p = this.#position;
+    return {
+      cluster: m.self,
+      highest_epoch: String(highest.epoch),
+      highest_epoch_leader: highest.leader,
+      applied_revision: String(p.revision),
+      applied_epoch: String(p.epoch),
+      applied_log_id: p.logId,
+      version: m.version,
+      role: 'follower',
+    };
+  }
+
+  position(): AppliedPosition {
+    return this.#position;
+  }
+
+  async applySnapshot(
+    session: ReplicationSession,
+    objects: readonly HashedContent[],
+    at: AppliedPosition,
+  ): Promise<void> {
+    this.#checkActive(session);
+    const marks = { leader: at.leader, epoch: at.epoch, revision: at.revision };
+    const { written, deleted } = await this.#deps.applier.replaceAll(objects, marks);
+    this.#checkActive(session);
+    this.#record(at);
+    this.#deps.log.info(
+      { revision: at.revision, objects: objects.length, written, deleted },
+      'snapshot applied',
+    );
+  }
+
+  async applyChange(
+    session: ReplicationSession,
+    change: HashedContent | ReplicaKey,
+    at: AppliedPosition,
+  ): Promise<void> {
+    this.#checkActive(session);
+    if (typeof change === 'string') await this.#deps.applier.remove(change);
+    else
+      await this.#deps.applier.put(change, {
+        leader: at.leader,
+        epoch: at.epoch,
+        revision: at.revision,
+      });
+    this.#checkActive(session);
+    this.#record(at);
+  }
+
+  closed(session: ReplicationSession): void {
+    this.#sessions.delete(session);
+    if (this.#active === session) this.#active = undefined;
+  }
+
+  /** Ends every stream (the follower is stopping). */
+  closeAll(status: StatusObject): void {
+    for (const s of [...this.#sessions]) s.end(status);
+  }
+
+  #checkActive(session: ReplicationSession): void {
+    if (this.#active !== session || !session.isOpen) {
+      throw new OperatorError('PEER_UNAVAILABLE', 'backoff', 'stream no longer the active one');
+    }
+  }
+
+  #record(at: AppliedPosition): void {
+    this.#position = at;
+    this.#deps.onApplied?.(at);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The follower: takes replicas from the current leader over the Federation service and keeps
+ * them in this cluster as ordinary GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule objects,
+ * repairing local edits. It never talks to the Avi Controller.
+ */
+import { Metadata, status as Status } from '@grpc/grpc-js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../shared/clock.js';
+import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+import type { EpochStore } from '../shared/federation/epoch-store.js';
+import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
+import type { FederationServer } from '../shared/federation/federation-server.js';
+import type { ReplicaKey } from '../shared/federation/replicated-object.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+import type { Membership } from './admission.js';
+import { DriftRepair } from './drift-repair.js';
+import { FollowerService } from './follower-service.js';
+import { ReplicaApplier } from './replica-applier.js';
+import { ReplicaWriter } from './replica-writer.js';
+import type { AppliedPosition } from './replication-session.js';
+
+export interface FollowerDeps {
+  /** The running federation server; the follower installs its handler there. */
+  server: Pick<FederationServer, 'setHandler' | 'health'>;
+  /** This cluster's API server, where replicas are written. */
+  kubeConfig: KubeConfig;
+  epochs: EpochStore;
+  /** This cluster's place in the federation, read at every admission (from the AMKOCluster). */
+  membership: () => Membership;
+  clock: Clock;
+  log: Logger;
+  /** Told after every applied snapshot or change (status writers, metrics). */
+  onApplied?: (position: AppliedPosition) => void;
+  /** Told after drift repair restored an object. */
+  onRepaired?: (key: ReplicaKey) => void;
+}
+
+/** What the status writer reports for a follower. */
+export interface FollowerStatus {
+  /** The highest claim seen: the leader this cluster follows and its epoch. */
+  readonly highest: EpochClaim;
+  /** What has been applied, from which leader and log. */
+  readonly applied: AppliedPosition;
+  /** The leader whose stream is open now, if any. */
+  readonly connected: EpochClaim | undefined;
+}
+
+export interface FollowerHandle {
+  status(): FollowerStatus;
+  /** Ends the streams, uninstalls the handler and stops drift repair. */
+  stop(): Promise<void>;
+}
+
+export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
+  const log = deps.log.child({ component: 'follower' });
+  const applier = new ReplicaApplier({ writer: new ReplicaWriter(deps.kubeConfig), log });
+  const service = new FollowerService({
+    applier,
+    epochs: deps.epochs,
+    membership: deps.membership,
+    log,
+    ...(deps.onApplied ? { onApplied: deps.onApplied } : {}),
+  });
+  const drift = new DriftRepair({
+    kubeConfig: deps.kubeConfig,
+    applier,
+    clock: deps.clock,
+    log,
+    ...(deps.onRepaired ? { onRepaired: deps.onRepaired } : {}),
+  });
+  drift.start();
+  deps.server.setHandler(service);
+  deps.server.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
+  deps.server.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
+  log.info({ self: deps.membership().self, highest: deps.epochs.highest() }, 'follower started');
+  return Promise.resolve({
+    status: (): FollowerStatus => ({
+      highest: deps.epochs.highest(),
+      applied: service.position(),
+      connected: service.activeLeader,
+    }),
+    stop: async (): Promise<void> => {
+      deps.server.setHandler(undefined);
+      deps.server.health.setStatus(HEALTH_SERVICES.federation, 'NOT_SERVING');
+      service.closeAll({
+        code: Status.UNAVAILABLE,
+        details: 'follower stopping',
+        metadata: new Metadata(),
+      });
+      await drift.stop();
+      log.info('follower stopped');
+    },
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Applies replicated content to the follower's cluster and remembers what it last replicated per
+ * object, so drift repair can put it back. Writes to one object are serialised, whether they come
+ * from the leader's stream or from drift repair, so a repair never reinstates older content.
+ */
+import type { Logger } from '../shared/telemetry/logger.js';
+import {
+  keyOfContent,
+  type HashedContent,
+  type ReplicaKey,
+} from '../shared/federation/replicated-object.js';
+import {
+  marksOf,
+  observedHash,
+  snapshotDeletes,
+  type ReplicaMarks,
+  type ReplicaObject,
+} from './replica-plan.js';
+import type { PutOutcome, ReplicaWriter, Written } from './replica-writer.js';
+
+interface Remembered {
+  readonly content: HashedContent;
+  readonly marks: ReplicaMarks;
+  written?: Written;
+}
+
+export type RepairOutcome = 'repaired' | 'unchanged' | 'not-replicated';
+
+export interface ReplicaApplierDeps {
+  writer: ReplicaWriter;
+  log: Logger;
+  /** Objects of a snapshot written at once. */
+  concurrency?: number;
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class ReplicaApplier {
+  readonly #deps: ReplicaApplierDeps;
+  readonly #memory = new Map<ReplicaKey, Remembered>();
+  readonly #locks = new Map<ReplicaKey, Promise<unknown>>();
+
+  constructor(deps: ReplicaApplierDeps) {
+    this.#deps = deps;
+  }
+
+  /** Writes one object (if it differs) and remembers it. */
+  put(h: HashedContent, marks: ReplicaMarks): Promise<PutOutcome> {
+    const key = keyOfContent(h.content);
+    return this.#withLock(key, async () => {
+      const before = this.#memory.get(key);
+      const known = before?.written?.resourceVersion;
+      const entry: Remembered = { content: h, marks };
+      this.#memory.set(key, entry);
+      const { outcome, written } = await this.#deps.writer.put(h, marks, known);
+      entry.written = written;
+      return outcome;
+    });
+  }
+
+  /** Deletes one replica and forgets it. */
+  remove(key: ReplicaKey): Promise<'deleted' | 'unchanged'> {
+    return this.#withLock(key, async () => {
+      this.#memory.delete(key);
+      return this.#deps.writer.remove(key);
+    });
+  }
+
+  /** Makes the replicas exactly `snapshot`: writes what differs, deletes replicas it lacks. */
+  async replaceAll(
+    snapshot: readonly HashedContent[],
+    marks: ReplicaMarks,
+  ): Promise<{ written: number; deleted: number }> {
+    let written = 0;
+    await forEachLimited(snapshot, this.#deps.concurrency ?? 8, async (h) => {
+      if ((await this.put(h, marks)) !== 'unchanged') written++;
+    });
+    const existing = new Set([...(await this.#deps.writer.listReplicas()), ...this.#memory.keys()]);
+    let deleted = 0;
+    for (const key of snapshotDeletes(snapshot, existing)) {
+      if ((await this.remove(key)) === 'deleted') deleted++;
+    }
+    return { written, deleted };
+  }
+
+  /** Puts an object back to what was last replicated, when it drifted (edited or deleted). */
+  repair(key: ReplicaKey): Promise<RepairOutcome> {
+    return this.#withLock(key, async () => {
+      const entry = this.#memory.get(key);
+      if (!entry) return 'not-replicated';
+      const current = await this.#deps.writer.get(key);
+      if (current && this.#matches(entry, current)) return 'unchanged';
+      const { written } = await this.#deps.writer.put(entry.content, entry.marks);
+      entry.written = written;
+      this.#deps.log.warn(
+        { key, deleted: !current },
+        'replica edited locally: restored the replicated content',
+      );
+      return 'repaired';
+    });
+  }
+
+  /** True when `resourceVersion` of `key` is the one our last write produced. */
+  isOwnWrite(key: ReplicaKey, resourceVersion: string | undefined): boolean {
+    const v = this.#memory.get(key)?.written?.resourceVersion;
+    return v !== undefined && v === resourceVersion;
+  }
+
+  /** True when `key` was replicated and not deleted since. */
+  knows(key: ReplicaKey): boolean {
+    return this.#memory.has(key);
+  }
+
+  #matches(entry: Remembered, current: ReplicaObject): boolean {
+    const m = marksOf(current);
+    if (m?.leader !== entry.marks.leader || m.epoch !== entry.marks.epoch) return false;
+    const hash = observedHash(entry.content.content.kind, current);
+    return hash === entry.content.hash || hash === entry.written?.observedHash;
+  }
+
+  #withLock<T>(key: ReplicaKey, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(key, tail);
+    void tail.then(() => {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * One Replicate stream on a follower: the hello, then snapshots, deltas and pings, applied one
+ * message at a time in arrival order, each acknowledged only after its write. Anything that does
+ * not make sense ends the stream (INVALID_ARGUMENT) before anything is written for it.
+ */
+import { status as Status, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { OperatorError } from '../shared/errors.js';
+import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+import type { ReplicateCall } from '../shared/federation/federation-server.js';
+import type { Delta__Output } from '../shared/federation/gen/amko/federation/v1/Delta.js';
+import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
+import type { LeaderMessage__Output } from '../shared/federation/gen/amko/federation/v1/LeaderMessage.js';
+import type { Snapshot__Output } from '../shared/federation/gen/amko/federation/v1/Snapshot.js';
+import type { State } from '../shared/federation/gen/amko/federation/v1/State.js';
+import { refusalStatus, toStatus } from '../shared/federation/grpc-status.js';
+import type { PeerIdentity } from '../shared/federation/peer-identity.js';
+import {
+  checkIdentity,
+  fromWireObject,
+  keyOfContent,
+  replicaKey,
+  type HashedContent,
+  type ReplicaKey,
+} from '../shared/federation/replicated-object.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+
+/** What a follower has applied: from which leader, epoch and log, up to which revision. */
+export interface AppliedPosition {
+  readonly leader: string;
+  readonly epoch: number;
+  readonly logId: string;
+  readonly revision: number;
+}
+
+/** What a session needs from the follower that hosts it. */
+export interface SessionHost {
+  /** Admits the session (checks, persists the claim, makes it the active one) or refuses it. */
+  admit(
+    session: ReplicationSession,
+    hello: Hello__Output,
+  ): Promise<{ claim: EpochClaim; logId: string } | StatusObject>;
+  /** The follower's state, sent in answer to an admitted hello. */
+  state(): State;
+  position(): AppliedPosition;
+  /** Replaces every replica with the snapshot, then records the position. */
+  applySnapshot(
+    session: ReplicationSession,
+    objects: readonly HashedContent[],
+    at: AppliedPosition,
+  ): Promise<void>;
+  /** Applies one change, then records the position. */
+  applyChange(
+    session: ReplicationSession,
+    change: HashedContent | ReplicaKey,
+    at: AppliedPosition,
+  ): Promise<void>;
+  /** The session ended. */
+  closed(session: ReplicationSession): void;
+}
+
+function bad(message: string): OperatorError {
+  return new OperatorError('FEDERATION_BAD_MESSAGE', 'never', message);
+}
+
+function revisionOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw bad(`invalid revision ${value}`);
+  return n;
+}
+
+interface PendingSnapshot {
+  readonly revision: number;
+  readonly objects: HashedContent[];
+  readonly keys: Set<ReplicaKey>;
+}
+
+export class ReplicationSession {
+  readonly peer: PeerIdentity;
+  readonly #call: ReplicateCall;
+  readonly #host: SessionHost;
+  readonly #log: Logger;
+  #phase: 'hello' | 'streaming' | 'closed' = 'hello';
+  #claim: EpochClaim | undefined;
+  #logId = '';
+  #snapshot: PendingSnapshot | undefined;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(deps: { call: ReplicateCall; peer: PeerIdentity; host: SessionHost; log: Logger }) {
+    this.#call = deps.call;
+    this.peer = deps.peer;
+    this.#host = deps.host;
+    this.#log = deps.log;
+  }
+
+  /** The admitted claim (undefined before the hello was admitted). */
+  get claim(): EpochClaim | undefined {
+    return this.#claim;
+  }
+
+  get isOpen(): boolean {
+    return this.#phase !== 'closed';
+  }
+
+  start(): void {
+    this.#call.on('data', (msg: LeaderMessage__Output) => {
+      this.#enqueue(() => this.#handle(msg));
+    });
+    this.#call.on('end', () => {
+      this.#enqueue(() => {
+        if (this.isOpen) {
+          this.#finish();
+          this.#call.end();
+        }
+        return Promise.resolve();
+      });
+    });
+    this.#call.on('cancelled', () => {
+      this.#finish();
+    });
+    this.#call.on('error', () => {
+      this.#finish();
+    });
+  }
+
+  /** Ends the stream with `status` (nothing more is applied from it). */
+  end(status: StatusObject): void {
+    if (this.#phase === 'closed') return;
+    this.#finish();
+    this.#call.emit('error', status);
+  }
+
+  /** Ends the stream because `winner` took over: a stale refusal when it supersedes this claim. */
+  supersededBy(winner: EpochClaim, details: string): void {
+    const mine = this.#claim;
+    if (mine && (mine.epoch !== winner.epoch || mine.leader !== winner.leader)) {
+      this.end(refusalStatus('stale-epoch', details, winner));
+    } else {
+      this.end({ code: Status.CANCELLED, details, metadata: new Metadata() });
+    }
+  }
+
+  #finish(): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.#snapshot = undefined;
+    this.#host.closed(this);
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#chain = this.#chain.then(step).catch((err: unknown) => {
+      this.#log.warn({ err, leader: this.#claim?.leader }, 'replication stream ended');
+      this.end(toStatus(err));
+    });
+  }
+
+  async #handle(msg: LeaderMessage__Output): Promise<void> {
+    if (this.#phase === 'closed') return;
+    if (this.#phase === 'hello') {
+      if (msg.message !== 'hello' || !msg.hello) throw bad('the first message must be a hello');
+      await this.#hello(msg.hello);
+      return;
+    }
+    await this.#streaming(msg);
+  }
+
+  async #streaming(msg: LeaderMessage__Output): Promise<void> {
+    if (msg.message === 'snapshot' && msg.snapshot) await this.#snapshotPart(msg.snapshot);
+    else if (msg.message === 'delta' && msg.delta) await this.#delta(msg.delta);
+    else if (msg.message === 'ping') this.#ack(this.#host.position().revision);
+    else throw bad(`unexpected ${msg.message ?? 'empty'} message`);
+  }
+
+  async #hello(hello: Hello__Output): Promise<void> {
+    const admitted = await this.#host.admit(this, hello);
+    if ('code' in admitted) {
+      this.end(admitted);
+      return;
+    }
+    if (this.#phase === 'closed') return;
+    this.#claim = admitted.claim;
+    this.#logId = admitted.logId;
+    this.#phase = 'streaming';
+    this.#call.write({ state: this.#host.state() });
+  }
+
+  async #snapshotPart(s: Snapshot__Output): Promise<void> {
+    const revision = revisionOf(s.revision);
+    const pending = this.#snapshot ?? { revision, objects: [], keys: new Set<ReplicaKey>() };
+    if (pending.revision !== revision)
+      throw bad(`snapshot part of revision ${revision} inside ${pending.revision}`);
+    for (const wire of s.objects) {
+      const h = fromWireObject(wire);
+      const key = keyOfContent(h.content);
+      if (pending.keys.has(key)) throw bad(`snapshot holds ${key} twice`);
+      pending.keys.add(key);
+      pending.objects.push(h);
+    }
+    this.#snapshot = pending;
+    if (s.more) return;
+    this.#snapshot = undefined;
+    await this.#host.applySnapshot(this, pending.objects, this.#at(revision));
+    this.#ack(revision);
+  }
+
+  async #delta(d: Delta__Output): Promise<void> {
+    const revision = revisionOf(d.revision);
+    if (this.#snapshot) throw bad('delta inside a snapshot');
+    const change = this.#changeOf(d);
+    const pos = this.#host.position();
+    const sameLog = pos.logId === this.#logId && pos.epoch === this.#claim?.epoch;
+    if (sameLog && revision <= pos.revision) {
+      this.#ack(pos.revision);
+      return;
+    }
+    if (!sameLog || revision !== pos.revision + 1) {
+      const details = `delta ${revision} does not follow applied revision ${pos.revision} of log ${pos.logId || 'none'}`;
+      this.end(refusalStatus('revision-gap', details));
+      return;
+    }
+    await this.#host.applyChange(this, change, this.#at(revision));
+    this.#ack(revision);
+  }
+
+  #changeOf(d: Delta__Output): HashedContent | ReplicaKey {
+    if (d.change === 'put' && d.put) return fromWireObject(d.put);
+    if (d.change === 'delete' && d.delete) {
+      const kind = checkIdentity(d.delete);
+      return replicaKey(kind, d.delete.namespace, d.delete.name);
+    }
+    throw bad('delta without a change');
+  }
+
+  #at(revision: number): AppliedPosition {
+    const claim = this.#claim ?? { epoch: 0, leader: '' };
+    return { leader: claim.leader, epoch: claim.epoch, logId: this.#logId, revision };
+  }
+
+  #ack(revision: number): void {
+    if (this.#phase === 'closed') return;
+    this.#call.write({ ack: { revision: String(revision) } });
+  }
+}

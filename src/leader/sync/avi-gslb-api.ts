@@ -1,0 +1,46 @@
+/**
+ * The narrow slice of the Avi REST client the leader uses. Implementations classify failures
+ * into `OperatorError`s (AVI_NOT_FOUND, AVI_CONFLICT, AVI_PRECONDITION, AVI_NOT_LEADER, …).
+ */
+import type {
+  AviObjectBase,
+  AviObjectType,
+  Cluster,
+  Gslb,
+  Stored,
+} from '../../shared/avi/types.js';
+
+export interface AviListOptions {
+  /** Tenant header: a tenant name, or `*` for all tenants. */
+  readonly tenant: string;
+  readonly query?: Readonly<Record<string, string>>;
+}
+
+export interface AviGslbApi {
+  /** All pages of a collection (with `include_name`). */
+  list<T extends AviObjectBase>(
+    type: AviObjectType,
+    opts: AviListOptions,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>[]>;
+  create<T extends AviObjectBase>(
+    type: AviObjectType,
+    body: T,
+    tenant: string,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>>;
+  update<T extends AviObjectBase>(
+    type: AviObjectType,
+    uuid: string,
+    body: T,
+    tenant: string,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>>;
+  remove(type: AviObjectType, uuid: string, tenant: string, signal?: AbortSignal): Promise<void>;
+  /** `GET /api/cluster`. */
+  cluster(signal?: AbortSignal): Promise<Cluster>;
+  /** `GET /api/gslb`, the first (only) result; undefined when there is none. */
+  gslb(tenant: string, signal?: AbortSignal): Promise<Gslb | undefined>;
+  /** `GET /api/cloud`: proves connectivity and version acceptance. */
+  probe(signal?: AbortSignal): Promise<void>;
+}

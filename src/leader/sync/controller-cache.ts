@@ -1,0 +1,189 @@
+/**
+ * A complete mirror of the controller objects the leader owns or refers to: every GslbService
+ * created by this AMKO instance (or the legacy `amko-gslb`), every federated health monitor, and
+ * the names of persistence and PKI profiles by uuid. Not an LRU: zero-write resyncs and the
+ * bootup garbage collection depend on it being whole. Refreshed at bootup and every full sync,
+ * updated from the response body of every write.
+ */
+import type { GslbService, HealthMonitor, Stored } from '../../shared/avi/types.js';
+import { gslbKey, type GslbKey } from '../../shared/keys.js';
+import {
+  createdByMarkerOf,
+  epochOf,
+  gsNameFromHmDescription,
+  LEGACY_CREATED_BY,
+} from '../model/names.js';
+import { refToName, type RefResolver } from './projection.js';
+
+export interface CachedGs {
+  readonly key: GslbKey;
+  readonly tenant: string;
+  readonly uuid: string;
+  readonly body: Stored<GslbService>;
+  readonly epoch: number;
+}
+
+export interface CachedHm {
+  readonly tenant: string;
+  readonly name: string;
+  readonly uuid: string;
+  readonly body: Stored<HealthMonitor>;
+  readonly epoch: number;
+  /** `created-by` marker value; undefined for monitors without one (users' own). */
+  readonly createdBy: string | undefined;
+  /** GS named in an AMKO description (`gsname: <gs>`). */
+  readonly gsName: string | undefined;
+}
+
+/** The tenant of a stored object: the `#name` of its `tenant_ref`, else the last segment. */
+export function tenantOfRef(ref: string | undefined, fallback: string): string {
+  if (!ref) return fallback;
+  const hashAt = ref.indexOf('#');
+  if (hashAt >= 0) return ref.slice(hashAt + 1);
+  const q = /[?&]name=([^&]*)/.exec(ref);
+  if (q) return q[1] ?? fallback;
+  return (
+    ref
+      .split('/')
+      .filter((s) => s)
+      .pop() ?? fallback
+  );
+}
+
+const hmKey = (tenant: string, name: string): string => `${tenant}/${name}`;
+
+export class ControllerCache {
+  readonly createdBy: string;
+  readonly #gs = new Map<GslbKey, CachedGs>();
+  readonly #hm = new Map<string, CachedHm>();
+  readonly #hmByUuid = new Map<string, CachedHm>();
+  readonly #names = new Map<string, string>();
+  /** `tenant/gsName` → names of monitors whose description names that GS. */
+  readonly #hmsOfGs = new Map<string, Set<string>>();
+
+  constructor(createdBy: string) {
+    this.createdBy = createdBy;
+  }
+
+  /** True when a GS with this created_by belongs to this instance. */
+  owns(createdBy: string | undefined): boolean {
+    return createdBy === this.createdBy || createdBy === LEGACY_CREATED_BY;
+  }
+
+  gs(key: GslbKey): CachedGs | undefined {
+    return this.#gs.get(key);
+  }
+
+  gsKeys(): GslbKey[] {
+    return [...this.#gs.keys()];
+  }
+
+  get gsCount(): number {
+    return this.#gs.size;
+  }
+
+  putGs(stored: Stored<GslbService>, tenantHint: string): CachedGs {
+    const tenant = tenantOfRef(stored.tenant_ref, tenantHint);
+    const key = gslbKey(tenant, stored.name);
+    const entry: CachedGs = {
+      key,
+      tenant,
+      uuid: stored.uuid,
+      body: stored,
+      epoch: epochOf(stored.markers),
+    };
+    this.#gs.set(key, entry);
+    return entry;
+  }
+
+  deleteGs(key: GslbKey): void {
+    this.#gs.delete(key);
+  }
+
+  hm(tenant: string, name: string): CachedHm | undefined {
+    return this.#hm.get(hmKey(tenant, name));
+  }
+
+  hmByUuid(uuid: string): CachedHm | undefined {
+    return this.#hmByUuid.get(uuid);
+  }
+
+  /** Monitors this instance created (by marker), optionally of one tenant. */
+  ownedHms(tenant?: string): CachedHm[] {
+    return [...this.#hm.values()].filter(
+      (h) => h.createdBy === this.createdBy && (tenant === undefined || h.tenant === tenant),
+    );
+  }
+
+  /** Monitors we own in `tenant` whose description names `gsName`. */
+  ownedHmsOfGs(tenant: string, gsName: string): CachedHm[] {
+    const names = this.#hmsOfGs.get(hmKey(tenant, gsName)) ?? new Set<string>();
+    return [...names]
+      .map((n) => this.hm(tenant, n))
+      .filter((h): h is CachedHm => h !== undefined && h.createdBy === this.createdBy);
+  }
+
+  putHm(stored: Stored<HealthMonitor>, tenantHint: string): CachedHm {
+    const tenant = tenantOfRef(stored.tenant_ref, tenantHint);
+    const entry: CachedHm = {
+      tenant,
+      name: stored.name,
+      uuid: stored.uuid,
+      body: stored,
+      epoch: epochOf(stored.markers),
+      createdBy: createdByMarkerOf(stored.markers),
+      gsName: gsNameFromHmDescription(stored.description),
+    };
+    this.deleteHm(tenant, stored.name);
+    this.#hm.set(hmKey(tenant, stored.name), entry);
+    if (entry.gsName !== undefined) {
+      const k = hmKey(tenant, entry.gsName);
+      const set = this.#hmsOfGs.get(k) ?? new Set<string>();
+      set.add(entry.name);
+      this.#hmsOfGs.set(k, set);
+    }
+    this.#hmByUuid.set(stored.uuid, entry);
+    this.#names.set(stored.uuid, stored.name);
+    return entry;
+  }
+
+  deleteHm(tenant: string, name: string): void {
+    const old = this.#hm.get(hmKey(tenant, name));
+    if (!old) return;
+    this.#hm.delete(hmKey(tenant, name));
+    this.#hmByUuid.delete(old.uuid);
+    if (old.gsName !== undefined) this.#hmsOfGs.get(hmKey(tenant, old.gsName))?.delete(name);
+  }
+
+  /** `tenant/gsName` of every GS named by a monitor we own (bootup garbage collection). */
+  gsNamesOfOwnedHms(): { tenant: string; gsName: string }[] {
+    return this.ownedHms()
+      .filter((h) => h.gsName !== undefined)
+      .map((h) => ({ tenant: h.tenant, gsName: h.gsName ?? '' }));
+  }
+
+  /** Records the name of a profile (or any object) by uuid, for reference comparison. */
+  putName(uuid: string, name: string): void {
+    this.#names.set(uuid, name);
+  }
+
+  /** Replaces the whole mirror (bootup and full sync). */
+  replaceAll(data: {
+    gs: readonly { stored: Stored<GslbService>; tenant: string }[];
+    hms: readonly { stored: Stored<HealthMonitor>; tenant: string }[];
+    names: readonly { uuid: string; name: string }[];
+  }): void {
+    this.#gs.clear();
+    this.#hm.clear();
+    this.#hmByUuid.clear();
+    this.#names.clear();
+    this.#hmsOfGs.clear();
+    for (const n of data.names) this.#names.set(n.uuid, n.name);
+    for (const h of data.hms) this.putHm(h.stored, h.tenant);
+    for (const g of data.gs) this.putGs(g.stored, g.tenant);
+  }
+
+  /** Resolves references found on stored objects to names. */
+  readonly resolve: RefResolver = (type, ref) =>
+    refToName(ref, type, (uuid) => this.#names.get(uuid));
+}

@@ -1,0 +1,70 @@
+/**
+ * One level-based pass over a GslbService key: read the desired state and the controller cache,
+ * plan, and hand the plan to the applier. A key absent from the desired state means "delete".
+ * In read-only mode (hot standby, fenced, controller not GSLB leader) the plan is computed and
+ * counted but nothing is written.
+ */
+import { parseGslbKey, type GslbKey } from '../../shared/keys.js';
+import type { DesiredGs } from '../model/desired-gslb-service.js';
+import { passthroughHmName } from '../model/names.js';
+import type { ControllerCache } from './controller-cache.js';
+import type { ApplyOutcome, GsApplier } from './gs-applier.js';
+import { planGslbService } from './plan-gs.js';
+
+export type ReconcileResult = ApplyOutcome | 'read-only' | 'fenced';
+
+export interface GsReconcilerDeps {
+  readonly cache: ControllerCache;
+  readonly applier: GsApplier;
+  readonly amkoUuid: string;
+  /** The desired GS of a key; `exists` tells whether the controller has it. */
+  desired(key: GslbKey, exists: boolean, signal?: AbortSignal): Promise<DesiredGs | undefined>;
+  epoch(): number;
+  /** False in hot standby, when fenced, or while the controller is not the GSLB leader. */
+  writable(): boolean;
+  fence(reason: string): void;
+}
+
+export class GsReconciler {
+  readonly #deps: GsReconcilerDeps;
+  /** Keys whose last plan had writes that were not made (read-only mode). */
+  readonly pending = new Set<GslbKey>();
+
+  constructor(deps: GsReconcilerDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
+    const d = this.#deps;
+    const { tenant, gsName } = parseGslbKey(key);
+    const cached = d.cache.gs(key);
+    const desired = await d.desired(key, cached !== undefined, signal);
+    const plan = planGslbService({
+      tenant,
+      gsName,
+      desired,
+      cached,
+      epoch: d.epoch(),
+      createdBy: d.cache.createdBy,
+      passthroughHm: passthroughHmName(d.amkoUuid),
+      hm: (t, n) => d.cache.hm(t, n),
+      ownedHmsOfGs: (t, g) => d.cache.ownedHmsOfGs(t, g),
+      resolve: d.cache.resolve,
+    });
+    if ('fenced' in plan) {
+      if (d.writable()) d.fence(plan.fenced);
+      return 'fenced';
+    }
+    if (plan.ops.length === 0) {
+      this.pending.delete(key);
+      return 'unchanged';
+    }
+    if (!d.writable()) {
+      this.pending.add(key);
+      return 'read-only';
+    }
+    const outcome = await d.applier.apply(plan.ops, signal);
+    this.pending.delete(key);
+    return outcome;
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import type { Clock } from '../clock.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../telemetry/logger.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
+
+export interface InformerDeps<T extends KubernetesObject> {
+  kubeConfig: KubeConfig;
+  /** Watch path, e.g. `/apis/networking.k8s.io/v1/ingresses`. */
+  path: string;
+  /** Lists the same collection (all pages). */
+  list: () => Promise<KubernetesListObject<T>>;
+  clock: Clock;
+  log: Logger;
+  /** Name for logs, e.g. `cluster1/ingresses`. */
+  name: string;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * A list/watch cache over client-node's informer that restarts itself: the library's informer
+ * stops for good after a list or watch error, so this wrapper starts it again after an
+ * exponential backoff (from the injected clock) until stopped. It reports when the first full
+ * list has completed (`synced`) and whether the last attempt worked (`healthy`).
+ *
+ * Objects handed out are the cache's own: callers must treat them as read-only. A delete event
+ * may arrive after a relist with only the last-known object; handlers should use only its key.
+ */
+export class ResilientInformer<T extends KubernetesObject> {
+  readonly #deps: InformerDeps<T>;
+  readonly #informer: Informer<T> & ObjectCache<T>;
+  readonly #handlers: InformerHandler<T>[] = [];
+  readonly #stop = new AbortController();
+  readonly #syncWaiters: (() => void)[] = [];
+  #synced = false;
+  #healthy = false;
+  #lastError: string | undefined;
+  #failures = 0;
+  #errored = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(deps: InformerDeps<T>) {
+    this.#deps = deps;
+    this.#informer = makeInformer<T>(deps.kubeConfig, deps.path, deps.list);
+    this.#informer.on('add', (o) => {
+      this.#emit('add', o);
+    });
+    this.#informer.on('update', (o) => {
+      this.#emit('update', o);
+    });
+    this.#informer.on('delete', (o) => {
+      this.#emit('delete', o);
+    });
+    this.#informer.on('error', (err: unknown) => {
+      this.#onError(err);
+    });
+  }
+
+  /** Registers an event handler; handlers must only compute keys and enqueue. */
+  on(handler: InformerHandler<T>): void {
+    this.#handlers.push(handler);
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** Resolves once the first full list has completed, or rejects when `signal` aborts. */
+  waitForSync(signal?: AbortSignal): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.#informer.list(namespace);
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.#informer.get(name, namespace);
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort(new Error('informer stopped'));
+    this.#wake?.();
+    await this.#informer.stop();
+    await this.#loop;
+  }
+
+  #emit(event: InformerEvent, obj: T): void {
+    for (const h of this.#handlers) {
+      try {
+        h(event, obj);
+      } catch (err) {
+        this.#deps.log.error({ informer: this.#deps.name, err: messageOf(err) }, 'handler threw');
+      }
+    }
+  }
+
+  #onError(err: unknown): void {
+    this.#errored = true;
+    this.#healthy = false;
+    this.#lastError = messageOf(err);
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      this.#errored = false;
+      const stopped = new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      try {
+        await this.#informer.start();
+      } catch (err) {
+        this.#onError(err);
+      }
+      if (!this.#errored && !signal.aborted) this.#markUp();
+      if (!this.#errored) await stopped;
+      if (signal.aborted) return;
+      await this.#backoff(signal);
+    }
+  }
+
+  #markUp(): void {
+    this.#healthy = true;
+    this.#failures = 0;
+    this.#lastError = undefined;
+    if (this.#synced) return;
+    this.#synced = true;
+    for (const w of this.#syncWaiters.splice(0)) w();
+  }
+
+  async #backoff(signal: AbortSignal): Promise<void> {
+    const min = this.#deps.minBackoffMs ?? 500;
+    const max = this.#deps.maxBackoffMs ?? 30_000;
+    const delay = Math.min(max, min * 2 ** Math.min(this.#failures, 20));
+    this.#failures++;
+    this.#deps.log.warn(
+      { informer: this.#deps.name, err: this.#lastError, retryInMs: delay },
+      'list/watch failed, restarting',
+    );
+    await this.#deps.clock.sleep(delay, signal).catch(() => undefined);
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Ingress,
+  type V1Namespace,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../telemetry/logger.js';
+import { ResilientInformer } from './informer.js';
+import type { ResourceRef } from './status-writer.js';
+
+export interface InformerContext {
+  readonly kubeConfig: KubeConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Prefix for informer names in logs, e.g. the cluster context. */
+  readonly name: string;
+}
+
+function informer<T extends KubernetesObject>(
+  ctx: InformerContext,
+  what: string,
+  path: string,
+  list: () => Promise<KubernetesListObject<T>>,
+): ResilientInformer<T> {
+  return new ResilientInformer<T>({
+    kubeConfig: ctx.kubeConfig,
+    path,
+    list,
+    clock: ctx.clock,
+    log: ctx.log,
+    name: `${ctx.name}/${what}`,
+  });
+}
+
+export function ingressInformer(ctx: InformerContext): ResilientInformer<V1Ingress> {
+  const api = ctx.kubeConfig.makeApiClient(NetworkingV1Api);
+  return informer(ctx, 'ingresses', '/apis/networking.k8s.io/v1/ingresses', () =>
+    api.listIngressForAllNamespaces(),
+  );
+}
+
+export function serviceInformer(ctx: InformerContext): ResilientInformer<V1Service> {
+  const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
+  return informer(ctx, 'services', '/api/v1/services', () => api.listServiceForAllNamespaces());
+}
+
+export function namespaceInformer(ctx: InformerContext): ResilientInformer<V1Namespace> {
+  const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
+  return informer(ctx, 'namespaces', '/api/v1/namespaces', () => api.listNamespace());
+}
+
+/** An informer over a custom resource, in one namespace or (without one) in all. */
+export function customInformer<T extends KubernetesObject>(
+  ctx: InformerContext,
+  ref: ResourceRef,
+  namespace?: string,
+): ResilientInformer<T> {
+  const api = ctx.kubeConfig.makeApiClient(CustomObjectsApi);
+  const base = `/apis/${ref.group}/${ref.version}`;
+  const path = namespace
+    ? `${base}/namespaces/${namespace}/${ref.plural}`
+    : `${base}/${ref.plural}`;
+  const list = async (): Promise<KubernetesListObject<T>> =>
+    (namespace
+      ? await api.listNamespacedCustomObject({ ...ref, namespace })
+      : await api.listClusterCustomObject(ref)) as KubernetesListObject<T>;
+  return informer(ctx, ref.plural, path, list);
+}

@@ -151,7 +151,7 @@ export class MemberCluster {
     const inf = this.#informers;
     if (!inf) return [];
     const all = [inf.ingresses, inf.routes, inf.services, inf.namespaces, inf.hostRules];
-    return all.filter((i) => i !== undefined) as ResilientInformer<KubernetesObject>[];
+    return all.filter((i) => i !== undefined);
   }
 
   #key(kind: MemberKind, o: KubernetesObject): MemberObjectKey {

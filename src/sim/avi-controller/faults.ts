@@ -1,0 +1,174 @@
+/**
+ * Fault injection rules (avi-rest-api.md §7.5): a match on method, object type, path pattern,
+ * tenant or body text; an effect of a status and body, added latency, a connection reset or a
+ * request that never gets an answer; limited by a count or a probability.
+ */
+import { SimError } from './sim-error.js';
+
+export interface FaultMatch {
+  method?: string;
+  objectType?: string;
+  /** A regular expression tested against the normalised path. */
+  path?: string;
+  /** Tenant header value (`*` included). */
+  tenant?: string;
+  bodyContains?: string;
+}
+
+export interface FaultEffect {
+  status?: number;
+  /** Reply body; a string becomes `{"error": text}`. Default `{"error": "injected fault"}`. */
+  body?: unknown;
+  latencyMs?: number;
+  /** Destroy the connection without a reply. */
+  reset?: boolean;
+  /** Never reply; the client's own timeout ends the request. */
+  timeout?: boolean;
+}
+
+export interface FaultRule {
+  id: string;
+  match: FaultMatch;
+  effect: FaultEffect;
+  /** Applications left; absent means unlimited. */
+  remaining?: number;
+  probability: number;
+  hits: number;
+}
+
+/** What a rule is matched against. */
+export interface FaultTarget {
+  method: string;
+  path: string;
+  objectType: string;
+  tenant: string | undefined;
+  bodyText: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new SimError(400, `fault match.${key} must be a string`);
+  return value;
+}
+
+function parseMatch(raw: unknown): FaultMatch {
+  if (raw === undefined) return {};
+  if (!isObject(raw)) throw new SimError(400, 'fault match must be an object');
+  const match: FaultMatch = {};
+  for (const key of ['method', 'objectType', 'path', 'tenant', 'bodyContains'] as const) {
+    const value = optionalString(raw, key);
+    if (value !== undefined) match[key] = key === 'method' ? value.toUpperCase() : value;
+  }
+  if (match.path !== undefined) {
+    try {
+      new RegExp(match.path);
+    } catch {
+      throw new SimError(400, `fault match.path is not a regular expression: ${match.path}`);
+    }
+  }
+  return match;
+}
+
+function parseEffect(raw: unknown): FaultEffect {
+  if (!isObject(raw)) throw new SimError(400, 'fault effect must be an object');
+  const effect: FaultEffect = {};
+  const { status, latencyMs, reset, timeout, body } = raw;
+  if (status !== undefined) {
+    if (!Number.isInteger(status) || Number(status) < 100 || Number(status) > 599) {
+      throw new SimError(400, 'fault effect.status must be an HTTP status');
+    }
+    effect.status = Number(status);
+  }
+  if (latencyMs !== undefined) {
+    if (typeof latencyMs !== 'number' || latencyMs < 0) {
+      throw new SimError(400, 'fault effect.latencyMs must be a non-negative number');
+    }
+    effect.latencyMs = latencyMs;
+  }
+  if (reset === true) effect.reset = true;
+  if (timeout === true) effect.timeout = true;
+  if (body !== undefined) effect.body = body;
+  if (
+    effect.status === undefined &&
+    effect.latencyMs === undefined &&
+    !effect.reset &&
+    !effect.timeout
+  ) {
+    throw new SimError(400, 'fault effect needs status, latencyMs, reset or timeout');
+  }
+  return effect;
+}
+
+export class Faults {
+  readonly #random: () => number;
+  readonly #rules: FaultRule[] = [];
+  #nextId = 1;
+
+  constructor(deps: { random: () => number }) {
+    this.#random = deps.random;
+  }
+
+  /** Validates and adds a rule given as JSON; returns it with its id. */
+  add(input: unknown): FaultRule {
+    if (!isObject(input)) throw new SimError(400, 'fault rule must be an object');
+    const { count, probability } = input;
+    if (count !== undefined && (!Number.isInteger(count) || Number(count) < 1)) {
+      throw new SimError(400, 'fault count must be a positive integer');
+    }
+    if (
+      probability !== undefined &&
+      (typeof probability !== 'number' || probability < 0 || probability > 1)
+    ) {
+      throw new SimError(400, 'fault probability must be within 0-1');
+    }
+    const rule: FaultRule = {
+      id: `fault-${this.#nextId++}`,
+      match: parseMatch(input['match']),
+      effect: parseEffect(input['effect']),
+      probability: probability ?? 1,
+      hits: 0,
+    };
+    if (count !== undefined) rule.remaining = Number(count);
+    this.#rules.push(rule);
+    return rule;
+  }
+
+  /** Removes one rule, or all of them; returns how many were removed. */
+  clear(id?: string): number {
+    const before = this.#rules.length;
+    const keep = id === undefined ? [] : this.#rules.filter((r) => r.id !== id);
+    this.#rules.splice(0, this.#rules.length, ...keep);
+    return before - this.#rules.length;
+  }
+
+  list(): FaultRule[] {
+    return this.#rules.map((r) => structuredClone(r));
+  }
+
+  /** The first rule that applies to the request, consuming one of its applications. */
+  take(target: FaultTarget): FaultRule | undefined {
+    for (const rule of this.#rules) {
+      if (rule.remaining === 0 || !matches(rule.match, target)) continue;
+      if (rule.probability < 1 && this.#random() >= rule.probability) continue;
+      if (rule.remaining !== undefined) rule.remaining--;
+      rule.hits++;
+      return rule;
+    }
+    return undefined;
+  }
+}
+
+function matches(match: FaultMatch, target: FaultTarget): boolean {
+  if (match.method !== undefined && match.method !== target.method) return false;
+  if (match.objectType !== undefined && match.objectType !== target.objectType) return false;
+  if (match.path !== undefined && !new RegExp(match.path).test(target.path)) return false;
+  if (match.tenant !== undefined && match.tenant !== (target.tenant ?? 'admin')) return false;
+  if (match.bodyContains !== undefined && !target.bodyText.includes(match.bodyContains)) {
+    return false;
+  }
+  return true;
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { status as Status } from '@grpc/grpc-js';
 import { REFUSAL_METADATA } from '../shared/federation/federation-names.js';
 import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
-import { admitHello, type Membership } from './admission.js';
+import type { Membership } from '../shared/federation/membership.js';
+import { admitHello } from './admission.js';
 
 const membership: Membership = {
   self: 'cluster2',

@@ -11,17 +11,8 @@ import {
 } from '../shared/federation/epoch-rules.js';
 import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
 import { refusalStatus } from '../shared/federation/grpc-status.js';
+import { peersOf, type Membership } from '../shared/federation/membership.js';
 import { memberOf, type PeerIdentity } from '../shared/federation/peer-identity.js';
-
-/** This cluster's place in the federation, from its AMKOCluster. */
-export interface Membership {
-  /** This cluster's context (`spec.clusterContext`). */
-  readonly self: string;
-  /** The federation set (`spec.clusters`), this cluster included. */
-  readonly clusters: readonly string[];
-  /** `spec.version`: a leader must present exactly this. */
-  readonly version: string;
-}
 
 export type HelloDecision =
   | { readonly ok: true; readonly claim: EpochClaim; readonly logId: string }
@@ -31,18 +22,13 @@ function refuse(code: Status, details: string): HelloDecision {
   return { ok: false, status: { code, details, metadata: new Metadata() } };
 }
 
-/** The peers that may lead this follower: every member but itself. */
-export function leadersOf(m: Membership): string[] {
-  return m.clusters.filter((c) => c !== m.self);
-}
-
 /** The member cluster a peer is, or a PERMISSION_DENIED status. */
 export function checkPeer(
   peer: PeerIdentity,
   m: Membership,
   claimed?: string,
 ): { ok: true; member: string } | { ok: false; status: StatusObject } {
-  const member = memberOf(peer, leadersOf(m), claimed);
+  const member = memberOf(peer, peersOf(m), claimed);
   if (member !== undefined) return { ok: true, member };
   const who = peer.verified
     ? `certificate names ${peer.names.join(', ') || 'nothing'}`

@@ -18,7 +18,8 @@ import type { PeerIdentity } from '../shared/federation/peer-identity.js';
 import type { HashedContent, ReplicaKey } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { OperatorError } from '../shared/errors.js';
-import { admitHello, checkPeer, type Membership } from './admission.js';
+import type { Membership } from '../shared/federation/membership.js';
+import { admitHello, checkPeer } from './admission.js';
 import type { ReplicaApplier } from './replica-applier.js';
 import {
   ReplicationSession,

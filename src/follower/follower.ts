@@ -12,7 +12,7 @@ import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
 import type { FederationServer } from '../shared/federation/federation-server.js';
 import type { ReplicaKey } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
-import type { Membership } from './admission.js';
+import type { Membership } from '../shared/federation/membership.js';
 import { DriftRepair } from './drift-repair.js';
 import { FollowerService } from './follower-service.js';
 import { ReplicaApplier } from './replica-applier.js';

@@ -1,0 +1,190 @@
+/**
+ * Drives the replication state machine for one follower: owns its gRPC client, the current
+ * stream and the timers, turns stream events into inputs and carries out the outbox. Events of
+ * a stream that was already replaced are ignored.
+ */
+import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
+import type { Clock } from '../../shared/clock.js';
+import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
+import type { FederationClient } from '../../shared/federation/gen/amko/federation/v1/Federation.js';
+import type { FollowerMessage__Output } from '../../shared/federation/gen/amko/federation/v1/FollowerMessage.js';
+import type { LeaderMessage } from '../../shared/federation/gen/amko/federation/v1/LeaderMessage.js';
+import type { State__Output } from '../../shared/federation/gen/amko/federation/v1/State.js';
+import { peerFailure, type PeerFailure } from '../../shared/federation/grpc-status.js';
+import type { Logger } from '../../shared/telemetry/logger.js';
+import {
+  INITIAL_STATE,
+  step,
+  type PeerReport,
+  type SessionContext,
+  type SessionInput,
+  type SessionOutput,
+  type SessionState,
+} from './session-step.js';
+
+type Stream = ClientDuplexStream<LeaderMessage, FollowerMessage__Output>;
+
+export interface PeerDriverDeps {
+  cluster: string;
+  client: FederationClient;
+  context: SessionContext;
+  /** Sent in the hello. */
+  version: string;
+  clock: Clock;
+  log: Logger;
+  pingIntervalMs: number;
+  /** Told after every step that changed what the status shows. */
+  onReport: () => void;
+  /** Told once when the follower names a claim superseding ours. */
+  onFenced: (by: EpochClaim) => void;
+}
+
+export function reportOf(s: State__Output): PeerReport {
+  return {
+    highest: { epoch: Number(s.highest_epoch), leader: s.highest_epoch_leader },
+    appliedRevision: Number(s.applied_revision),
+    appliedEpoch: Number(s.applied_epoch),
+    appliedLogId: s.applied_log_id,
+  };
+}
+
+export class PeerDriver {
+  readonly #deps: PeerDriverDeps;
+  readonly #stop = new AbortController();
+  #state: SessionState = INITIAL_STATE;
+  #stream: Stream | undefined;
+  #retry: AbortController | undefined;
+
+  constructor(deps: PeerDriverDeps) {
+    this.#deps = deps;
+  }
+
+  get cluster(): string {
+    return this.#deps.cluster;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start' });
+    void this.#pingLoop();
+  }
+
+  /** Feeds one input to the state machine and carries out its outbox. */
+  dispatch(input: SessionInput): void {
+    const { state, outbox } = step(this.#state, input, this.#deps.context);
+    this.#state = state;
+    for (const out of outbox) this.#execute(out);
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'stop' });
+    this.#stop.abort();
+    this.#retry?.abort();
+    this.#deps.client.close();
+  }
+
+  async #pingLoop(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      await this.#deps.clock.sleep(this.#deps.pingIntervalMs, signal).catch(() => undefined);
+      if (!signal.aborted) this.dispatch({ type: 'ping-due' });
+    }
+  }
+
+  #execute(out: SessionOutput): void {
+    switch (out.type) {
+      case 'open':
+        this.#open();
+        return;
+      case 'send':
+        this.#stream?.write(out.message);
+        return;
+      case 'close':
+        this.#closeStream();
+        return;
+      case 'retry-after':
+        this.#scheduleRetry(out.delayMs);
+        return;
+      case 'fenced':
+        this.#deps.onFenced(out.by);
+        return;
+      case 'report':
+        this.#deps.onReport();
+        return;
+    }
+  }
+
+  #open(): void {
+    this.#closeStream();
+    const stream = this.#deps.client.Replicate();
+    this.#stream = stream;
+    const current = (): boolean => this.#stream === stream;
+    let ended = false;
+    const end = (failure: PeerFailure): void => {
+      if (ended) return;
+      ended = true;
+      if (current()) {
+        this.#stream = undefined;
+        this.dispatch({ type: 'stream-ended', failure });
+      }
+    };
+    stream.on('data', (msg: FollowerMessage__Output) => {
+      if (current()) this.#onMessage(msg);
+    });
+    stream.on('error', (err: ServiceError) => {
+      end(peerFailure(err, this.#deps.cluster));
+    });
+    stream.on('status', (s: { code: Status; details: string }) => {
+      if (s.code === Status.OK)
+        end(
+          peerFailure(
+            { code: Status.UNAVAILABLE, details: 'stream ended by the follower' },
+            this.#deps.cluster,
+          ),
+        );
+    });
+    const { self } = this.#deps.context;
+    stream.write({
+      hello: {
+        cluster: self.leader,
+        epoch: String(self.epoch),
+        version: this.#deps.version,
+        log_id: this.#deps.context.log.logId,
+      },
+    });
+  }
+
+  #onMessage(msg: FollowerMessage__Output): void {
+    if (msg.message === 'state' && msg.state)
+      this.dispatch({ type: 'peer-state', report: reportOf(msg.state) });
+    else if (msg.message === 'ack' && msg.ack) {
+      this.dispatch({
+        type: 'ack',
+        revision: Number(msg.ack.revision),
+        at: this.#deps.clock.now(),
+      });
+    }
+  }
+
+  #closeStream(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    stream?.cancel();
+  }
+
+  #scheduleRetry(delayMs: number): void {
+    this.#retry?.abort();
+    const retry = new AbortController();
+    this.#retry = retry;
+    this.#deps.clock.sleep(delayMs, retry.signal).then(
+      () => {
+        if (!this.#stop.signal.aborted) this.dispatch({ type: 'retry-due' });
+      },
+      () => undefined,
+    );
+  }
+}

@@ -1,0 +1,383 @@
+import assert from 'node:assert/strict';
+import { Metadata, status as Status } from '@grpc/grpc-js';
+import type { LeaderMessage } from '../../shared/federation/gen/amko/federation/v1/LeaderMessage.js';
+import {
+  peerFailure,
+  refusalStatus,
+  type PeerFailure,
+} from '../../shared/federation/grpc-status.js';
+import {
+  hashed,
+  keyOfContent,
+  type ReplicaContent,
+  type ReplicaKey,
+} from '../../shared/federation/replicated-object.js';
+import { ReplicationLog } from './replication-log.js';
+import { replicationBackoff } from './replicator.js';
+import {
+  INITIAL_STATE,
+  snapshotMessages,
+  step,
+  type PeerReport,
+  type SessionContext,
+  type SessionInput,
+  type SessionOutput,
+  type SessionState,
+} from './session-step.js';
+
+const self = Object.freeze({ epoch: 4, leader: 'cluster1' });
+const ghr = (name: string, v: number): ReplicaContent => ({
+  kind: 'GSLBHostRule',
+  namespace: 'default',
+  name,
+  spec: { fqdn: `${name}.example.com`, ttl: v },
+  labels: {},
+  annotations: {},
+});
+
+function context(log: ReplicationLog, window = 4): SessionContext {
+  return { self, log, window, snapshotChunkBytes: 600, backoff: replicationBackoff };
+}
+
+const unavailable = (): PeerFailure =>
+  peerFailure({ code: Status.UNAVAILABLE, details: 'down', metadata: new Metadata() }, 'p');
+const report = (over: Partial<PeerReport> = {}): PeerReport => ({
+  highest: self,
+  appliedRevision: 0,
+  appliedEpoch: 0,
+  appliedLogId: '',
+  ...over,
+});
+
+function run(
+  state: SessionState,
+  inputs: SessionInput[],
+  ctx: SessionContext,
+): { state: SessionState; out: SessionOutput[] } {
+  const out: SessionOutput[] = [];
+  for (const input of inputs) {
+    const r = step(state, input, ctx);
+    state = r.state;
+    out.push(...r.outbox);
+  }
+  return { state, out };
+}
+
+const sent = (out: SessionOutput[]): LeaderMessage[] =>
+  out.flatMap((o) => (o.type === 'send' ? [o.message] : []));
+
+describe('replication session state machine', () => {
+  it('opens, then sends a fresh follower a snapshot at the head', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    log.put(hashed(ghr('a', 1)));
+    log.put(hashed(ghr('b', 1)));
+    const ctx = context(log);
+    const { state, out } = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'peer-state', report: report() }],
+      ctx,
+    );
+    assert.deepEqual(out[0], { type: 'open' });
+    const msgs = sent(out);
+    assert.ok(msgs.every((m) => m.snapshot?.revision === '2'));
+    assert.equal(msgs.flatMap((m) => m.snapshot?.objects ?? []).length, 2);
+    assert.equal(msgs.at(-1)?.snapshot?.more, false);
+    assert.equal(state.phase, 'streaming');
+    assert.equal(state.sent, 2);
+    assert.equal(state.acked, 0);
+  });
+
+  it('sends a follower of the same log only the deltas after its applied revision', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    for (let i = 1; i <= 5; i++) log.put(hashed(ghr('a', i)));
+    const ctx = context(log, 10);
+    const r = report({ appliedRevision: 3, appliedEpoch: 4, appliedLogId: 'L' });
+    const { state, out } = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'peer-state', report: r }],
+      ctx,
+    );
+    assert.deepEqual(
+      sent(out).map((m) => m.delta?.revision),
+      ['4', '5'],
+    );
+    assert.equal(state.acked, 3);
+  });
+
+  it('sends a snapshot to a follower of another epoch, another log, or behind the retained log', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 2 });
+    for (let i = 1; i <= 9; i++) log.put(hashed(ghr('a', i)));
+    const ctx = context(log, 10);
+    for (const r of [
+      report({ appliedRevision: 8, appliedEpoch: 3, appliedLogId: 'L' }),
+      report({ appliedRevision: 8, appliedEpoch: 4, appliedLogId: 'M' }),
+      report({ appliedRevision: 1, appliedEpoch: 4, appliedLogId: 'L' }),
+      report({ appliedRevision: 12, appliedEpoch: 4, appliedLogId: 'L' }),
+    ]) {
+      const { out } = run(
+        INITIAL_STATE,
+        [{ type: 'start' }, { type: 'peer-state', report: r }],
+        ctx,
+      );
+      assert.ok(sent(out)[0]?.snapshot, JSON.stringify(r));
+    }
+  });
+
+  it('keeps at most `window` revisions in flight and sends more on acks', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    log.put(hashed(ghr('a', 0)));
+    const ctx = context(log, 2);
+    const r = report({ appliedRevision: 1, appliedEpoch: 4, appliedLogId: 'L' });
+    let { state } = run(INITIAL_STATE, [{ type: 'start' }, { type: 'peer-state', report: r }], ctx);
+    for (let i = 1; i <= 5; i++) log.put(hashed(ghr('a', i)));
+    let res = run(state, [{ type: 'log-advanced' }], ctx);
+    assert.deepEqual(
+      sent(res.out).map((m) => m.delta?.revision),
+      ['2', '3'],
+    );
+    res = run(res.state, [{ type: 'ack', revision: 2, at: 10 }], ctx);
+    assert.deepEqual(
+      sent(res.out).map((m) => m.delta?.revision),
+      ['4'],
+    );
+    state = res.state;
+    assert.equal(state.lastAckAt, 10);
+    assert.equal(state.sent - state.acked, 2);
+  });
+
+  it('backs off after a broken stream, longer each time, and resets once established', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    const ctx = context(log);
+    let s = run(INITIAL_STATE, [{ type: 'start' }], ctx).state;
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = run(
+        s,
+        [{ type: 'stream-ended', failure: unavailable() }, { type: 'retry-due' }],
+        ctx,
+      );
+      s = r.state;
+      for (const o of r.out) if (o.type === 'retry-after') delays.push(o.delayMs);
+    }
+    assert.deepEqual(delays, [200, 400, 800]);
+    assert.equal(s.lastError, 'p: UNAVAILABLE: down');
+    s = run(s, [{ type: 'peer-state', report: report() }], ctx).state;
+    assert.equal(s.attempt, 0);
+    assert.equal(s.lastError, undefined);
+  });
+
+  it('is fenced by a refusal naming a winning claim, and by a follower that saw one', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    const ctx = context(log);
+    const winner = { epoch: 5, leader: 'cluster2' };
+    const refusal = peerFailure(refusalStatus('stale-epoch', 'stale', winner), 'cluster2');
+    const a = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'stream-ended', failure: refusal }],
+      ctx,
+    );
+    assert.equal(a.state.phase, 'fenced');
+    assert.deepEqual(
+      a.out.find((o) => o.type === 'fenced'),
+      { type: 'fenced', by: winner },
+    );
+    const after = run(
+      a.state,
+      [{ type: 'retry-due' }, { type: 'log-advanced' }, { type: 'start' }],
+      ctx,
+    );
+    assert.deepEqual(after.out, []);
+    const b = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'peer-state', report: report({ highest: winner }) }],
+      ctx,
+    );
+    assert.equal(b.state.phase, 'fenced');
+    assert.ok(!sent(b.out).some((m) => m.snapshot));
+  });
+
+  it('is not fenced by a refusal naming a losing claim', () => {
+    const ctx = context(new ReplicationLog({ logId: 'L', retain: 100 }));
+    const loser = { epoch: 4, leader: 'cluster0' };
+    const f = peerFailure(refusalStatus('is-leader', 'leader', loser), 'cluster0');
+    const r = run(INITIAL_STATE, [{ type: 'start' }, { type: 'stream-ended', failure: f }], ctx);
+    assert.equal(r.state.phase, 'backoff');
+    assert.ok(r.out.some((o) => o.type === 'retry-after' && o.delayMs === 30_000));
+  });
+
+  it('splits a large snapshot into parts of one revision', () => {
+    const log = new ReplicationLog({ logId: 'L', retain: 100 });
+    for (let i = 0; i < 10; i++) log.put(hashed(ghr(`h${i}`, i)));
+    const parts = snapshotMessages(log, 600);
+    assert.ok(parts.length > 1);
+    assert.ok(parts.slice(0, -1).every((p) => p.snapshot?.more === true));
+    assert.equal(parts.flatMap((p) => p.snapshot?.objects ?? []).length, 10);
+  });
+});
+
+/** A small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The follower as the protocol sees it: applied position and object hashes. */
+class ModelFollower {
+  logId = '';
+  epoch = 0;
+  revision = 0;
+  objects = new Map<ReplicaKey, string>();
+  #pending: { revision: number; objects: Map<ReplicaKey, string> } | undefined;
+
+  /** Returns the replies, or a failure that ends the stream. */
+  receive(
+    m: LeaderMessage,
+    session: { logId: string; epoch: number },
+  ): { replies: number[]; gap?: boolean } {
+    if (m.snapshot) {
+      const rev = Number(m.snapshot.revision);
+      this.#pending ??= { revision: rev, objects: new Map() };
+      for (const o of m.snapshot.objects ?? [])
+        this.#pending.objects.set(
+          `${o.kind}/${o.namespace}/${o.name}` as ReplicaKey,
+          o.content_hash ?? '',
+        );
+      if (m.snapshot.more) return { replies: [] };
+      this.objects = this.#pending.objects;
+      this.#pending = undefined;
+      Object.assign(this, { logId: session.logId, epoch: session.epoch, revision: rev });
+      return { replies: [rev] };
+    }
+    if (m.delta) {
+      const rev = Number(m.delta.revision);
+      if (this.logId !== session.logId || rev !== this.revision + 1)
+        return { replies: [], gap: true };
+      const d = m.delta;
+      if (d.put)
+        this.objects.set(
+          `${d.put.kind}/${d.put.namespace}/${d.put.name}` as ReplicaKey,
+          d.put.content_hash ?? '',
+        );
+      if (d.delete)
+        this.objects.delete(
+          `${d.delete.kind}/${d.delete.namespace}/${d.delete.name}` as ReplicaKey,
+        );
+      this.revision = rev;
+      return { replies: [rev] };
+    }
+    return { replies: m.ping ? [this.revision] : [] };
+  }
+
+  dropPending(): void {
+    this.#pending = undefined;
+  }
+}
+
+function simulate(seed: number): void {
+  const rnd = prng(seed);
+  const log = new ReplicationLog({ logId: 'L', retain: 6 });
+  const ctx = context(log, 3);
+  const follower = new ModelFollower();
+  let state = INITIAL_STATE;
+  let toFollower: LeaderMessage[] = [];
+  let toLeader: SessionInput[] = [];
+  let retryPending = false;
+  let streamOpen = false;
+  let lastDelta = 0;
+
+  const check = (): void => {
+    assert.ok(state.acked <= state.sent, `I1 acked ${state.acked} > sent ${state.sent}`);
+    assert.ok(state.sent <= log.head, `I1 sent ${state.sent} > head ${log.head}`);
+  };
+  const dispatch = (input: SessionInput): void => {
+    const before = state;
+    const r = step(state, input, ctx);
+    state = r.state;
+    for (const o of r.outbox) {
+      if (o.type === 'open') {
+        streamOpen = true;
+        toFollower = [];
+        toLeader = [];
+        follower.dropPending();
+        toLeader.push({
+          type: 'peer-state',
+          report: report({
+            appliedRevision: follower.revision,
+            appliedEpoch: follower.epoch,
+            appliedLogId: follower.logId,
+          }),
+        });
+        lastDelta = -1;
+      } else if (o.type === 'send') {
+        assert.ok(
+          before.phase === 'streaming' || state.phase === 'streaming',
+          'I4 send before state',
+        );
+        if (o.message.delta) {
+          const rev = Number(o.message.delta.revision);
+          if (lastDelta >= 0) assert.equal(rev, lastDelta + 1, 'I2 deltas in order without gaps');
+          assert.ok(rev - state.acked <= ctx.window, 'I3 window');
+          lastDelta = rev;
+        } else if (o.message.snapshot) {
+          lastDelta = Number(o.message.snapshot.revision);
+        }
+        toFollower.push(o.message);
+      } else if (o.type === 'close') {
+        streamOpen = false;
+      } else if (o.type === 'retry-after') {
+        retryPending = true;
+      }
+    }
+    check();
+  };
+  const breakStream = (): void => {
+    streamOpen = false;
+    toFollower = [];
+    toLeader = [];
+    dispatch({ type: 'stream-ended', failure: unavailable() });
+  };
+  const keys = ['a', 'b', 'c', 'd', 'e'];
+
+  dispatch({ type: 'start' });
+  for (let tick = 0; tick < 3000; tick++) {
+    const r = rnd();
+    const calm = tick > 2000;
+    if (!calm && r < 0.15) {
+      const k = keys[Math.floor(rnd() * keys.length)] ?? 'a';
+      if (rnd() < 0.25) log.delete(keyOfContent(ghr(k, 0)));
+      else log.put(hashed(ghr(k, Math.floor(rnd() * 1000))));
+      dispatch({ type: 'log-advanced' });
+    } else if (!calm && r < 0.18 && streamOpen) {
+      breakStream();
+    } else if (r < 0.55 && toFollower.length > 0) {
+      const m = toFollower.shift() as LeaderMessage;
+      const res = follower.receive(m, { logId: log.logId, epoch: self.epoch });
+      if (res.gap) breakStream();
+      for (const rev of res.replies) toLeader.push({ type: 'ack', revision: rev, at: tick });
+    } else if (r < 0.9 && toLeader.length > 0) {
+      dispatch(toLeader.shift() as SessionInput);
+    } else if (retryPending) {
+      retryPending = false;
+      dispatch({ type: 'retry-due' });
+    } else if (r > 0.98) {
+      dispatch({ type: 'ping-due' });
+    }
+  }
+  assert.equal(state.phase, 'streaming', `seed ${seed}: settled streaming`);
+  assert.equal(state.acked, log.head, `seed ${seed}: follower acked the head`);
+  const expected = new Map(log.objects().map((h) => [keyOfContent(h.content), h.hash]));
+  assert.deepEqual(follower.objects, expected, `seed ${seed}: follower holds the log's objects`);
+}
+
+describe('replication session under a lossy transport (seeded)', () => {
+  for (const seed of [1, 2, 3, 7, 42, 99, 1234, 5555]) {
+    it(`converges with invariants held, seed ${seed}`, () => {
+      simulate(seed);
+    });
+  }
+});

@@ -1,0 +1,48 @@
+/**
+ * Clients of a peer's Federation service: the channel (mutual TLS checking the peer's cluster
+ * name, bounded messages, keepalive) and a GetState call with a deadline.
+ */
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { CLIENT_CHANNEL_OPTIONS, channelCredentials, type FederationTls } from './credentials.js';
+import type { FederationClient } from './gen/amko/federation/v1/Federation.js';
+import type { State__Output } from './gen/amko/federation/v1/State.js';
+import { peerFailure } from './grpc-status.js';
+import type { FederationProto } from './proto.js';
+
+/** A member to dial: its cluster context and `host:port`. */
+export interface PeerEndpoint {
+  readonly cluster: string;
+  readonly address: string;
+}
+
+/** A client of `peer`'s Federation service. Close it when done. */
+export function federationClient(
+  proto: FederationProto,
+  tls: FederationTls,
+  peer: PeerEndpoint,
+): FederationClient {
+  const Federation = proto.grpc.amko.federation.v1.Federation;
+  return new Federation(peer.address, channelCredentials(tls, peer.cluster), {
+    ...CLIENT_CHANNEL_OPTIONS,
+  });
+}
+
+/** Calls GetState with a deadline; a failure rejects with the classified OperatorError. */
+export function callGetState(
+  client: FederationClient,
+  peer: string,
+  timeoutMs: number,
+): Promise<State__Output> {
+  return new Promise((resolve, reject) => {
+    client.GetState(
+      {},
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err: ServiceError | null, state?: State__Output) => {
+        if (err) reject(peerFailure(err, peer).error);
+        else if (state) resolve(state);
+        else reject(new Error(`${peer}: empty GetState answer`));
+      },
+    );
+  });
+}

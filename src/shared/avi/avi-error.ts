@@ -103,23 +103,38 @@ export function httpError(target: Target, status: number, detail: string, login 
   return new AviError({ ...target, ...classifyStatus(status, detail, login), status, detail });
 }
 
-/** The error for a request that got no reply: timeouts go to the slow path, the rest back off. */
+/** Certificate verification failures: a configuration problem, not worth a quick retry. */
+const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function errorCode(cause: unknown): string | undefined {
+  if (cause === null || typeof cause !== 'object' || !('code' in cause)) return undefined;
+  return typeof cause.code === 'string' ? cause.code : undefined;
+}
+
+/**
+ * The error for a request that got no reply: timeouts and certificate failures go to the slow
+ * path; connection failures back off (and the client retries them itself).
+ */
 export function transportError(
   target: Target,
   kind: 'timeout' | 'network',
   cause: unknown,
 ): AviError {
-  const detail =
-    kind === 'timeout'
-      ? 'request timed out'
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+  const tls = TLS_VERIFY_CODES.has(errorCode(cause) ?? '');
+  const message = cause instanceof Error ? cause.message : String(cause);
   return new AviError({
     ...target,
     code: 'AVI_UNAVAILABLE',
-    retry: kind === 'timeout' ? 'slow' : 'backoff',
-    detail,
+    retry: kind === 'timeout' || tls ? 'slow' : 'backoff',
+    detail: kind === 'timeout' ? 'request timed out' : message,
     cause,
   });
 }

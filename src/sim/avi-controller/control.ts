@@ -50,8 +50,7 @@ export class SimControl {
       filter.tenant === undefined ? undefined : tenancy.byName(filter.tenant)?.uuid;
     if (filter.tenant !== undefined && tenantUuid === undefined) return {};
     const out: Record<string, Record<string, unknown>[]> = {};
-    for (const type of store.types()) {
-      if (filter.type !== undefined && type !== filter.type) continue;
+    for (const type of filter.type === undefined ? store.types() : [filter.type]) {
       const objects = store.list(
         type,
         tenantUuid === undefined ? undefined : new Set([tenantUuid]),

@@ -99,6 +99,15 @@ export const CLIENT_CHANNEL_OPTIONS: Readonly<ChannelOptions> = Object.freeze({
   'grpc.max_reconnect_backoff_ms': 5_000,
 });
 
+/**
+ * Channel options for dialling `peerCluster`: with TLS, the peer's cluster name is the TLS server
+ * name (SNI and certificate check), whatever address is dialled.
+ */
+export function clientChannelOptions(tls: FederationTls, peerCluster: string): ChannelOptions {
+  if (tls.mode === 'insecure') return { ...CLIENT_CHANNEL_OPTIONS };
+  return { ...CLIENT_CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': peerCluster };
+}
+
 /** Server options of the federation port. */
 export const SERVER_OPTIONS: Readonly<ChannelOptions> = Object.freeze({
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

@@ -3,7 +3,7 @@
  * name, bounded messages, keepalive) and a GetState call with a deadline.
  */
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import { CLIENT_CHANNEL_OPTIONS, channelCredentials, type FederationTls } from './credentials.js';
+import { channelCredentials, clientChannelOptions, type FederationTls } from './credentials.js';
 import type { FederationClient } from './gen/amko/federation/v1/Federation.js';
 import type { State__Output } from './gen/amko/federation/v1/State.js';
 import { peerFailure } from './grpc-status.js';
@@ -22,9 +22,8 @@ export function federationClient(
   peer: PeerEndpoint,
 ): FederationClient {
   const Federation = proto.grpc.amko.federation.v1.Federation;
-  return new Federation(peer.address, channelCredentials(tls, peer.cluster), {
-    ...CLIENT_CHANNEL_OPTIONS,
-  });
+  const creds = channelCredentials(tls, peer.cluster);
+  return new Federation(peer.address, creds, clientChannelOptions(tls, peer.cluster));
 }
 
 /** Calls GetState with a deadline; a failure rejects with the classified OperatorError. */

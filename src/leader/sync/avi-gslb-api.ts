@@ -29,10 +29,10 @@ export interface AviGslbApi {
     tenant: string,
     signal?: AbortSignal,
   ): Promise<Stored<T>>;
+  /** Full replace of the object named by `body.uuid`. */
   update<T extends AviObjectBase>(
     type: AviObjectType,
-    uuid: string,
-    body: T,
+    body: T & { uuid: string },
     tenant: string,
     signal?: AbortSignal,
   ): Promise<Stored<T>>;

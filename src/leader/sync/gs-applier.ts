@@ -87,9 +87,9 @@ export class GsApplier {
 
   async #updateHm(op: VersionedWrite<HealthMonitor>, signal?: AbortSignal): Promise<void> {
     const { tenant, uuid, body } = op;
-    const withVersion = { ...body, _last_modified: op.lastModified };
+    const withVersion = { ...body, uuid, _last_modified: op.lastModified };
     try {
-      const stored = await this.#avi.update('healthmonitor', uuid, withVersion, tenant, signal);
+      const stored = await this.#avi.update('healthmonitor', withVersion, tenant, signal);
       this.#cache.putHm(stored, tenant);
     } catch (err) {
       await this.#repair(err, { type: 'healthmonitor', tenant, name: body.name }, signal);
@@ -118,9 +118,9 @@ export class GsApplier {
 
   async #updateGs(op: VersionedWrite<GslbService>, signal?: AbortSignal): Promise<void> {
     const { tenant, uuid, body } = op;
-    const withVersion = { ...body, _last_modified: op.lastModified };
+    const withVersion = { ...body, uuid, _last_modified: op.lastModified };
     try {
-      const stored = await this.#avi.update('gslbservice', uuid, withVersion, tenant, signal);
+      const stored = await this.#avi.update('gslbservice', withVersion, tenant, signal);
       this.#cache.putGs(stored, tenant);
     } catch (err) {
       await this.#repair(err, { type: 'gslbservice', tenant, name: body.name }, signal);

@@ -76,7 +76,8 @@ describe('AviClient against amko-avi-sim', function () {
     assert.equal(byUuid.ttl, 30);
     assert.equal(byUuid.created_by, body.created_by);
 
-    const { ttl: _ttl, ...withoutTtl } = body;
+    const withoutTtl = { ...body };
+    delete withoutTtl.ttl;
     const replaced = await client.gslbServices.update({
       ...withoutTtl,
       uuid: created.uuid,

@@ -91,11 +91,7 @@ export class Controller {
   create(type: string, scope: TenantScope, body: Body, checks = true): StoredObject {
     if (checks) this.#checkWritable(type);
     const tenant = this.#tenantFor(type, scope, body['tenant_ref']);
-    const stored = this.#prepare(type, tenant, body, undefined);
-    if (this.store.findByName(type, tenant, String(stored['name'])) !== undefined) {
-      throw new SimError(409, duplicateText(type));
-    }
-    return this.store.insert(type, tenant, stored);
+    return this.store.insert(type, tenant, this.#prepare(type, tenant, body, undefined));
   }
 
   /** PUT: a full replace; a body `_last_modified` that differs from the stored one → 412. */
@@ -119,12 +115,7 @@ export class Controller {
       );
     }
     this.#checkTenantKept(type, scope, body, current);
-    const stored = this.#prepare(type, current.tenant, body, current.uuid);
-    const clash = this.store.findByName(type, current.tenant, String(stored['name']));
-    if (clash !== undefined && clash.uuid !== current.uuid) {
-      throw new SimError(409, duplicateText(type));
-    }
-    return this.store.replace(current, stored);
+    return this.store.replace(current, this.#prepare(type, current.tenant, body, current.uuid));
   }
 
   /** PATCH with `{add|replace|delete: {...}}`. */
@@ -179,10 +170,15 @@ export class Controller {
     }
   }
 
-  /** Validates, resolves refs and builds the body to store. */
+  /**
+   * Validates, checks the name is free (409 before any cross-object 400, as the controller's
+   * uniqueness constraint does), resolves refs and builds the body to store.
+   */
   #prepare(type: string, tenant: string, body: Body, uuid: string | undefined): Body {
     const problem = this.#validate(type, body);
     if (problem !== undefined) throw new SimError(400, problem);
+    const clash = this.store.findByName(type, tenant, String(body['name']));
+    if (clash !== undefined && clash.uuid !== uuid) throw new SimError(409, duplicateText(type));
     const resolved = this.tenancy.resolveRefs(body, tenant);
     if (type === 'gslbservice') {
       checkDomainConflicts(this.store, resolved, uuid);

@@ -15,9 +15,9 @@ need_go() {
   command -v go >/dev/null || { say "Go is required to build $1 (https://go.dev/dl/)"; exit 1; }
 }
 
-# build_k8s_tool NAME VERSION PACKAGE: builds one binary from the pinned tools module.
+# build_k8s_tool NAME VERSION PACKAGE [LDFLAGS]: builds one binary from the pinned tools module.
 build_k8s_tool() {
-  local name=$1 version=$2 pkg=$3 dir="$cache/$1-$2"
+  local name=$1 version=$2 pkg=$3 ldflags=${4:-} dir="$cache/$1-$2"
   if [ -x "$dir/$name" ]; then say "$name $version: cached at $dir"; return; fi
   need_go "$name"
   say "$name $version: building from Go modules (first build on 2 cores can take 20-40 minutes)..."
@@ -25,7 +25,7 @@ build_k8s_tool() {
   local start=$SECONDS
   (
     cd "$root/tools/k8s"
-    GOFLAGS=-mod=mod go build -trimpath -o "$dir/$name.partial" "$pkg" &
+    GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$dir/$name.partial" "$pkg" &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
       sleep 30 & wait $!
@@ -55,7 +55,9 @@ if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   done
   say "kube-apiserver, etcd: from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
 else
-  build_k8s_tool kube-apiserver "$KUBERNETES_VERSION" k8s.io/kubernetes/cmd/kube-apiserver
+  minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+  build_k8s_tool kube-apiserver "$KUBERNETES_VERSION" k8s.io/kubernetes/cmd/kube-apiserver \
+    "-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
   build_k8s_tool etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3
 fi
 go_install grpc-health-probe "$GRPC_HEALTH_PROBE_VERSION" \

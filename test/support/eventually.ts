@@ -1,6 +1,6 @@
 /**
- * Polls `fn` until it returns without throwing (and, when it returns a value, until the value is
- * truthy), or fails with the last error once the deadline passes. The only way tests wait.
+ * Polls `fn` until it returns without throwing and does not return `false` (a function that
+ * asserts returns nothing; a predicate returns a boolean), or fails with the last error once the deadline passes. The only way tests wait.
  */
 export async function eventually<T>(
   fn: () => T | Promise<T>,

@@ -5,7 +5,7 @@ import { callGetState, federationClient } from '../../src/shared/federation/fede
 import { HEALTH_SERVICES } from '../../src/shared/federation/federation-names.js';
 import { eventually } from '../support/eventually.js';
 import { FederationFixture, type Obj } from '../support/federation-fixture.js';
-import { checkHealth, healthProbe } from '../support/grpc.js';
+import { checkHealth, healthProbe, reflectedServices } from '../support/grpc.js';
 
 const GDP = 'GlobalDeploymentPolicy';
 const gdpKey = { namespace: AVI_SYSTEM, name: 'global-gdp' };
@@ -111,6 +111,17 @@ describe('federation: health statuses and fencing', function () {
     });
     client.close();
     assert.equal(err?.code, Status.UNIMPLEMENTED);
+  });
+
+  it('lists Federation and Health through server reflection on the mutual-TLS port', async () => {
+    const tls = await f.certs.tls('cluster1');
+    if (tls.mode !== 'mtls') throw new Error('expected mutual TLS');
+    const creds = credentials.createSsl(tls.ca, tls.key, tls.cert);
+    const services = await reflectedServices(f.address('cluster2'), creds, {
+      'grpc.ssl_target_name_override': 'cluster2',
+    });
+    assert.ok(services.includes('amko.federation.v1.Federation'), services.join(', '));
+    assert.ok(services.includes('grpc.health.v1.Health'), services.join(', '));
   });
 
   it('fences a leader at once when a new leader with a higher epoch dials it', async () => {

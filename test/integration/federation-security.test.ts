@@ -197,4 +197,22 @@ describe('federation: refusals leave the follower unchanged', function () {
     assert.equal(forged.received.length, 1, 'no ack');
     assert.equal(await followerState(), before);
   });
+
+  it('persists promotions and raised claims in the AMKOCluster status, and reads them back', async () => {
+    const store = await f.epochStore('cluster1');
+    assert.deepEqual(store.highest(), { epoch: 0, leader: '' });
+    assert.deepEqual(await store.raise({ epoch: 3, leader: 'cluster2' }), {
+      epoch: 3,
+      leader: 'cluster2',
+    });
+    assert.deepEqual(await store.promote('cluster1'), { epoch: 4, leader: 'cluster1' });
+    assert.deepEqual(await store.raise({ epoch: 4, leader: 'cluster0' }), {
+      epoch: 4,
+      leader: 'cluster1',
+    });
+    const status = (await f.amkoCluster('cluster1')).status;
+    assert.equal(status?.highestEpochSeen, 4);
+    assert.equal(status?.leader, 'cluster1');
+    assert.deepEqual((await f.epochStore('cluster1')).highest(), { epoch: 4, leader: 'cluster1' });
+  });
 });

@@ -27,6 +27,7 @@ import { replicatedResource } from '../../src/shared/federation/replicated-kinds
 import { SubresourceStatusWriter } from '../../src/shared/kube/status-writer.js';
 import { silentLogger, type Logger } from '../../src/shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../../src/follower/follower.js';
+import type { AppliedPosition } from '../../src/follower/replication-session.js';
 import { startReplicator, type ReplicatorHandle } from '../../src/leader/replicator/replicator.js';
 import type { ReplicationStatus } from '../../src/leader/replicator/member-status.js';
 import { makeFederationCerts, type FederationCerts } from './certs.js';
@@ -160,9 +161,14 @@ export class FederationFixture {
   }
 
   /** Starts a server (if needed, on `port`) and a follower on it. */
-  async startFollower(cluster: string, port = 0): Promise<Node> {
+  async startFollower(
+    cluster: string,
+    port = 0,
+    onApplied?: (position: AppliedPosition) => void,
+  ): Promise<Node> {
     const node = this.nodes.get(cluster) ?? (await this.startServer(cluster, port));
     node.follower = await startFollower({
+      ...(onApplied ? { onApplied } : {}),
       server: node.server,
       kubeConfig: this.clusters.kubeConfig(cluster),
       epochs: await this.epochStore(cluster),

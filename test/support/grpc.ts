@@ -4,14 +4,20 @@
  * grpc-js, and the grpc-health-probe binary.
  */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  loadPackageDefinition,
   makeGenericClientConstructor,
   Metadata,
   status as Status,
   type ChannelCredentials,
+  type ChannelOptions,
+  type Client,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { service as healthService } from 'grpc-health-check';
 import {
   channelCredentials,
@@ -195,4 +201,61 @@ export async function healthProbe(
       output: `${e.stdout ?? ''}${e.stderr ?? ''}`,
     };
   }
+}
+
+/** The services a server lists through server reflection (grpc.reflection.v1). */
+export function reflectedServices(
+  address: string,
+  creds: ChannelCredentials,
+  options: ChannelOptions = {},
+): Promise<string[]> {
+  const protoRoot = path.resolve(
+    path.dirname(fileURLToPath(import.meta.resolve('@grpc/reflection'))),
+    '..',
+    'proto',
+  );
+  const def = loadSync('grpc/reflection/v1/reflection.proto', {
+    keepCase: true,
+    includeDirs: [protoRoot],
+  });
+  const pkg = loadPackageDefinition(def) as unknown as {
+    grpc: {
+      reflection: {
+        v1: {
+          ServerReflection: new (a: string, c: ChannelCredentials, o: ChannelOptions) => Client;
+        };
+      };
+    };
+  };
+  const client = new pkg.grpc.reflection.v1.ServerReflection(address, creds, options);
+  return new Promise<string[]>((resolve, reject) => {
+    const open = (client as unknown as Record<string, () => ReflectionCall>)[
+      'ServerReflectionInfo'
+    ];
+    const call = open?.call(client);
+    if (!call) {
+      reject(new Error('no ServerReflectionInfo method'));
+      return;
+    }
+    call.on('data', (res: { list_services_response?: { service?: { name: string }[] } }) => {
+      resolve((res.list_services_response?.service ?? []).map((s) => s.name).sort());
+      call.cancel();
+    });
+    call.on('error', (err: ServiceError) => {
+      if (err.code !== Status.CANCELLED) reject(err);
+    });
+    call.write({ list_services: '' });
+  }).finally(() => {
+    client.close();
+  });
+}
+
+interface ReflectionCall {
+  on(
+    event: 'data',
+    f: (res: { list_services_response?: { service?: { name: string }[] } }) => void,
+  ): void;
+  on(event: 'error', f: (err: ServiceError) => void): void;
+  write(msg: unknown): void;
+  cancel(): void;
 }

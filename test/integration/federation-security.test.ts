@@ -5,6 +5,10 @@ import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import { loadFederationTls, type FederationTls } from '../../src/shared/federation/credentials.js';
 import { callGetState, federationClient } from '../../src/shared/federation/federation-client.js';
 import { REFUSAL_METADATA } from '../../src/shared/federation/federation-names.js';
+import { startFederationServer } from '../../src/shared/federation/federation-server.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/telemetry/logger.js';
+import { startFollower } from '../../src/follower/follower.js';
 import {
   hashed,
   toWireObject,
@@ -214,5 +218,44 @@ describe('federation: refusals leave the follower unchanged', function () {
     assert.equal(status?.highestEpochSeen, 4);
     assert.equal(status?.leader, 'cluster1');
     assert.deepEqual((await f.epochStore('cluster1')).highest(), { epoch: 4, leader: 'cluster1' });
+  });
+
+  it('runs plaintext only when asked, warns loudly, and still refuses non-members', async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'warn',
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const insecure = { mode: 'insecure' } as const;
+    const server = await startFederationServer({
+      federationListen: '127.0.0.1:0',
+      healthListen: '127.0.0.1:0',
+      tls: insecure,
+      proto: f.proto,
+      log,
+    });
+    const follower = await startFollower({
+      server,
+      kubeConfig: f.clusters.kubeConfig('cluster2'),
+      epochs: await f.epochStore('cluster2'),
+      membership: () => f.membership('cluster2'),
+      clock: systemClock,
+      log,
+    });
+    try {
+      assert.ok(lines.some((l) => l.includes('FEDERATION IS PLAINTEXT')));
+      const address = `127.0.0.1:${server.federationPort}`;
+      const before = await followerState();
+      const s = openReplicate({ proto: f.proto, tls: insecure, address, peerCluster: 'cluster2' });
+      s.send({ hello: { cluster: 'intruder', epoch: '9', version: VERSION, log_id: 'x' } });
+      assert.equal((await s.ended).code, Status.PERMISSION_DENIED);
+      const client = federationClient(f.proto, insecure, { cluster: 'cluster2', address });
+      assert.equal((await callGetState(client, 'cluster2', 5_000)).cluster, 'cluster2');
+      client.close();
+      assert.equal(await followerState(), before);
+    } finally {
+      await follower.stop();
+      await server.stop();
+    }
   });
 });

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { AviClient } from '../../src/shared/avi/avi-client.js';
 import { AviError } from '../../src/shared/avi/avi-error.js';
+import { createLogger } from '../../src/shared/telemetry/logger.js';
 import type { JournalEntry } from '../../src/sim/avi-controller/journal.js';
 import {
   type AviSimHandle,
@@ -194,6 +195,49 @@ describe('AviClient resilience against amko-avi-sim', function () {
     controller.abort(new Error('shutting down'));
     const err = await rejectionOf(pending);
     assert.equal((err as Error).message, 'shutting down');
+  });
+});
+
+describe('AviClient logging', function () {
+  it('logs calls, retries and re-logins without passwords, tokens or cookies', async function () {
+    const sim = await startAviSim({ password: 'pw-Zq81-never-logged' });
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    const client = clientFor(sim, { logger });
+    const wrong = clientFor(sim, { logger, password: 'wrong-pw-never-logged' });
+    try {
+      await client.gslbServices.list();
+      await sim.control.expireSessions();
+      await sim.control.faults({
+        match: { objectType: 'cloud' },
+        effect: { status: 503 },
+        count: 1,
+      });
+      await client.clouds.list();
+      await rejectionOf(wrong.login());
+      assert.equal((await sim.control.journal({ objectType: 'login' })).length, 3);
+      const text = lines.join('');
+      assert.match(text, /"msg":"Avi call"/);
+      assert.match(text, /logging in again/);
+      assert.match(text, /retrying/);
+      assert.match(text, /Avi login failed/);
+      for (const secret of [
+        'pw-Zq81-never-logged',
+        'wrong-pw-never-logged',
+        'csrftoken',
+        'sessionid',
+        'X-CSRFToken',
+      ]) {
+        assert.ok(!text.includes(secret), `log mentions ${secret}`);
+      }
+    } finally {
+      await client.close();
+      await wrong.close();
+      await sim.stop();
+    }
   });
 });
 

@@ -80,11 +80,11 @@ export class ApiRoutes {
   }
 
   #list(req: SimRequest, type: string, scope: TenantScope): SimReply {
-    const byName = req.query.has('name');
-    const tenants = this.#controller.tenancy.visibleTenants(type, scope, byName);
+    const name = req.query.get('name');
+    const tenants = this.#controller.tenancy.visibleTenants(type, scope, name !== null);
     const withName = includeName(req.query);
     const page = collectionPage(
-      this.#controller.store.list(type, tenants),
+      this.#controller.store.select(type, tenants, name),
       req.query,
       { base: req.base, type },
       (obj) => this.#render(req, obj, withName),

@@ -74,6 +74,18 @@ export class ObjectStore {
     return tenants === undefined ? all : all.filter((obj) => tenants.has(obj.tenant));
   }
 
+  /** Like `list`, through the name index when a name is given and the tenants are known. */
+  select(
+    type: string,
+    tenants: ReadonlySet<string> | undefined,
+    name: string | null,
+  ): StoredObject[] {
+    if (name === null || tenants === undefined) return this.list(type, tenants);
+    return [...tenants]
+      .flatMap((tenant) => this.findByName(type, tenant, name) ?? [])
+      .sort((a, b) => a.seq - b.seq);
+  }
+
   types(): string[] {
     return [...this.#byType.keys()];
   }

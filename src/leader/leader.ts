@@ -121,7 +121,7 @@ export function startLeader(deps: LeaderDeps): Promise<LeaderHandle> {
     log,
     slowRetryMs: deps.tuning?.slowRetryMs ?? 5_000,
     process: async () => {
-      await Promise.all([gdps.waitForSync(stopping.signal), ghrs.waitForSync(stopping.signal)]);
+      await Promise.all([configs, gdps, ghrs].map((i) => i.waitForSync(stopping.signal)));
       await controller.reconcile();
       return undefined;
     },

@@ -3,16 +3,12 @@
  * leader replicated is edited or deleted locally, puts back the last replicated content. Objects
  * the leader never replicated are left alone. Event handlers only filter and enqueue keys.
  */
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
-import type { CrdResource } from '../shared/crd/common.js';
 import { REPLICATED_KINDS } from '../shared/federation/replicated-kinds.js';
 import { replicaKey, type ReplicaKey } from '../shared/federation/replicated-object.js';
-import { ResilientInformer } from '../shared/kube/informer.js';
+import type { ResilientInformer } from '../shared/kube/informer.js';
+import { customInformer } from '../shared/kube/resource-informers.js';
 import { WorkQueue } from '../shared/kube/work-queue.js';
 import { runWorkers } from '../shared/kube/worker-pool.js';
 import type { Logger } from '../shared/telemetry/logger.js';
@@ -28,27 +24,12 @@ export interface DriftRepairDeps {
   onRepaired?: (key: ReplicaKey) => void;
 }
 
-function informerFor(r: CrdResource, deps: DriftRepairDeps): ResilientInformer<ReplicaObject> {
-  const api = deps.kubeConfig.makeApiClient(CustomObjectsApi);
-  return new ResilientInformer<ReplicaObject>({
-    kubeConfig: deps.kubeConfig,
-    path: `/apis/${r.group}/${r.version}/${r.plural}`,
-    list: async () =>
-      (await api.listClusterCustomObject({
-        group: r.group,
-        version: r.version,
-        plural: r.plural,
-      })) as KubernetesListObject<ReplicaObject>,
-    clock: deps.clock,
-    log: deps.log,
-    name: `replicas/${r.plural}`,
-  });
-}
+type ReplicaInformed = KubernetesObject & ReplicaObject;
 
 export class DriftRepair {
   readonly #deps: DriftRepairDeps;
   readonly #queue: WorkQueue<ReplicaKey>;
-  readonly #informers: ResilientInformer<ReplicaObject>[];
+  readonly #informers: ResilientInformer<ReplicaInformed>[];
   #workers: Promise<void> | undefined;
 
   constructor(deps: DriftRepairDeps) {
@@ -58,8 +39,9 @@ export class DriftRepair {
       baseDelayMs: 100,
       maxDelayMs: 30_000,
     });
+    const ctx = { kubeConfig: deps.kubeConfig, clock: deps.clock, log: deps.log, name: 'replicas' };
     this.#informers = REPLICATED_KINDS.map((r) => {
-      const informer = informerFor(r, deps);
+      const informer = customInformer<ReplicaInformed>(ctx, r);
       informer.on((_event, obj) => {
         this.#observe(r.kind, obj);
       });
@@ -79,11 +61,6 @@ export class DriftRepair {
         return undefined;
       },
     });
-  }
-
-  /** Resolves once every informer has listed once. */
-  async synced(signal?: AbortSignal): Promise<void> {
-    await Promise.all(this.#informers.map((i) => i.waitForSync(signal)));
   }
 
   async stop(): Promise<void> {

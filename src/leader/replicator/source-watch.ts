@@ -2,12 +2,7 @@
  * Watches the leader's own GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule objects and
  * records every change of what travels into the replication log. Deletes use only the key.
  */
-import {
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../../shared/clock.js';
 import type { CrdResource } from '../../shared/crd/common.js';
 import { REPLICATED_KINDS, type ReplicatedKind } from '../../shared/federation/replicated-kinds.js';
@@ -17,7 +12,8 @@ import {
   replicaKey,
   type ObjectLike,
 } from '../../shared/federation/replicated-object.js';
-import { ResilientInformer } from '../../shared/kube/informer.js';
+import type { ResilientInformer } from '../../shared/kube/informer.js';
+import { customInformer } from '../../shared/kube/resource-informers.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { ReplicationLog } from './replication-log.js';
 
@@ -55,20 +51,8 @@ export class SourceWatch {
   }
 
   #informer(r: CrdResource): ResilientInformer<Source> {
-    const api = this.#deps.kubeConfig.makeApiClient(CustomObjectsApi);
-    const informer = new ResilientInformer<Source>({
-      kubeConfig: this.#deps.kubeConfig,
-      path: `/apis/${r.group}/${r.version}/${r.plural}`,
-      list: async () =>
-        (await api.listClusterCustomObject({
-          group: r.group,
-          version: r.version,
-          plural: r.plural,
-        })) as KubernetesListObject<Source>,
-      clock: this.#deps.clock,
-      log: this.#deps.logger,
-      name: `sources/${r.plural}`,
-    });
+    const { kubeConfig, clock, logger } = this.#deps;
+    const informer = customInformer<Source>({ kubeConfig, clock, log: logger, name: 'sources' }, r);
     const kind = r.kind as ReplicatedKind;
     informer.on((event, obj) => {
       const revision =

@@ -43,7 +43,11 @@ export type ErrorCode =
   /** A federation message decoded but makes no sense (bad hash or JSON, unknown kind, order). */
   | 'FEDERATION_BAD_MESSAGE'
   /** Invalid configuration (flags, files) detected at start-up. */
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  /** A requested role change (promote, demote) was not reported in status before the deadline. */
+  | 'ROLE_CHANGE_TIMEOUT'
+  /** A promotion ended fenced: another leader holds a higher epoch. */
+  | 'ROLE_FENCED';
 
 export type Retry = 'backoff' | 'slow' | 'never';
 

@@ -226,158 +226,168 @@ function prng(seed: number): () => number {
   };
 }
 
+const keyOf = (o: { kind?: string; namespace?: string; name?: string }): ReplicaKey =>
+  `${o.kind ?? ''}/${o.namespace ?? ''}/${o.name ?? ''}` as ReplicaKey;
+
 /** The follower as the protocol sees it: applied position and object hashes. */
 class ModelFollower {
   logId = '';
   epoch = 0;
   revision = 0;
   objects = new Map<ReplicaKey, string>();
-  #pending: { revision: number; objects: Map<ReplicaKey, string> } | undefined;
+  #pending: Map<ReplicaKey, string> | undefined;
 
-  /** Returns the replies, or a failure that ends the stream. */
-  receive(
-    m: LeaderMessage,
-    session: { logId: string; epoch: number },
-  ): { replies: number[]; gap?: boolean } {
-    if (m.snapshot) {
-      const rev = Number(m.snapshot.revision);
-      this.#pending ??= { revision: rev, objects: new Map() };
-      for (const o of m.snapshot.objects ?? [])
-        this.#pending.objects.set(
-          `${o.kind}/${o.namespace}/${o.name}` as ReplicaKey,
-          o.content_hash ?? '',
-        );
-      if (m.snapshot.more) return { replies: [] };
-      this.objects = this.#pending.objects;
-      this.#pending = undefined;
-      Object.assign(this, { logId: session.logId, epoch: session.epoch, revision: rev });
-      return { replies: [rev] };
-    }
-    if (m.delta) {
-      const rev = Number(m.delta.revision);
-      if (this.logId !== session.logId || rev !== this.revision + 1)
-        return { replies: [], gap: true };
-      const d = m.delta;
-      if (d.put)
-        this.objects.set(
-          `${d.put.kind}/${d.put.namespace}/${d.put.name}` as ReplicaKey,
-          d.put.content_hash ?? '',
-        );
-      if (d.delete)
-        this.objects.delete(
-          `${d.delete.kind}/${d.delete.namespace}/${d.delete.name}` as ReplicaKey,
-        );
-      this.revision = rev;
-      return { replies: [rev] };
-    }
-    return { replies: m.ping ? [this.revision] : [] };
+  /** Returns the revisions to ack, or `gap` when the stream must end. */
+  receive(m: LeaderMessage, session: { logId: string; epoch: number }): number[] | 'gap' {
+    if (m.snapshot) return this.#snapshot(m.snapshot, session);
+    if (m.delta) return this.#delta(m.delta, session.logId);
+    return m.ping ? [this.revision] : [];
   }
 
   dropPending(): void {
     this.#pending = undefined;
   }
+
+  #snapshot(
+    s: NonNullable<LeaderMessage['snapshot']>,
+    session: { logId: string; epoch: number },
+  ): number[] {
+    const pending = this.#pending ?? new Map<ReplicaKey, string>();
+    for (const o of s.objects ?? []) pending.set(keyOf(o), o.content_hash ?? '');
+    this.#pending = s.more ? pending : undefined;
+    if (s.more) return [];
+    this.objects = pending;
+    this.logId = session.logId;
+    this.epoch = session.epoch;
+    this.revision = Number(s.revision);
+    return [this.revision];
+  }
+
+  #delta(d: NonNullable<LeaderMessage['delta']>, logId: string): number[] | 'gap' {
+    const rev = Number(d.revision);
+    if (this.logId !== logId || rev !== this.revision + 1) return 'gap';
+    if (d.put) this.objects.set(keyOf(d.put), d.put.content_hash ?? '');
+    if (d.delete) this.objects.delete(keyOf(d.delete));
+    this.revision = rev;
+    return [rev];
+  }
 }
 
-function simulate(seed: number): void {
-  const rnd = prng(seed);
-  const log = new ReplicationLog({ logId: 'L', retain: 6 });
-  const ctx = context(log, 3);
-  const follower = new ModelFollower();
-  let state = INITIAL_STATE;
-  let toFollower: LeaderMessage[] = [];
-  let toLeader: SessionInput[] = [];
-  let retryPending = false;
-  let streamOpen = false;
-  let lastDelta = 0;
+/** One leader session and a model follower over a seeded transport that drops and reorders turns. */
+class Simulation {
+  readonly log = new ReplicationLog({ logId: 'L', retain: 6 });
+  readonly ctx = context(this.log, 3);
+  readonly follower = new ModelFollower();
+  state = INITIAL_STATE;
+  toFollower: LeaderMessage[] = [];
+  toLeader: SessionInput[] = [];
+  retryPending = false;
+  streamOpen = false;
+  lastDelta = 0;
 
-  const check = (): void => {
-    assert.ok(state.acked <= state.sent, `I1 acked ${state.acked} > sent ${state.sent}`);
-    assert.ok(state.sent <= log.head, `I1 sent ${state.sent} > head ${log.head}`);
-  };
-  const dispatch = (input: SessionInput): void => {
-    const before = state;
-    const r = step(state, input, ctx);
-    state = r.state;
-    for (const o of r.outbox) {
-      if (o.type === 'open') {
-        streamOpen = true;
-        toFollower = [];
-        toLeader = [];
-        follower.dropPending();
-        toLeader.push({
-          type: 'peer-state',
-          report: report({
-            appliedRevision: follower.revision,
-            appliedEpoch: follower.epoch,
-            appliedLogId: follower.logId,
-          }),
-        });
-        lastDelta = -1;
-      } else if (o.type === 'send') {
-        assert.ok(
-          before.phase === 'streaming' || state.phase === 'streaming',
-          'I4 send before state',
-        );
-        if (o.message.delta) {
-          const rev = Number(o.message.delta.revision);
-          if (lastDelta >= 0) assert.equal(rev, lastDelta + 1, 'I2 deltas in order without gaps');
-          assert.ok(rev - state.acked <= ctx.window, 'I3 window');
-          lastDelta = rev;
-        } else if (o.message.snapshot) {
-          lastDelta = Number(o.message.snapshot.revision);
-        }
-        toFollower.push(o.message);
-      } else if (o.type === 'close') {
-        streamOpen = false;
-      } else if (o.type === 'retry-after') {
-        retryPending = true;
-      }
-    }
-    check();
-  };
-  const breakStream = (): void => {
-    streamOpen = false;
-    toFollower = [];
-    toLeader = [];
-    dispatch({ type: 'stream-ended', failure: unavailable() });
-  };
-  const keys = ['a', 'b', 'c', 'd', 'e'];
-
-  dispatch({ type: 'start' });
-  for (let tick = 0; tick < 3000; tick++) {
-    const r = rnd();
-    const calm = tick > 2000;
-    if (!calm && r < 0.15) {
-      const k = keys[Math.floor(rnd() * keys.length)] ?? 'a';
-      if (rnd() < 0.25) log.delete(keyOfContent(ghr(k, 0)));
-      else log.put(hashed(ghr(k, Math.floor(rnd() * 1000))));
-      dispatch({ type: 'log-advanced' });
-    } else if (!calm && r < 0.18 && streamOpen) {
-      breakStream();
-    } else if (r < 0.55 && toFollower.length > 0) {
-      const m = toFollower.shift() as LeaderMessage;
-      const res = follower.receive(m, { logId: log.logId, epoch: self.epoch });
-      if (res.gap) breakStream();
-      for (const rev of res.replies) toLeader.push({ type: 'ack', revision: rev, at: tick });
-    } else if (r < 0.9 && toLeader.length > 0) {
-      dispatch(toLeader.shift() as SessionInput);
-    } else if (retryPending) {
-      retryPending = false;
-      dispatch({ type: 'retry-due' });
-    } else if (r > 0.98) {
-      dispatch({ type: 'ping-due' });
-    }
+  dispatch(input: SessionInput): void {
+    const before = this.state;
+    const r = step(this.state, input, this.ctx);
+    this.state = r.state;
+    for (const o of r.outbox) this.#execute(o, before);
+    assert.ok(
+      this.state.acked <= this.state.sent,
+      `I1 acked ${this.state.acked} > sent ${this.state.sent}`,
+    );
+    assert.ok(
+      this.state.sent <= this.log.head,
+      `I1 sent ${this.state.sent} > head ${this.log.head}`,
+    );
   }
-  assert.equal(state.phase, 'streaming', `seed ${seed}: settled streaming`);
-  assert.equal(state.acked, log.head, `seed ${seed}: follower acked the head`);
-  const expected = new Map(log.objects().map((h) => [keyOfContent(h.content), h.hash]));
-  assert.deepEqual(follower.objects, expected, `seed ${seed}: follower holds the log's objects`);
+
+  breakStream(): void {
+    this.streamOpen = false;
+    this.toFollower = [];
+    this.toLeader = [];
+    this.dispatch({ type: 'stream-ended', failure: unavailable() });
+  }
+
+  deliverToFollower(at: number): void {
+    const m = this.toFollower.shift() as LeaderMessage;
+    const res = this.follower.receive(m, { logId: this.log.logId, epoch: self.epoch });
+    if (res === 'gap') this.breakStream();
+    else for (const rev of res) this.toLeader.push({ type: 'ack', revision: rev, at });
+  }
+
+  #execute(o: SessionOutput, before: SessionState): void {
+    if (o.type === 'open') this.#open();
+    else if (o.type === 'send') this.#send(o.message, before);
+    else if (o.type === 'close') this.streamOpen = false;
+    else if (o.type === 'retry-after') this.retryPending = true;
+  }
+
+  #open(): void {
+    this.streamOpen = true;
+    this.toFollower = [];
+    this.follower.dropPending();
+    const { revision, epoch, logId } = this.follower;
+    this.toLeader = [
+      {
+        type: 'peer-state',
+        report: report({ appliedRevision: revision, appliedEpoch: epoch, appliedLogId: logId }),
+      },
+    ];
+    this.lastDelta = -1;
+  }
+
+  #send(message: LeaderMessage, before: SessionState): void {
+    assert.ok(
+      before.phase === 'streaming' || this.state.phase === 'streaming',
+      'I4 send before state',
+    );
+    if (message.delta) {
+      const rev = Number(message.delta.revision);
+      if (this.lastDelta >= 0)
+        assert.equal(rev, this.lastDelta + 1, 'I2 deltas in order without gaps');
+      assert.ok(rev - this.state.acked <= this.ctx.window, 'I3 window');
+      this.lastDelta = rev;
+    } else if (message.snapshot) {
+      this.lastDelta = Number(message.snapshot.revision);
+    }
+    this.toFollower.push(message);
+  }
+}
+
+const KEYS = ['a', 'b', 'c', 'd', 'e'];
+
+/** One random turn: a change on the leader, a broken stream, a delivery, a timer. */
+function turn(sim: Simulation, rnd: () => number, tick: number, calm: boolean): void {
+  const r = rnd();
+  if (!calm && r < 0.15) {
+    const k = KEYS[Math.floor(rnd() * KEYS.length)] ?? 'a';
+    if (rnd() < 0.25) sim.log.delete(keyOfContent(ghr(k, 0)));
+    else sim.log.put(hashed(ghr(k, Math.floor(rnd() * 1000))));
+    sim.dispatch({ type: 'log-advanced' });
+  } else if (!calm && r < 0.18 && sim.streamOpen) {
+    sim.breakStream();
+  } else if (r < 0.55 && sim.toFollower.length > 0) {
+    sim.deliverToFollower(tick);
+  } else if (r < 0.9 && sim.toLeader.length > 0) {
+    sim.dispatch(sim.toLeader.shift() as SessionInput);
+  } else if (sim.retryPending) {
+    sim.retryPending = false;
+    sim.dispatch({ type: 'retry-due' });
+  } else if (r > 0.98) {
+    sim.dispatch({ type: 'ping-due' });
+  }
 }
 
 describe('replication session under a lossy transport (seeded)', () => {
   for (const seed of [1, 2, 3, 7, 42, 99, 1234, 5555]) {
     it(`converges with invariants held, seed ${seed}`, () => {
-      simulate(seed);
+      const sim = new Simulation();
+      const rnd = prng(seed);
+      sim.dispatch({ type: 'start' });
+      for (let tick = 0; tick < 3000; tick++) turn(sim, rnd, tick, tick > 2000);
+      assert.equal(sim.state.phase, 'streaming', 'settled streaming');
+      assert.equal(sim.state.acked, sim.log.head, 'follower acked the head');
+      const expected = new Map(sim.log.objects().map((h) => [keyOfContent(h.content), h.hash]));
+      assert.deepEqual(sim.follower.objects, expected, "follower holds the log's objects");
     });
   }
 });

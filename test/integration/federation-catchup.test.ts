@@ -70,7 +70,7 @@ describe('federation: catch-up after downtime and drift repair', function () {
     const leader = f.node('cluster1').replicator!;
 
     await eventually(() => {
-      const s = toAmkoClusterStatus(leader.status());
+      const s = toAmkoClusterStatus(leader.status(), { epoch: 1, leader: 'cluster1' });
       const c3 = s.members.find((m) => m.cluster === 'cluster3');
       assert.ok(c3?.lag !== undefined && c3.lag >= 22, `cluster3 lag ${c3?.lag}`);
       assert.ok(c3.lastError, 'cluster3 shows why it is behind');
@@ -94,7 +94,7 @@ describe('federation: catch-up after downtime and drift repair', function () {
       assert.equal(await f.get('cluster3', GHR, ghr('doomed')), undefined);
     });
     await eventually(() => {
-      const s = toAmkoClusterStatus(leader.status());
+      const s = toAmkoClusterStatus(leader.status(), { epoch: 1, leader: 'cluster1' });
       assert.equal(s.inSync, '2/2');
     });
     const applied = f.node('cluster3').follower!.status().applied;

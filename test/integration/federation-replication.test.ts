@@ -125,11 +125,11 @@ describe('federation: replication to followers through real kube-apiservers', fu
   it('reports every member in sync at the leader revision', async () => {
     const leader = f.node('cluster1').replicator!;
     await eventually(() => {
-      const s = toAmkoClusterStatus(leader.status());
+      const s = toAmkoClusterStatus(leader.status(), { epoch: 1, leader: 'cluster1' });
       assert.equal(s.inSync, '2/2');
       for (const m of s.members) assert.equal(m.appliedRevision, leader.status().revision);
     });
-    const s = toAmkoClusterStatus(leader.status());
+    const s = toAmkoClusterStatus(leader.status(), { epoch: 1, leader: 'cluster1' });
     assert.deepEqual(
       s.members.map((m) => m.cluster),
       followers,

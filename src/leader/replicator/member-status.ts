@@ -1,7 +1,8 @@
 /**
  * The replication part of the AMKOCluster status on a leader, from the replicator's view. Pure.
  */
-import type { AmkoClusterMemberStatus } from '../../shared/crd/amko-cluster.js';
+import type { AmkoClusterMemberStatus, AmkoClusterStatus } from '../../shared/crd/amko-cluster.js';
+import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
 
 /** One follower as the replicator sees it. */
 export interface MemberReplication {
@@ -23,16 +24,24 @@ export interface ReplicationStatus {
   readonly revision: number;
   readonly members: readonly MemberReplication[];
   /** Set once a follower named a claim that supersedes ours. */
-  readonly fencedBy?: { readonly epoch: number; readonly leader: string } | undefined;
+  readonly fencedBy?: EpochClaim | undefined;
 }
 
-/** `status.inSync` and `status.members[]` of a leader's AMKOCluster. */
-export function toAmkoClusterStatus(s: ReplicationStatus): {
+/** The replication fields of a leader's AMKOCluster status (`self` is our own claim). */
+export function toAmkoClusterStatus(
+  s: ReplicationStatus,
+  self: EpochClaim,
+): Pick<AmkoClusterStatus, 'role' | 'epoch' | 'leader' | 'revision'> & {
   inSync: string;
   members: AmkoClusterMemberStatus[];
 } {
   const inSync = s.members.filter((m) => m.lag === 0 && m.connected).length;
+  const holder = s.fencedBy ?? self;
   return {
+    role: s.fencedBy ? 'fenced' : 'leader',
+    epoch: holder.epoch,
+    leader: holder.leader,
+    revision: s.revision,
     inSync: `${inSync}/${s.members.length}`,
     members: s.members.map((m) => ({
       cluster: m.cluster,

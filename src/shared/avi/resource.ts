@@ -64,7 +64,10 @@ export interface AviReader<T extends AviObjectBase> {
 export interface AviWriter<T extends AviObjectBase> extends AviReader<T> {
   /** Rejects with AVI_CONFLICT carrying `existing` when the name is taken. */
   create(obj: T, opts?: WriteOptions): Promise<Stored<T>>;
-  /** Full replace of the object named by `obj.uuid`. */
+  /**
+   * Full replace of the object named by `obj.uuid`. A `_last_modified` in `obj` makes the update
+   * conditional: the controller answers 412 (AVI_PRECONDITION) when the object changed since.
+   */
   update(obj: T & { uuid: string }, opts?: WriteOptions): Promise<Stored<T>>;
   patch(uuid: string, patch: AviPatch<T>, opts?: WriteOptions): Promise<Stored<T>>;
   delete(uuid: string, opts?: WriteOptions): Promise<void>;

@@ -145,6 +145,26 @@ describe('Controller semantics', function () {
     assert.match(hidden.text, /Cannot find object of type virtualservice with uuid/);
   });
 
+  it("lets a tenant read admin's shared monitors but not change them", function () {
+    const hm = ctl.store.findByName('healthmonitor', 'admin', 'my-hm1');
+    assert.equal(ctl.find('healthmonitor', hm?.uuid ?? '', retail).uuid, hm?.uuid);
+    assert.equal(
+      simError(() => {
+        ctl.remove('healthmonitor', hm?.uuid ?? '', retail);
+      }).status,
+      404,
+    );
+    const vs = ctl.create('virtualservice', admin, { name: 'vs' });
+    assert.equal(simError(() => ctl.find('virtualservice', vs.uuid, retail)).status, 404);
+  });
+
+  it('refuses a create whose given uuid is taken', function () {
+    const a = ctl.create('gslbservice', admin, gs('a.com'));
+    const err = simError(() => ctl.create('gslbservice', retail, gs('b.com', { uuid: a.uuid })));
+    assert.deepEqual([err.status, err.text], [409, 'Gslb service with this uuid already exists.']);
+    assert.equal(ctl.store.get('gslbservice', a.uuid)?.body['name'], 'a.com');
+  });
+
   it('places objects by tenant_ref, refusing another tenant unless the header is admin', function () {
     const byRef = ctl.create(
       'gslbservice',

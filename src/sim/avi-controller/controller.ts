@@ -79,8 +79,13 @@ export class Controller {
 
   /** The object `uuid` of `type` if the scope sees it, else 404. */
   find(type: string, uuid: string, scope: TenantScope): StoredObject {
+    return this.#find(type, uuid, scope, true);
+  }
+
+  /** Reads see `admin`'s shared profiles; writes only the scope's own objects. */
+  #find(type: string, uuid: string, scope: TenantScope, read: boolean): StoredObject {
     const obj = this.store.get(type, uuid);
-    const tenants = this.tenancy.visibleTenants(type, scope, true);
+    const tenants = this.tenancy.visibleTenants(type, scope, read);
     if (obj === undefined || (tenants !== undefined && !tenants.has(obj.tenant))) {
       throw new SimError(404, NOT_FOUND_OBJECT);
     }
@@ -96,12 +101,12 @@ export class Controller {
 
   /** PUT: a full replace; a body `_last_modified` that differs from the stored one → 412. */
   update(type: string, uuid: string, scope: TenantScope, body: Body): StoredObject {
-    return this.#update(this.find(type, uuid, this.#writeScope(scope)), scope, body, true);
+    return this.#update(this.#find(type, uuid, this.#writeScope(scope), false), scope, body, true);
   }
 
   /** A PUT for seeding: no leadership or maintenance checks. */
   seedUpdate(type: string, uuid: string, scope: TenantScope, body: Body): StoredObject {
-    return this.#update(this.find(type, uuid, this.#writeScope(scope)), scope, body, false);
+    return this.#update(this.#find(type, uuid, this.#writeScope(scope), false), scope, body, false);
   }
 
   #update(current: StoredObject, scope: TenantScope, body: Body, checks: boolean): StoredObject {
@@ -120,7 +125,7 @@ export class Controller {
 
   /** PATCH with `{add|replace|delete: {...}}`. */
   patch(type: string, uuid: string, scope: TenantScope, ops: Body): StoredObject {
-    const current = this.find(type, uuid, this.#writeScope(scope));
+    const current = this.#find(type, uuid, this.#writeScope(scope), false);
     const resolvedOps = Object.fromEntries(
       Object.entries(ops).map(([op, value]) => [
         op,
@@ -135,7 +140,7 @@ export class Controller {
 
   /** DELETE: 409 while other objects still reference it. */
   remove(type: string, uuid: string, scope: TenantScope): void {
-    const current = this.find(type, uuid, this.#writeScope(scope));
+    const current = this.#find(type, uuid, this.#writeScope(scope), false);
     this.#checkWritable(type);
     if (current.uuid === ADMIN_TENANT)
       throw new SimError(403, 'The admin tenant cannot be deleted');
@@ -177,8 +182,7 @@ export class Controller {
   #prepare(type: string, tenant: string, body: Body, uuid: string | undefined): Body {
     const problem = this.#validate(type, body);
     if (problem !== undefined) throw new SimError(400, problem);
-    const clash = this.store.findByName(type, tenant, String(body['name']));
-    if (clash !== undefined && clash.uuid !== uuid) throw new SimError(409, duplicateText(type));
+    this.#checkFree(type, tenant, body, uuid);
     const resolved = this.tenancy.resolveRefs(body, tenant);
     if (type === 'gslbservice') {
       checkDomainConflicts(this.store, resolved, uuid);
@@ -189,6 +193,16 @@ export class Controller {
     if (uuid === undefined && typeof givenUuid === 'string') out['uuid'] = givenUuid;
     if (type !== 'tenant') out['tenant_ref'] = internalRef('tenant', tenant);
     return out;
+  }
+
+  /** 409 when the name is taken in the tenant, or a create names a uuid already in use. */
+  #checkFree(type: string, tenant: string, body: Body, uuid: string | undefined): void {
+    const clash = this.store.findByName(type, tenant, String(body['name']));
+    if (clash !== undefined && clash.uuid !== uuid) throw new SimError(409, duplicateText(type));
+    const given = body['uuid'];
+    if (uuid === undefined && typeof given === 'string' && this.store.get(type, given)) {
+      throw new SimError(409, `${typeInfo(type)?.label ?? type} with this uuid already exists.`);
+    }
   }
 
   #validate(type: string, body: Body): string | undefined {

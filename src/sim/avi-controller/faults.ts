@@ -73,31 +73,34 @@ function parseMatch(raw: unknown): FaultMatch {
   return match;
 }
 
+function httpStatus(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || Number(value) < 100 || Number(value) > 599) {
+    throw new SimError(400, 'fault effect.status must be an HTTP status');
+  }
+  return Number(value);
+}
+
+function latency(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || value < 0) {
+    throw new SimError(400, 'fault effect.latencyMs must be a non-negative number');
+  }
+  return value;
+}
+
 function parseEffect(raw: unknown): FaultEffect {
   if (!isObject(raw)) throw new SimError(400, 'fault effect must be an object');
-  const effect: FaultEffect = {};
-  const { status, latencyMs, reset, timeout, body } = raw;
-  if (status !== undefined) {
-    if (!Number.isInteger(status) || Number(status) < 100 || Number(status) > 599) {
-      throw new SimError(400, 'fault effect.status must be an HTTP status');
-    }
-    effect.status = Number(status);
-  }
-  if (latencyMs !== undefined) {
-    if (typeof latencyMs !== 'number' || latencyMs < 0) {
-      throw new SimError(400, 'fault effect.latencyMs must be a non-negative number');
-    }
-    effect.latencyMs = latencyMs;
-  }
-  if (reset === true) effect.reset = true;
-  if (timeout === true) effect.timeout = true;
-  if (body !== undefined) effect.body = body;
-  if (
-    effect.status === undefined &&
-    effect.latencyMs === undefined &&
-    !effect.reset &&
-    !effect.timeout
-  ) {
+  const status = httpStatus(raw['status']);
+  const latencyMs = latency(raw['latencyMs']);
+  const effect: FaultEffect = {
+    ...(status === undefined ? {} : { status }),
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+    ...(raw['reset'] === true ? { reset: true } : {}),
+    ...(raw['timeout'] === true ? { timeout: true } : {}),
+    ...(raw['body'] === undefined ? {} : { body: raw['body'] }),
+  };
+  if (Object.keys(effect).filter((k) => k !== 'body').length === 0) {
     throw new SimError(400, 'fault effect needs status, latencyMs, reset or timeout');
   }
   return effect;

@@ -208,26 +208,30 @@ export class AviSimulator {
     fault: FaultRule | undefined,
     res: ServerResponse,
   ): Promise<SimReply | undefined> {
-    const effect = fault?.effect;
-    if (effect?.latencyMs !== undefined) {
+    const effect = fault?.effect ?? {};
+    if (effect.latencyMs !== undefined) {
       await this.#o.clock.sleep(effect.latencyMs, this.#stopping.signal).catch(() => undefined);
     }
-    if (effect?.reset === true) {
-      res.socket?.destroy();
+    if (effect.reset === true || effect.timeout === true) {
+      this.#cut(res, effect.reset === true);
       return undefined;
     }
-    if (effect?.timeout === true) {
-      const socket = res.socket;
-      if (socket !== null) {
-        this.#held.add(socket);
-        socket.once('close', () => {
-          this.#held.delete(socket);
-        });
-      }
-      return undefined;
-    }
-    if (effect?.status !== undefined) return faultReply(effect.status, effect.body);
+    if (effect.status !== undefined) return faultReply(effect.status, effect.body);
     return parseError ?? this.#safely(() => this.#dispatch(req));
+  }
+
+  /** A reset closes the connection now; a timeout holds it open until the client gives up. */
+  #cut(res: ServerResponse, reset: boolean): void {
+    const socket = res.socket;
+    if (socket === null) return;
+    if (reset) {
+      socket.destroy();
+      return;
+    }
+    this.#held.add(socket);
+    socket.once('close', () => {
+      this.#held.delete(socket);
+    });
   }
 
   #dispatch(req: SimRequest): SimReply {

@@ -62,26 +62,30 @@ export interface ResolvedOptions {
 
 export const DEFAULT_CONTROLLER_VERSION = '22.1.3';
 
+const DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  tls: false,
+  version: DEFAULT_CONTROLLER_VERSION,
+  strictVersion: false,
+  allowBasicAuth: false,
+  shareAdminProfiles: true,
+  autoCreateTenants: false,
+  sessionIdleMs: 15 * 60_000,
+  expiredSessionStatus: 401,
+  journalLimit: 100_000,
+} as const);
+
 export function resolveOptions(o: AviSimulatorOptions): ResolvedOptions {
+  const { token, statePath, seed, clock, random, logger, ...rest } = o;
   return {
-    host: o.host ?? '127.0.0.1',
-    port: o.port ?? 0,
-    username: o.username,
-    password: o.password,
-    token: o.token === undefined ? {} : { token: o.token },
-    tls: o.tls ?? false,
-    statePath: o.statePath,
-    seed: o.seed,
-    version: o.version ?? DEFAULT_CONTROLLER_VERSION,
-    strictVersion: o.strictVersion ?? false,
-    allowBasicAuth: o.allowBasicAuth ?? false,
-    shareAdminProfiles: o.shareAdminProfiles ?? true,
-    autoCreateTenants: o.autoCreateTenants ?? false,
-    sessionIdleMs: o.sessionIdleMs ?? 15 * 60_000,
-    expiredSessionStatus: o.expiredSessionStatus ?? 401,
-    journalLimit: o.journalLimit ?? 100_000,
-    clock: o.clock ?? systemClock,
-    random: o.random ?? Math.random,
-    logger: o.logger ?? silentLogger(),
+    ...DEFAULTS,
+    ...rest,
+    token: token === undefined ? {} : { token },
+    statePath,
+    seed,
+    clock: clock ?? systemClock,
+    random: random ?? Math.random,
+    logger: logger ?? silentLogger(),
   };
 }

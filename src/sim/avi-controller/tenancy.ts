@@ -124,17 +124,19 @@ export class Tenancy {
     if (parsed === undefined || typeInfo(parsed.type) === undefined) {
       throw new SimError(400, `Invalid reference ${raw}`);
     }
-    const { type, uuid, name } = parsed;
-    if (uuid !== undefined) {
-      const found = this.#store.get(type, uuid);
-      if (found !== undefined && this.#visibleFrom(found, tenant)) return found;
-      throw new SimError(400, `Cannot find object of type ${type} with uuid ${uuid}`);
-    }
+    const { type, uuid, name = '' } = parsed;
+    if (uuid !== undefined) return this.#resolveUuid(type, uuid, tenant);
     const owner = typeInfo(type)?.global === true ? ADMIN_TENANT : tenant;
     const found =
-      this.#store.findByName(type, owner, name ?? '') ??
-      (this.#shares(type) ? this.#store.findByName(type, ADMIN_TENANT, name ?? '') : undefined);
+      this.#store.findByName(type, owner, name) ??
+      (this.#shares(type) ? this.#store.findByName(type, ADMIN_TENANT, name) : undefined);
     if (found !== undefined) return found;
-    throw new SimError(400, `Cannot find object of type ${type} with name ${name ?? ''}`);
+    throw new SimError(400, `Cannot find object of type ${type} with name ${name}`);
+  }
+
+  #resolveUuid(type: string, uuid: string, tenant: string): StoredObject {
+    const found = this.#store.get(type, uuid);
+    if (found !== undefined && this.#visibleFrom(found, tenant)) return found;
+    throw new SimError(400, `Cannot find object of type ${type} with uuid ${uuid}`);
   }
 }

@@ -95,7 +95,7 @@ export class LeaderFixture {
   }
 
   /** Creates or replaces the GSLBConfig `gc-1`, pointing at the simulator. */
-  async putGslbConfig(spec: GslbConfigSpec = {}, annotations: Record<string, string> = {}): Promise<void> {
+  async putGslbConfig(spec: GslbConfigSpec = {}, annotations: Record<string, string | null> = {}): Promise<void> {
     const full: GslbConfigSpec = {
       ...spec,
       gslbLeader: {
@@ -223,17 +223,20 @@ export class LeaderFixture {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async #put(plural: string, namespace: string, name: string, spec: unknown, annotations: Record<string, string> = {}, version = 'v1alpha1'): Promise<void> {
+  async #put(plural: string, namespace: string, name: string, spec: unknown, annotations: Record<string, string | null> = {}, version = 'v1alpha1'): Promise<void> {
     const api = this.leaderKube.makeApiClient(CustomObjectsApi);
     const ref = { ...AMKO, version, plural, namespace };
     const kind = { amkoclusters: 'AMKOCluster', gslbconfigs: 'GSLBConfig', globaldeploymentpolicies: 'GlobalDeploymentPolicy', gslbhostrules: 'GSLBHostRule' }[plural];
     try {
       const current = (await api.getNamespacedCustomObject({ ...ref, name })) as { metadata: Obj };
-      const meta = { ...current.metadata, annotations: { ...(current.metadata['annotations'] as Obj | undefined), ...annotations } };
+      const merged: Obj = { ...(current.metadata['annotations'] as Obj | undefined), ...annotations };
+      for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+      const meta = { ...current.metadata, annotations: merged };
       await api.replaceNamespacedCustomObject({ ...ref, name, body: { ...current, metadata: meta, spec } });
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
-      const body = { apiVersion: `${AMKO.group}/${version}`, kind, metadata: { name, namespace, annotations }, spec };
+      const clean = Object.fromEntries(Object.entries(annotations).filter(([, v]) => v !== null));
+      const body = { apiVersion: `${AMKO.group}/${version}`, kind, metadata: { name, namespace, annotations: clean }, spec };
       await api.createNamespacedCustomObject({ ...ref, body });
     }
   }

@@ -277,6 +277,8 @@ export class Pipeline {
     if (this.#held(key)) return undefined;
     try {
       const result = await this.#reconciler.reconcile(key, this.#stop.signal);
+      if (result === 'read-only') this.#deps.log.debug({ key }, 'writes held back: read-only');
+      else if (result !== 'unchanged') this.#deps.log.info({ key, result }, 'GslbService synced');
       this.#deps.metrics.reconcile(result, (this.#deps.clock.now() - started) / 1000);
       return undefined;
     } catch (err) {
@@ -350,7 +352,9 @@ export class Pipeline {
     this.#gdp.invalidate();
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
-    for (const k of this.#allGsKeys()) this.#gsQ.add(k);
+    const keys = this.#allGsKeys();
+    for (const k of keys) this.#gsQ.add(k);
+    d.log.info({ keys: keys.length, cached: this.#cache.gsCount }, 'full sync: controller re-read, every key queued');
   }
 
   /** Every key that may need work: desired, cached, and named by monitors we own. */

@@ -55,10 +55,10 @@ export interface ReplicatorHandle {
   stop(): Promise<void>;
 }
 
-/** Backoff between attempts: exponential from 200 ms to 10 s, 30 s for refusals. */
+/** Backoff between attempts: exponential from 200 ms to 5 s (a returning follower is caught up soon), 30 s for refusals. */
 export function replicationBackoff(attempt: number, retry: Retry): number {
   if (retry !== 'backoff') return 30_000;
-  return Math.min(10_000, 200 * 2 ** Math.max(0, attempt - 1));
+  return Math.min(5_000, 200 * 2 ** Math.max(0, attempt - 1));
 }
 
 class Replicator implements ReplicatorHandle {

@@ -104,7 +104,7 @@ export function httpError(target: Target, status: number, detail: string, login 
 }
 
 /** Certificate verification failures: a configuration problem, not worth a quick retry. */
-const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
+const TLS_VERIFY_CODES: readonly string[] = Object.freeze([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -128,7 +128,7 @@ export function transportError(
   kind: 'timeout' | 'network',
   cause: unknown,
 ): AviError {
-  const tls = TLS_VERIFY_CODES.has(errorCode(cause) ?? '');
+  const tls = TLS_VERIFY_CODES.includes(errorCode(cause) ?? '');
   const message = cause instanceof Error ? cause.message : String(cause);
   return new AviError({
     ...target,

@@ -24,7 +24,7 @@ export interface AuthOptions {
 
 export type AuthResult = { ok: true } | { ok: false; reply: SimReply };
 
-const MUTATING: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const MUTATING: readonly string[] = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Cookies of a `Cookie` header. */
 export function parseCookies(header: string | undefined): Map<string, string> {
@@ -93,7 +93,7 @@ export class Auth {
     const found = this.#sessions.lookup(this.#sessionId(req));
     if (found.state === 'unknown') return { ok: false, reply: jsonError(401, NO_CREDENTIALS) };
     if (found.state === 'expired') return { ok: false, reply: this.#expired(req, found.username) };
-    if (!MUTATING.has(req.method)) return { ok: true };
+    if (!MUTATING.includes(req.method)) return { ok: true };
     if (headerOf(req.headers, 'x-csrftoken') !== found.session.csrf) {
       return { ok: false, reply: jsonError(403, CSRF_FAILED) };
     }

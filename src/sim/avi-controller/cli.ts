@@ -53,7 +53,7 @@ const BOOLEAN_FLAGS: Readonly<Record<string, keyof CliOptions>> = Object.freeze(
   '--auto-create-tenants': 'autoCreateTenants',
 });
 
-const VALUE_FLAGS: ReadonlySet<string> = new Set([
+const VALUE_FLAGS: readonly string[] = Object.freeze([
   '--listen',
   '--username',
   '--password',
@@ -85,7 +85,7 @@ function collect(argv: readonly string[]): { values: Map<string, string>; flags:
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
+    if (VALUE_FLAGS.includes(name)) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new CliError(`${name} needs a value`);
       values.set(name, value);

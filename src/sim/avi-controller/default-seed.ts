@@ -9,22 +9,27 @@ export const DEFAULT_CLUSTER_UUID = 'cluster-6c7d2a90-1f3e-4b58-a0d4-93e1c5b7f80
 export const DEFAULT_PEER_CLUSTER_UUID = 'cluster-f3b4c5d6-7e8f-4a9b-8c0d-1e2f3a4b5c6d';
 export const DEFAULT_THIRD_PARTY_SITE = 'test-third-party-member';
 
-const HM_TIMERS = { send_interval: 10, receive_timeout: 4, successful_checks: 3, failed_checks: 3 };
-const HTTP_CHECK = {
+const HM_TIMERS = Object.freeze({
+  send_interval: 10,
+  receive_timeout: 4,
+  successful_checks: 3,
+  failed_checks: 3,
+});
+const httpCheck = (): Record<string, unknown> => ({
   http_request: 'HEAD / HTTP/1.0',
   http_response_code: ['HTTP_2XX', 'HTTP_3XX'],
-};
+});
 
 function monitor(name: string, type: string, federated: boolean): Record<string, unknown> {
   const hm: Record<string, unknown> = { name, type, is_federated: federated, ...HM_TIMERS };
-  if (type === 'HEALTH_MONITOR_HTTP') hm['http_monitor'] = { ...HTTP_CHECK };
-  if (type === 'HEALTH_MONITOR_HTTPS') hm['https_monitor'] = { ...HTTP_CHECK };
+  if (type === 'HEALTH_MONITOR_HTTP') hm['http_monitor'] = httpCheck();
+  if (type === 'HEALTH_MONITOR_HTTPS') hm['https_monitor'] = httpCheck();
   if (type === 'HEALTH_MONITOR_TCP') hm['tcp_monitor'] = { tcp_half_open: false };
   if (type === 'HEALTH_MONITOR_UDP') hm['udp_monitor'] = {};
   return hm;
 }
 
-const KINDS = ['HTTP', 'HTTPS', 'TCP', 'UDP', 'Ping'] as const;
+const KINDS = Object.freeze(['HTTP', 'HTTPS', 'TCP', 'UDP', 'Ping'] as const);
 const typeOf = (kind: string): string => `HEALTH_MONITOR_${kind.toUpperCase()}`;
 
 function sitePersistence(name: string): Record<string, unknown> {

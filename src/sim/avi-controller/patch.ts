@@ -7,7 +7,7 @@ import { SimError } from './sim-error.js';
 
 type Body = Record<string, unknown>;
 
-const OPS: ReadonlySet<string> = new Set(['add', 'replace', 'delete']);
+const OPS: readonly string[] = Object.freeze(['add', 'replace', 'delete']);
 
 function addFields(target: Body, fields: Body): void {
   for (const [key, value] of Object.entries(fields)) {
@@ -40,7 +40,7 @@ function deleteFields(target: Body, fields: Body): void {
 export function applyPatch(current: Body, ops: Body): Body {
   const out = structuredClone(current);
   const names = Object.keys(ops);
-  if (names.length === 0 || names.some((op) => !OPS.has(op))) {
+  if (names.length === 0 || names.some((op) => !OPS.includes(op))) {
     throw new SimError(400, 'PATCH body must hold one of add, replace or delete');
   }
   for (const op of names) {

@@ -13,7 +13,7 @@ export interface RenderOptions {
 }
 
 /** Singletons whose `url` has no uuid segment. */
-const SINGLETONS: ReadonlySet<string> = new Set(['cluster']);
+const SINGLETONS: readonly string[] = Object.freeze(['cluster']);
 
 export function renderObject(
   store: ObjectStore,
@@ -22,7 +22,7 @@ export function renderObject(
 ): Record<string, unknown> {
   const name = typeof obj.body['name'] === 'string' ? obj.body['name'] : '';
   const suffix = opts.includeName && name !== '' ? `#${name}` : '';
-  const url = SINGLETONS.has(obj.type)
+  const url = SINGLETONS.includes(obj.type)
     ? `${opts.base}/api/${obj.type}`
     : `${opts.base}/api/${obj.type}/${obj.uuid}${suffix}`;
   const body = mapRefs(obj.body, (ref) => renderRef(store, ref, opts)) as Record<string, unknown>;

@@ -6,17 +6,17 @@
 import { isIP } from 'node:net';
 import { show } from './body.js';
 
-const GS_ALGORITHMS: ReadonlySet<string> = new Set([
+const GS_ALGORITHMS: readonly string[] = Object.freeze([
   'GSLB_ALGORITHM_ROUND_ROBIN',
   'GSLB_ALGORITHM_CONSISTENT_HASH',
   'GSLB_ALGORITHM_GEO',
   'GSLB_ALGORITHM_TOPOLOGY',
 ]);
-const FALLBACK_ALGORITHMS: ReadonlySet<string> = new Set([
+const FALLBACK_ALGORITHMS: readonly string[] = Object.freeze([
   'GSLB_ALGORITHM_ROUND_ROBIN',
   'GSLB_ALGORITHM_CONSISTENT_HASH',
 ]);
-const HM_TYPES: ReadonlySet<string> = new Set([
+const HM_TYPES: readonly string[] = Object.freeze([
   'HEALTH_MONITOR_HTTP',
   'HEALTH_MONITOR_HTTPS',
   'HEALTH_MONITOR_TCP',
@@ -66,11 +66,11 @@ function validateMember(member: unknown, where: string): string | undefined {
 
 function validateAlgorithm(group: Body, where: string): string | undefined {
   const algorithm = group['algorithm'];
-  if (typeof algorithm !== 'string' || !GS_ALGORITHMS.has(algorithm)) {
+  if (typeof algorithm !== 'string' || !GS_ALGORITHMS.includes(algorithm)) {
     return `${where}: Invalid algorithm ${String(algorithm)}`;
   }
   const fallback = group['fallback_algorithm'];
-  if (algorithm === 'GSLB_ALGORITHM_GEO' && !FALLBACK_ALGORITHMS.has(String(fallback))) {
+  if (algorithm === 'GSLB_ALGORITHM_GEO' && !FALLBACK_ALGORITHMS.includes(String(fallback))) {
     return `${where}: fallback_algorithm is required with GSLB_ALGORITHM_GEO`;
   }
   const hashed =
@@ -140,7 +140,7 @@ export function validateHealthMonitor(body: Body): string | undefined {
   const problem = validateName(body);
   if (problem !== undefined) return problem;
   const type = body['type'];
-  if (typeof type !== 'string' || !HM_TYPES.has(type)) {
+  if (typeof type !== 'string' || !HM_TYPES.includes(type)) {
     return `type: "${String(type)}" is not a valid choice.`;
   }
   const sub = type === 'HEALTH_MONITOR_HTTP' ? 'http_monitor' : 'https_monitor';

@@ -38,11 +38,17 @@ describe('leader: member cluster objects become GslbServices', function () {
     for (const c of f.clusters.contexts) await f.objects.namespace(c, ns);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+    }
   });
 
-  async function gsEventually(name: string, want: Record<string, unknown>, tenant?: string): Promise<void> {
+  async function gsEventually(
+    name: string,
+    want: Record<string, unknown>,
+    tenant?: string,
+  ): Promise<void> {
     await eventually(
       async () => {
         const got = (await f.gslbServices(tenant)).get(name);
@@ -64,13 +70,21 @@ describe('leader: member cluster objects become GslbServices', function () {
     );
   }
 
-  const member = (c: string, ip: string, host: string): { ip: string; vs: string; cluster: string } => ({
+  const member = (
+    c: string,
+    ip: string,
+    host: string,
+  ): { ip: string; vs: string; cluster: string } => ({
     ip,
     vs: `virtualservice-${host}`,
     cluster: `cluster-${c}`,
   });
 
-  const ingressGs = (host: string, members: [string, string][], extra: Partial<GsExpect> = {}): Record<string, unknown> =>
+  const ingressGs = (
+    host: string,
+    members: [string, string][],
+    extra: Partial<GsExpect> = {},
+  ): Record<string, unknown> =>
     expectedGs({
       name: host,
       uuid: UUID,
@@ -82,18 +96,33 @@ describe('leader: member cluster objects become GslbServices', function () {
 
   it('makes one GslbService from the same Ingress host in two clusters', async () => {
     const host = `shop.${ns}.example.com`;
-    for (const [c, ip] of [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']] as const) {
+    for (const [c, ip] of [
+      ['cluster1', '10.1.0.1'],
+      ['cluster2', '10.2.0.1'],
+    ] as const) {
       await f.objects.ingress(c, ns, 'shop', { hosts: [{ host, ip }], labels: { gslb: ns } });
     }
     f.startAmko();
     const hm = pathHmName('http', host, '/');
-    await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
+    await gsEventually(
+      host,
+      ingressGs(host, [
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
     const monitors = await f.amkoMonitors();
     assert.deepEqual([...monitors.keys()], [hm]);
-    assert.deepEqual(normalize(monitors.get(hm)!), expectedPathHm({ gs: host, path: '/', uuid: UUID }));
+    assert.deepEqual(
+      normalize(monitors.get(hm)!),
+      expectedPathHm({ gs: host, path: '/', uuid: UUID }),
+    );
     const journal = await f.sim.control.journal({ method: 'POST' });
     assert.ok(journal.length > 0);
-    assert.ok(journal.every((e) => e.userAgent?.includes('cluster/cluster1')), 'User-Agent names the cluster');
+    assert.ok(
+      journal.every((e) => e.userAgent?.includes('cluster/cluster1')),
+      'User-Agent names the cluster',
+    );
     const hmPost = journal.findIndex((e) => e.objectType === 'healthmonitor');
     const gsPost = journal.findIndex((e) => e.objectType === 'gslbservice');
     assert.ok(hmPost >= 0 && hmPost < gsPost, 'the monitor is created before the GS that uses it');
@@ -101,10 +130,16 @@ describe('leader: member cluster objects become GslbServices', function () {
 
   it('follows an Ingress VIP change', async () => {
     const host = `shop.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     f.startAmko();
     await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1']]));
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.99' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.99' }],
+      labels: { gslb: ns },
+    });
     await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.99']]));
     await onlyEventually([host], [pathHmName('http', host, '/')]);
   });
@@ -112,21 +147,36 @@ describe('leader: member cluster objects become GslbServices', function () {
   it('moves a member when the Ingress host changes, deleting the old GslbService and its monitor', async () => {
     const oldHost = `old.${ns}.example.com`;
     const newHost = `new.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host: oldHost, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host: oldHost, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     f.startAmko();
     await gsEventually(oldHost, ingressGs(oldHost, [['cluster1', '10.1.0.1']]));
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host: newHost, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host: newHost, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     await gsEventually(newHost, ingressGs(newHost, [['cluster1', '10.1.0.1']]));
     await onlyEventually([newHost], [pathHmName('http', newHost, '/')]);
   });
 
   it('deletes the GslbService and its monitors when the last member goes', async () => {
     const host = `shop.${ns}.example.com`;
-    for (const [c, ip] of [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']] as const) {
+    for (const [c, ip] of [
+      ['cluster1', '10.1.0.1'],
+      ['cluster2', '10.2.0.1'],
+    ] as const) {
       await f.objects.ingress(c, ns, 'shop', { hosts: [{ host, ip }], labels: { gslb: ns } });
     }
     f.startAmko();
-    await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
+    await gsEventually(
+      host,
+      ingressGs(host, [
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
     await f.objects.deleteIngress('cluster1', ns, 'shop');
     await gsEventually(host, ingressGs(host, [['cluster2', '10.2.0.1']]));
     await f.objects.deleteIngress('cluster2', ns, 'shop');
@@ -141,7 +191,12 @@ describe('leader: member cluster objects become GslbServices', function () {
 
   it('tracks an OpenShift Route, its update and its deletion', async () => {
     const host = `app.${ns}.apps.example.com`;
-    await f.objects.route('cluster3', ns, 'app', { host, ip: '10.3.0.1', path: '/api', labels: { gslb: ns } });
+    await f.objects.route('cluster3', ns, 'app', {
+      host,
+      ip: '10.3.0.1',
+      path: '/api',
+      labels: { gslb: ns },
+    });
     f.startAmko();
     const want = (ip: string): Record<string, unknown> =>
       expectedGs({
@@ -152,7 +207,12 @@ describe('leader: member cluster objects become GslbServices', function () {
         hms: [pathHmName('http', host, '/api')],
       });
     await gsEventually(host, want('10.3.0.1'));
-    await f.objects.route('cluster3', ns, 'app', { host, ip: '10.3.0.2', path: '/api', labels: { gslb: ns } });
+    await f.objects.route('cluster3', ns, 'app', {
+      host,
+      ip: '10.3.0.2',
+      path: '/api',
+      labels: { gslb: ns },
+    });
     await gsEventually(host, want('10.3.0.2'));
     await f.objects.deleteRoute('cluster3', ns, 'app');
     await onlyEventually([], []);
@@ -161,8 +221,15 @@ describe('leader: member cluster objects become GslbServices', function () {
   it('ignores Ingresses in the OpenShift cluster, where Routes are watched instead', async () => {
     const host = `ing.${ns}.example.com`;
     const route = `route.${ns}.example.com`;
-    await f.objects.ingress('cluster3', ns, 'shop', { hosts: [{ host, ip: '10.3.0.5' }], labels: { gslb: ns } });
-    await f.objects.route('cluster3', ns, 'app', { host: route, ip: '10.3.0.6', labels: { gslb: ns } });
+    await f.objects.ingress('cluster3', ns, 'shop', {
+      hosts: [{ host, ip: '10.3.0.5' }],
+      labels: { gslb: ns },
+    });
+    await f.objects.route('cluster3', ns, 'app', {
+      host: route,
+      ip: '10.3.0.6',
+      labels: { gslb: ns },
+    });
     f.startAmko();
     await onlyEventually([route], [pathHmName('http', route, '/')]);
   });
@@ -170,8 +237,16 @@ describe('leader: member cluster objects become GslbServices', function () {
   it('tracks a LoadBalancer Service with a TCP monitor on its lowest port, then a UDP one', async () => {
     const host = `dns.${ns}.example.com`;
     const svc = (ports: { port: number; protocol: 'TCP' | 'UDP' }[]): Promise<void> =>
-      f.objects.lbService('cluster2', ns, 'dns', { host, ip: '10.2.0.53', ports, labels: { gslb: ns } });
-    await svc([{ port: 8080, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }]);
+      f.objects.lbService('cluster2', ns, 'dns', {
+        host,
+        ip: '10.2.0.53',
+        ports,
+        labels: { gslb: ns },
+      });
+    await svc([
+      { port: 8080, protocol: 'TCP' },
+      { port: 443, protocol: 'TCP' },
+    ]);
     f.startAmko();
     const hm = nonPathHmName(host);
     const want = expectedGs({
@@ -184,19 +259,29 @@ describe('leader: member cluster objects become GslbServices', function () {
     await gsEventually(host, want);
     await eventually(async () => {
       const got = (await f.amkoMonitors()).get(hm);
-      assert.deepEqual(normalize(got ?? {}), expectedNonPathHm({ gs: host, port: 443, uuid: UUID }));
+      assert.deepEqual(
+        normalize(got ?? {}),
+        expectedNonPathHm({ gs: host, port: 443, uuid: UUID }),
+      );
     });
     await svc([{ port: 53, protocol: 'UDP' }]);
     await eventually(async () => {
       const got = (await f.amkoMonitors()).get(hm);
-      assert.deepEqual(normalize(got ?? {}), expectedNonPathHm({ gs: host, port: 53, udp: true, uuid: UUID }));
+      assert.deepEqual(
+        normalize(got ?? {}),
+        expectedNonPathHm({ gs: host, port: 53, udp: true, uuid: UUID }),
+      );
     });
     await gsEventually(host, want);
   });
 
   it('follows a LoadBalancer Service VIP change and deletion', async () => {
     const host = `api.${ns}.example.com`;
-    await f.objects.lbService('cluster1', ns, 'api', { host, ip: '10.1.0.10', labels: { gslb: ns } });
+    await f.objects.lbService('cluster1', ns, 'api', {
+      host,
+      ip: '10.1.0.10',
+      labels: { gslb: ns },
+    });
     f.startAmko();
     const want = (ip: string): Record<string, unknown> =>
       expectedGs({
@@ -207,7 +292,11 @@ describe('leader: member cluster objects become GslbServices', function () {
         hms: [nonPathHmName(host)],
       });
     await gsEventually(host, want('10.1.0.10'));
-    await f.objects.lbService('cluster1', ns, 'api', { host, ip: '10.1.0.11', labels: { gslb: ns } });
+    await f.objects.lbService('cluster1', ns, 'api', {
+      host,
+      ip: '10.1.0.11',
+      labels: { gslb: ns },
+    });
     await gsEventually(host, want('10.1.0.11'));
     await f.objects.deleteService('cluster1', ns, 'api');
     await onlyEventually([], []);
@@ -215,14 +304,35 @@ describe('leader: member cluster objects become GslbServices', function () {
 
   it('adds and removes members when their labels stop or start matching the appSelector', async () => {
     const host = `shop.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: { gslb: ns } });
-    await f.objects.ingress('cluster2', ns, 'shop', { hosts: [{ host, ip: '10.2.0.1' }], labels: { gslb: 'no' } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
+    await f.objects.ingress('cluster2', ns, 'shop', {
+      hosts: [{ host, ip: '10.2.0.1' }],
+      labels: { gslb: 'no' },
+    });
     f.startAmko();
     await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1']]));
-    await f.objects.ingress('cluster2', ns, 'shop', { hosts: [{ host, ip: '10.2.0.1' }], labels: { gslb: ns } });
-    await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: {} });
-    await f.objects.ingress('cluster2', ns, 'shop', { hosts: [{ host, ip: '10.2.0.1' }], labels: {} });
+    await f.objects.ingress('cluster2', ns, 'shop', {
+      hosts: [{ host, ip: '10.2.0.1' }],
+      labels: { gslb: ns },
+    });
+    await gsEventually(
+      host,
+      ingressGs(host, [
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: {},
+    });
+    await f.objects.ingress('cluster2', ns, 'shop', {
+      hosts: [{ host, ip: '10.2.0.1' }],
+      labels: {},
+    });
     await onlyEventually([], []);
   });
 
@@ -238,7 +348,13 @@ describe('leader: member cluster objects become GslbServices', function () {
     f.startAmko();
     await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1']]));
     await f.objects.namespaceLabels('cluster2', ns, { team: ns });
-    await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
+    await gsEventually(
+      host,
+      ingressGs(host, [
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
     await f.objects.namespaceLabels('cluster1', ns, {});
     await f.objects.namespaceLabels('cluster2', ns, {});
     await onlyEventually([], []);
@@ -251,13 +367,20 @@ describe('leader: member cluster objects become GslbServices', function () {
       matchClusters: [{ cluster: 'cluster1' }, { cluster: 'cluster2', syncVipOnly: true }],
     });
     const noAko = { vs: false as const, controller: false as const };
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     await f.objects.ingress('cluster1', ns, 'bare', {
       hosts: [{ host, ip: '10.1.0.2' }],
       labels: { gslb: ns },
       ako: noAko,
     });
-    await f.objects.ingress('cluster2', ns, 'shop', { hosts: [{ host, ip: '10.2.0.1' }], labels: { gslb: ns }, ako: noAko });
+    await f.objects.ingress('cluster2', ns, 'shop', {
+      hosts: [{ host, ip: '10.2.0.1' }],
+      labels: { gslb: ns },
+      ako: noAko,
+    });
     f.startAmko();
     await gsEventually(
       host,
@@ -314,12 +437,19 @@ describe('leader: member cluster objects become GslbServices', function () {
       }),
       'retail',
     );
-    assert.deepEqual([...(await f.gslbServices()).keys()], [host], 'the object of another tenant is ignored');
+    assert.deepEqual(
+      [...(await f.gslbServices()).keys()],
+      [host],
+      'the object of another tenant is ignored',
+    );
   });
 
   it('adds HostRule aliases to the domain names and makes certificate hosts TLS', async () => {
     const host = `shop.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     f.startAmko();
     await gsEventually(host, ingressGs(host, [['cluster1', '10.1.0.1']]));
     await f.objects.hostRule('cluster1', ns, 'hr', {

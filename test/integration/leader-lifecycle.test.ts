@@ -35,8 +35,10 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     for (const c of f.clusters.contexts) await f.objects.namespace(c, ns);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+    }
   });
 
   const ingress = (c: string, ip: string, h = host): Promise<void> =>
@@ -47,7 +49,9 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       name: h,
       uuid: UUID,
       members: members.map(([c]) => `INGRESS/${c}/${ns}/shop/${h}`),
-      pools: { 10: members.map(([c, ip]) => ({ ip, vs: `virtualservice-${h}`, cluster: `cluster-${c}` })) },
+      pools: {
+        10: members.map(([c, ip]) => ({ ip, vs: `virtualservice-${h}`, cluster: `cluster-${c}` })),
+      },
       hms: [pathHmName('http', h, '/')],
     });
 
@@ -62,7 +66,11 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     );
   }
 
-  function seededGs(name: string, createdBy: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  function seededGs(
+    name: string,
+    createdBy: string,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     return {
       name,
       created_by: createdBy,
@@ -100,7 +108,11 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     const foreign = `foreign.${ns}.example.com`;
     await f.sim.control.seed({
       objects: {
-        healthmonitor: [seededHm(stale, `amko-${UUID}`), seededHm(orphan, `amko-${UUID}`), seededHm(foreign, OTHER)],
+        healthmonitor: [
+          seededHm(stale, `amko-${UUID}`),
+          seededHm(orphan, `amko-${UUID}`),
+          seededHm(foreign, OTHER),
+        ],
         gslbservice: [seededGs(stale, `amko-${UUID}`), seededGs(foreign, OTHER)],
       },
     });
@@ -116,14 +128,23 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
         [pathHmName('http', foreign, '/'), pathHmName('http', host, '/')].sort(),
       );
     });
-    assert.deepEqual((await f.gslbServices()).get(foreign), foreignBefore, 'the foreign GS is unchanged');
+    assert.deepEqual(
+      (await f.gslbServices()).get(foreign),
+      foreignBefore,
+      'the foreign GS is unchanged',
+    );
   });
 
   it('makes zero writes when restarted with nothing changed', async () => {
     await ingress('cluster1', '10.1.0.1');
     await ingress('cluster2', '10.2.0.1');
     const amko = f.startAmko();
-    await gsEventually(want([['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
+    await gsEventually(
+      want([
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
     await amko.waitForLog(/bootup sync finished/);
     await f.stopAmko();
     await f.sim.control.clearJournal();
@@ -136,12 +157,23 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
 
   it('converges through 503s from the controller, without duplicates', async () => {
     await f.sim.control.faults([
-      { match: { method: 'POST', objectType: 'gslbservice' }, effect: { status: 503, body: { error: 'busy' } }, count: 4 },
-      { match: { method: 'POST', objectType: 'healthmonitor' }, effect: { status: 503, body: { error: 'busy' } }, count: 2 },
+      {
+        match: { method: 'POST', objectType: 'gslbservice' },
+        effect: { status: 503, body: { error: 'busy' } },
+        count: 4,
+      },
+      {
+        match: { method: 'POST', objectType: 'healthmonitor' },
+        effect: { status: 503, body: { error: 'busy' } },
+        count: 2,
+      },
     ]);
     const hosts = ['a', 'b', 'c'].map((x) => `${x}.${ns}.example.com`);
     for (const h of hosts) {
-      await f.objects.ingress('cluster1', ns, h.split('.')[0] ?? '', { hosts: [{ host: h, ip: '10.1.0.1' }], labels: { gslb: ns } });
+      await f.objects.ingress('cluster1', ns, h.split('.')[0] ?? '', {
+        hosts: [{ host: h, ip: '10.1.0.1' }],
+        labels: { gslb: ns },
+      });
     }
     f.startAmko();
     await eventually(
@@ -153,7 +185,10 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     );
     const posts = await f.sim.control.journal({ method: 'POST', objectType: 'gslbservice' });
     assert.equal(posts.filter((p) => p.status === 201).length, 3, 'each GS was created once');
-    assert.ok(posts.some((p) => p.status === 503), 'the faults were met');
+    assert.ok(
+      posts.some((p) => p.status === 503),
+      'the faults were met',
+    );
   });
 
   it('logs in again after the controller expires its sessions, and resets', async () => {
@@ -162,7 +197,11 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     await gsEventually(want([['cluster1', '10.1.0.1']]));
     const expired = await f.sim.control.expireSessions();
     assert.ok(expired > 0);
-    await f.sim.control.faults({ match: { method: 'PUT', objectType: 'gslbservice' }, effect: { reset: true }, count: 1 });
+    await f.sim.control.faults({
+      match: { method: 'PUT', objectType: 'gslbservice' },
+      effect: { reset: true },
+      count: 1,
+    });
     await ingress('cluster1', '10.1.0.2');
     await gsEventually(want([['cluster1', '10.1.0.2']]));
     const logins = await f.sim.control.journal({ method: 'POST', objectType: 'login' });
@@ -174,17 +213,31 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     await ingress('cluster1', '10.1.0.1');
     await ingress('cluster2', '10.2.0.1');
     f.startAmko();
-    await gsEventually(want([['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']]));
+    await gsEventually(
+      want([
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ]),
+    );
     await f.clusters.stopApiServer('cluster2');
     try {
       await ingress('cluster1', '10.1.0.9');
-      await gsEventually(want([['cluster1', '10.1.0.9'], ['cluster2', '10.2.0.1']]));
+      await gsEventually(
+        want([
+          ['cluster1', '10.1.0.9'],
+          ['cluster2', '10.2.0.1'],
+        ]),
+      );
       const core = f.leaderKube.makeApiClient(CoreV1Api);
       await eventually(
         async () => {
           const events = await core.listNamespacedEvent({ namespace: 'avi-system' });
           assert.ok(
-            events.items.some((e) => e.reason === 'MemberClusterValidation' && /cluster cluster2 is unhealthy/.test(e.message ?? '')),
+            events.items.some(
+              (e) =>
+                e.reason === 'MemberClusterValidation' &&
+                /cluster cluster2 is unhealthy/.test(e.message ?? ''),
+            ),
           );
         },
         { timeoutMs: 30_000, what: 'an unhealthy event for cluster2' },
@@ -193,7 +246,12 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       await f.clusters.startApiServer('cluster2');
     }
     await ingress('cluster2', '10.2.0.9');
-    await gsEventually(want([['cluster1', '10.1.0.9'], ['cluster2', '10.2.0.9']]));
+    await gsEventually(
+      want([
+        ['cluster1', '10.1.0.9'],
+        ['cluster2', '10.2.0.9'],
+      ]),
+    );
   });
 
   it('waits without an AMKOCluster, leads when one says isLeader, and stops writing live when it flips', async () => {
@@ -209,8 +267,15 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       await amko.waitForLog(/isLeader: false; following/);
       const writes = await f.writeCount();
       const other = `other.${ns}.example.com`;
-      await f.objects.ingress('cluster1', ns, 'other', { hosts: [{ host: other, ip: '10.1.0.3' }], labels: { gslb: ns } });
-      await amko.waitForLog(new RegExp(`writes held back: read-only.*${other.replace(/\./g, '\\.')}|${other.replace(/\./g, '\\.')}.*writes held back`));
+      await f.objects.ingress('cluster1', ns, 'other', {
+        hosts: [{ host: other, ip: '10.1.0.3' }],
+        labels: { gslb: ns },
+      });
+      await amko.waitForLog(
+        new RegExp(
+          `writes held back: read-only.*${other.replace(/\./g, '\\.')}|${other.replace(/\./g, '\\.')}.*writes held back`,
+        ),
+      );
       assert.equal(await f.writeCount(), writes, 'a follower writes nothing');
       assert.equal(amko.child.exitCode, null, 'the same process keeps running');
       await f.putAmkoCluster({ isLeader: true });
@@ -219,7 +284,9 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
           name: other,
           uuid: UUID,
           members: [`INGRESS/cluster1/${ns}/other/${other}`],
-          pools: { 10: [{ ip: '10.1.0.3', vs: `virtualservice-${other}`, cluster: 'cluster-cluster1' }] },
+          pools: {
+            10: [{ ip: '10.1.0.3', vs: `virtualservice-${other}`, cluster: 'cluster-cluster1' }],
+          },
           hms: [pathHmName('http', other, '/')],
         }),
         other,
@@ -243,10 +310,15 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
         });
       });
       const uuid = (await f.gslbConfigAnnotations())['amko.vmware.com/amko-uuid'];
-      assert.match(uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.match(
+        uuid ?? '',
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       await f.putGslbConfig({});
       await eventually(async () => {
-        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), { state: 'success: gslb config accepted' });
+        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), {
+          state: 'success: gslb config accepted',
+        });
       });
       const gs = (await f.gslbServices()).get(host);
       assert.equal(gs?.['created_by'], `amko-${uuid ?? ''}`);
@@ -263,14 +335,18 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       await ingress('cluster1', '10.1.0.1');
       const amko = f.startAmko();
       await eventually(async () => {
-        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), { state: 'error: controller not a leader' });
+        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), {
+          state: 'error: controller not a leader',
+        });
       });
       await amko.waitForLog(/writes held back: read-only/);
       assert.equal(await f.writeCount(), 0);
       await f.sim.control.setLeader(true);
       await gsEventually(want([['cluster1', '10.1.0.1']]));
       await eventually(async () => {
-        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), { state: 'success: gslb config accepted' });
+        assert.deepEqual(await f.status('gslbconfigs', 'avi-system', 'gc-1'), {
+          state: 'success: gslb config accepted',
+        });
       });
     } finally {
       await f.stopAmko();
@@ -279,8 +355,12 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
   });
 
   it('never overwrites a GslbService stamped with a higher epoch (fenced)', async () => {
-    const fenced = seededGs(host, `amko-${UUID}`, { markers: [{ key: 'amko-epoch', values: ['5'] }] });
-    await f.sim.control.seed({ objects: { healthmonitor: [seededHm(host, `amko-${UUID}`)], gslbservice: [fenced] } });
+    const fenced = seededGs(host, `amko-${UUID}`, {
+      markers: [{ key: 'amko-epoch', values: ['5'] }],
+    });
+    await f.sim.control.seed({
+      objects: { healthmonitor: [seededHm(host, `amko-${UUID}`)], gslbservice: [fenced] },
+    });
     const seeded = (await f.gslbServices()).get(host);
     await ingress('cluster1', '10.1.0.1');
     const amko = f.startAmko();

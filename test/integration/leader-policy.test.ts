@@ -49,8 +49,10 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     for (const c of f.clusters.contexts) await f.objects.namespace(c, ns);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(f.amko?.log().slice(-8000) ?? '');
+    }
   });
 
   const gdp = (extra: Partial<GdpSpec> = {}): GdpSpec => ({
@@ -67,7 +69,10 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
   });
 
   async function twoIngresses(opts: { tls?: boolean; paths?: string[] } = {}): Promise<void> {
-    for (const [c, ip] of [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']] as const) {
+    for (const [c, ip] of [
+      ['cluster1', '10.1.0.1'],
+      ['cluster2', '10.2.0.1'],
+    ] as const) {
       await f.objects.ingress(c, ns, 'shop', {
         hosts: [{ host, ip, ...(opts.paths ? { paths: opts.paths } : {}) }],
         labels: { gslb: ns },
@@ -97,7 +102,12 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     );
   }
 
-  async function statusEventually(plural: string, name: string, want: Record<string, unknown>, namespace = 'avi-system'): Promise<void> {
+  async function statusEventually(
+    plural: string,
+    name: string,
+    want: Record<string, unknown>,
+    namespace = 'avi-system',
+  ): Promise<void> {
     const version = plural === 'globaldeploymentpolicies' ? 'v1alpha2' : 'v1alpha1';
     await eventually(
       async () => {
@@ -119,7 +129,12 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     await twoIngresses();
     f.startAmko();
     await gsEventually(
-      gs({ pools: { 20: [m('cluster1', '10.1.0.1', { ratio: 5 })], 10: [m('cluster2', '10.2.0.1', { ratio: 2 })] } }),
+      gs({
+        pools: {
+          20: [m('cluster1', '10.1.0.1', { ratio: 5 })],
+          10: [m('cluster2', '10.2.0.1', { ratio: 2 })],
+        },
+      }),
     );
     await statusEventually('globaldeploymentpolicies', 'global-gdp', { errorStatus: 'success' });
   });
@@ -139,22 +154,32 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     const hm = pathHmName('http', host, '/cart');
     await gsEventually(gs({ hms: [hm] }));
     const got = (await f.amkoMonitors()).get(hm);
-    assert.deepEqual(normalize(got ?? {}), expectedPathHm({ gs: host, path: '/cart', uuid: UUID, template: TEMPLATE }));
+    assert.deepEqual(
+      normalize(got ?? {}),
+      expectedPathHm({ gs: host, path: '/cart', uuid: UUID, template: TEMPLATE }),
+    );
   });
 
   it('applies site persistence to TLS GslbServices only, with the first federated PKI profile', async () => {
     await f.putGdp(gdp({ sitePersistenceRef: 'gap-1' }));
     await twoIngresses({ tls: true });
     const plain = `plain.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'plain', { hosts: [{ host: plain, ip: '10.1.0.7' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'plain', {
+      hosts: [{ host: plain, ip: '10.1.0.7' }],
+      labels: { gslb: ns },
+    });
     f.startAmko();
-    await gsEventually(gs({ hms: [pathHmName('https', host, '/')], persistence: { profile: 'gap-1', pki: 'pki' } }));
+    await gsEventually(
+      gs({ hms: [pathHmName('https', host, '/')], persistence: { profile: 'gap-1', pki: 'pki' } }),
+    );
     await gsEventually(
       expectedGs({
         name: plain,
         uuid: UUID,
         members: [`INGRESS/cluster1/${ns}/plain/${plain}`],
-        pools: { 10: [{ ip: '10.1.0.7', vs: `virtualservice-${plain}`, cluster: 'cluster-cluster1' }] },
+        pools: {
+          10: [{ ip: '10.1.0.7', vs: `virtualservice-${plain}`, cluster: 'cluster-cluster1' }],
+        },
         hms: [pathHmName('http', plain, '/')],
       }),
       plain,
@@ -174,7 +199,10 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     await gsEventually(
       gs({
         ttl: 30,
-        down: { type: 'GSLB_SERVICE_DOWN_RESPONSE_FALLBACK_IP', fallback_ip: { addr: '203.0.113.7', type: 'V4' } },
+        down: {
+          type: 'GSLB_SERVICE_DOWN_RESPONSE_FALLBACK_IP',
+          fallback_ip: { addr: '203.0.113.7', type: 'V4' },
+        },
         algorithm: { algorithm: 'GSLB_ALGORITHM_CONSISTENT_HASH', consistent_hash_mask: 24 },
       }),
     );
@@ -221,14 +249,19 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
 
   it('keeps a GslbService alive on its third-party members after the last Kubernetes member goes', async () => {
     await f.putGdp(gdp());
-    await f.objects.ingress('cluster1', ns, 'shop', { hosts: [{ host, ip: '10.1.0.1' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'shop', {
+      hosts: [{ host, ip: '10.1.0.1' }],
+      labels: { gslb: ns },
+    });
     await f.putGhr('avi-system', `ghr-${ns}`, {
       fqdn: host,
       thirdPartyMembers: [{ site: 'test-third-party-member', vip: '10.9.9.9' }],
     });
     f.startAmko();
     const base = { members: [`INGRESS/cluster1/${ns}/shop/${host}`] };
-    await gsEventually(gs({ ...base, pools: { 10: [m('cluster1', '10.1.0.1')], 1: [{ ip: '10.9.9.9' }] } }));
+    await gsEventually(
+      gs({ ...base, pools: { 10: [m('cluster1', '10.1.0.1')], 1: [{ ip: '10.9.9.9' }] } }),
+    );
     await f.objects.deleteIngress('cluster1', ns, 'shop');
     await gsEventually(gs({ members: [], hms: [], pools: { 1: [{ ip: '10.9.9.9' }] } }));
     await f.deleteGhr('avi-system', `ghr-${ns}`);
@@ -266,18 +299,25 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
     await twoIngresses();
     f.startAmko();
     await gsEventually(gs({ ttl: 30 }));
-    await f.putGdp(gdp({ ttl: 60, matchClusters: [{ cluster: 'cluster1' }, { cluster: 'cluster9' }] }));
+    await f.putGdp(
+      gdp({ ttl: 60, matchClusters: [{ cluster: 'cluster1' }, { cluster: 'cluster9' }] }),
+    );
     await statusEventually('globaldeploymentpolicies', 'global-gdp', {
       errorStatus: 'cluster context cluster9 not present in GSLBConfig',
     });
     const other = `other.${ns}.example.com`;
-    await f.objects.ingress('cluster1', ns, 'other', { hosts: [{ host: other, ip: '10.1.0.8' }], labels: { gslb: ns } });
+    await f.objects.ingress('cluster1', ns, 'other', {
+      hosts: [{ host: other, ip: '10.1.0.8' }],
+      labels: { gslb: ns },
+    });
     await gsEventually(
       expectedGs({
         name: other,
         uuid: UUID,
         members: [`INGRESS/cluster1/${ns}/other/${other}`],
-        pools: { 10: [{ ip: '10.1.0.8', vs: `virtualservice-${other}`, cluster: 'cluster-cluster1' }] },
+        pools: {
+          10: [{ ip: '10.1.0.8', vs: `virtualservice-${other}`, cluster: 'cluster-cluster1' }],
+        },
         hms: [pathHmName('http', other, '/')],
         ttl: 30,
       }),
@@ -310,8 +350,14 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
       await f.putGdp(gdp());
       const global = `global.${ns}.example.com`;
       const local = (c: string): string => `${c}.${ns}.example.com`;
-      for (const [c, ip] of [['cluster1', '10.1.0.1'], ['cluster2', '10.2.0.1']] as const) {
-        await f.objects.ingress(c, ns, 'shop', { hosts: [{ host: local(c), ip }], labels: { gslb: ns } });
+      for (const [c, ip] of [
+        ['cluster1', '10.1.0.1'],
+        ['cluster2', '10.2.0.1'],
+      ] as const) {
+        await f.objects.ingress(c, ns, 'shop', {
+          hosts: [{ host: local(c), ip }],
+          labels: { gslb: ns },
+        });
         await f.objects.hostRule(c, ns, 'hr', {
           fqdn: local(c),
           aliases: [`alias-${c}.${ns}.example.com`],
@@ -319,17 +365,31 @@ describe('leader: GDP and GSLBHostRule policy on GslbServices', function () {
         });
       }
       const unmapped = `unmapped.${ns}.example.com`;
-      await f.objects.ingress('cluster1', ns, 'lone', { hosts: [{ host: unmapped, ip: '10.1.0.5' }], labels: { gslb: ns } });
+      await f.objects.ingress('cluster1', ns, 'lone', {
+        hosts: [{ host: unmapped, ip: '10.1.0.5' }],
+        labels: { gslb: ns },
+      });
       f.startAmko();
       await gsEventually(
         expectedGs({
           name: global,
           uuid: UUID,
-          members: [`INGRESS/cluster1/${ns}/shop/${local('cluster1')}`, `INGRESS/cluster2/${ns}/shop/${local('cluster2')}`],
+          members: [
+            `INGRESS/cluster1/${ns}/shop/${local('cluster1')}`,
+            `INGRESS/cluster2/${ns}/shop/${local('cluster2')}`,
+          ],
           pools: {
             10: [
-              { ip: '10.1.0.1', vs: `virtualservice-${local('cluster1')}`, cluster: 'cluster-cluster1' },
-              { ip: '10.2.0.1', vs: `virtualservice-${local('cluster2')}`, cluster: 'cluster-cluster2' },
+              {
+                ip: '10.1.0.1',
+                vs: `virtualservice-${local('cluster1')}`,
+                cluster: 'cluster-cluster1',
+              },
+              {
+                ip: '10.2.0.1',
+                vs: `virtualservice-${local('cluster2')}`,
+                cluster: 'cluster-cluster2',
+              },
             ],
           },
           hms: [pathHmName('http', global, '/')],

@@ -41,8 +41,8 @@ const refName = (ref: unknown): string => {
 
 /** What the simulator stores, minus identity fields, with references as names. */
 export function normalize(o: Obj): Obj {
-  const out: Obj = { ...o };
-  for (const k of ['uuid', 'url', '_last_modified', 'tenant_ref']) delete out[k];
+  const drop = new Set(['uuid', 'url', '_last_modified', 'tenant_ref']);
+  const out: Obj = Object.fromEntries(Object.entries(o).filter(([k]) => !drop.has(k)));
   if (Array.isArray(out['health_monitor_refs'])) {
     out['health_monitor_refs'] = (out['health_monitor_refs'] as unknown[]).map(refName);
   }
@@ -141,8 +141,13 @@ export function expectedPathHm(o: {
 }): Obj {
   const protocol = o.tls ? 'https' : 'http';
   const words = o.template?.request.split(' ');
-  const request = o.template ? `${words?.[0] ?? ''} ${o.path} ${words?.[2] ?? ''}` : `HEAD ${o.path} HTTP/1.0`;
-  const monitor = { http_request: request, http_response_code: o.template?.codes ?? ['HTTP_2XX', 'HTTP_3XX'] };
+  const request = o.template
+    ? `${words?.[0] ?? ''} ${o.path} ${words?.[2] ?? ''}`
+    : `HEAD ${o.path} HTTP/1.0`;
+  const monitor = {
+    http_request: request,
+    http_response_code: o.template?.codes ?? ['HTTP_2XX', 'HTTP_3XX'],
+  };
   let description = `created by: amko, gsname: ${o.gs}, path: ${o.path}, protocol: ${protocol}`;
   if (o.template) description += `, created from: ${o.template.name}`;
   return {
@@ -157,7 +162,12 @@ export function expectedPathHm(o: {
 }
 
 /** The TCP/UDP health monitor of a LoadBalancer Service GS, normalised. */
-export function expectedNonPathHm(o: { gs: string; port: number; udp?: boolean; uuid: string }): Obj {
+export function expectedNonPathHm(o: {
+  gs: string;
+  port: number;
+  udp?: boolean;
+  uuid: string;
+}): Obj {
   return {
     name: nonPathHmName(o.gs),
     type: o.udp ? 'HEALTH_MONITOR_UDP' : 'HEALTH_MONITOR_TCP',

@@ -44,11 +44,13 @@ export class LeaderFixture {
     this.objects = new MemberObjects((c) => clusters.kubeConfig(c));
   }
 
-  static async start(opts: {
-    n?: number;
-    openshift?: string[];
-    sim?: StartAviSimOptions;
-  } = {}): Promise<LeaderFixture> {
+  static async start(
+    opts: {
+      n?: number;
+      openshift?: string[];
+      sim?: StartAviSimOptions;
+    } = {},
+  ): Promise<LeaderFixture> {
     const clusters = await startClusters({ n: opts.n ?? 3, openshift: opts.openshift ?? [] });
     let sim: AviSimHandle | undefined;
     try {
@@ -90,12 +92,20 @@ export class LeaderFixture {
       await this.#delete('amkoclusters', 'avi-system', name);
       return;
     }
-    const full = { clusterContext: 'cluster1', version: '0.1.0', clusters: [...this.clusters.contexts], ...spec };
-    await this.#put('amkoclusters', 'avi-system', name, full);
+    const full = {
+      clusterContext: 'cluster1',
+      version: '0.1.0',
+      clusters: [...this.clusters.contexts],
+      ...spec,
+    };
+    await this.#put({ plural: 'amkoclusters', namespace: 'avi-system', name: name }, full);
   }
 
   /** Creates or replaces the GSLBConfig `gc-1`, pointing at the simulator. */
-  async putGslbConfig(spec: GslbConfigSpec = {}, annotations: Record<string, string | null> = {}): Promise<void> {
+  async putGslbConfig(
+    spec: GslbConfigSpec = {},
+    annotations: Record<string, string | null> = {},
+  ): Promise<void> {
     const full: GslbConfigSpec = {
       ...spec,
       gslbLeader: {
@@ -104,15 +114,28 @@ export class LeaderFixture {
         controllerVersion: '22.1.3',
         ...spec.gslbLeader,
       },
-      memberClusters: spec.memberClusters ?? this.clusters.contexts.map((c) => ({ clusterContext: c })),
+      memberClusters:
+        spec.memberClusters ?? this.clusters.contexts.map((c) => ({ clusterContext: c })),
       refreshInterval: spec.refreshInterval ?? 3600,
     };
-    await this.#put('gslbconfigs', 'avi-system', 'gc-1', full, annotations);
+    await this.#put(
+      { plural: 'gslbconfigs', namespace: 'avi-system', name: 'gc-1' },
+      full,
+      annotations,
+    );
   }
 
   /** Creates or replaces the GDP `global-gdp` (or another name). */
   async putGdp(spec: GdpSpec, name = 'global-gdp'): Promise<void> {
-    await this.#put('globaldeploymentpolicies', 'avi-system', name, spec, {}, 'v1alpha2');
+    await this.#put(
+      {
+        plural: 'globaldeploymentpolicies',
+        namespace: 'avi-system',
+        name: name,
+        version: 'v1alpha2',
+      },
+      spec,
+    );
   }
 
   async deleteGdp(name = 'global-gdp'): Promise<void> {
@@ -120,7 +143,7 @@ export class LeaderFixture {
   }
 
   async putGhr(namespace: string, name: string, spec: Obj): Promise<void> {
-    await this.#put('gslbhostrules', namespace, name, spec);
+    await this.#put({ plural: 'gslbhostrules', namespace: namespace, name: name }, spec);
   }
 
   async deleteGhr(namespace: string, name: string): Promise<void> {
@@ -128,9 +151,20 @@ export class LeaderFixture {
   }
 
   /** The status of one of our custom resources in the leader cluster. */
-  async status(plural: string, namespace: string, name: string, version = 'v1alpha1'): Promise<Obj> {
+  async status(
+    plural: string,
+    namespace: string,
+    name: string,
+    version = 'v1alpha1',
+  ): Promise<Obj> {
     const api = this.leaderKube.makeApiClient(CustomObjectsApi);
-    const obj = (await api.getNamespacedCustomObject({ ...AMKO, version, plural, namespace, name })) as Obj;
+    const obj = (await api.getNamespacedCustomObject({
+      ...AMKO,
+      version,
+      plural,
+      namespace,
+      name,
+    })) as Obj;
     return (obj['status'] as Obj | undefined) ?? {};
   }
 
@@ -152,20 +186,35 @@ export class LeaderFixture {
     const out = createWriteStream(logFile);
     const child = spawn(
       process.execPath,
-      [AMKO_MAIN, '--kubeconfig', this.clusters.kubeconfigPath, '--context', 'cluster1', '--log-level', 'debug', ...args],
+      [
+        AMKO_MAIN,
+        '--kubeconfig',
+        this.clusters.kubeconfigPath,
+        '--context',
+        'cluster1',
+        '--log-level',
+        'debug',
+        ...args,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
     const proc: AmkoProcess = {
       logFile,
       child,
       log: () => readFileSync(logFile, 'utf8'),
       waitForLog: (re, timeoutMs = 60_000) =>
-        eventually(() => re.test(proc.log()), { timeoutMs, intervalMs: 100, what: `amko log ${re.source}` }).then(
-          () => undefined,
-        ),
+        eventually(() => re.test(proc.log()), {
+          timeoutMs,
+          intervalMs: 100,
+          what: `amko log ${re.source}`,
+        }).then(() => undefined),
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) {
           const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -193,7 +242,10 @@ export class LeaderFixture {
 
   /** GslbServices on the simulator, by name. */
   async gslbServices(tenant?: string): Promise<Map<string, Obj>> {
-    const objs = await this.sim.control.objects({ type: 'gslbservice', ...(tenant ? { tenant } : {}) });
+    const objs = await this.sim.control.objects({
+      type: 'gslbservice',
+      ...(tenant ? { tenant } : {}),
+    });
     return new Map((objs['gslbservice'] ?? []).map((o) => [String(o['name']), o]));
   }
 
@@ -223,25 +275,54 @@ export class LeaderFixture {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async #put(plural: string, namespace: string, name: string, spec: unknown, annotations: Record<string, string | null> = {}, version = 'v1alpha1'): Promise<void> {
+  async #put(
+    target: { plural: string; namespace: string; name: string; version?: string },
+    spec: unknown,
+    annotations: Record<string, string | null> = {},
+  ): Promise<void> {
+    const { plural, namespace, name } = target;
+    const version = target.version ?? 'v1alpha1';
     const api = this.leaderKube.makeApiClient(CustomObjectsApi);
     const ref = { ...AMKO, version, plural, namespace };
-    const kind = { amkoclusters: 'AMKOCluster', gslbconfigs: 'GSLBConfig', globaldeploymentpolicies: 'GlobalDeploymentPolicy', gslbhostrules: 'GSLBHostRule' }[plural];
+    const kind = {
+      amkoclusters: 'AMKOCluster',
+      gslbconfigs: 'GSLBConfig',
+      globaldeploymentpolicies: 'GlobalDeploymentPolicy',
+      gslbhostrules: 'GSLBHostRule',
+    }[plural];
     try {
       const current = (await api.getNamespacedCustomObject({ ...ref, name })) as { metadata: Obj };
-      const merged: Obj = { ...(current.metadata['annotations'] as Obj | undefined), ...annotations };
-      for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+      const merged: Obj = Object.fromEntries(
+        Object.entries({
+          ...(current.metadata['annotations'] as Obj | undefined),
+          ...annotations,
+        }).filter(([, v]) => v !== null),
+      );
       const meta = { ...current.metadata, annotations: merged };
-      await api.replaceNamespacedCustomObject({ ...ref, name, body: { ...current, metadata: meta, spec } });
+      await api.replaceNamespacedCustomObject({
+        ...ref,
+        name,
+        body: { ...current, metadata: meta, spec },
+      });
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
       const clean = Object.fromEntries(Object.entries(annotations).filter(([, v]) => v !== null));
-      const body = { apiVersion: `${AMKO.group}/${version}`, kind, metadata: { name, namespace, annotations: clean }, spec };
+      const body = {
+        apiVersion: `${AMKO.group}/${version}`,
+        kind,
+        metadata: { name, namespace, annotations: clean },
+        spec,
+      };
       await api.createNamespacedCustomObject({ ...ref, body });
     }
   }
 
-  async #delete(plural: string, namespace: string, name: string, version = 'v1alpha1'): Promise<void> {
+  async #delete(
+    plural: string,
+    namespace: string,
+    name: string,
+    version = 'v1alpha1',
+  ): Promise<void> {
     const api = this.leaderKube.makeApiClient(CustomObjectsApi);
     try {
       await api.deleteNamespacedCustomObject({ ...AMKO, version, plural, namespace, name });

@@ -31,13 +31,18 @@ export interface IngressSpec {
   ako?: AkoFacts;
 }
 
-function akoAnnotations(cluster: string, hosts: string[], ako: AkoFacts = {}): Record<string, string> {
+function akoAnnotations(
+  cluster: string,
+  hosts: string[],
+  ako: AkoFacts = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (ako.vs !== false) {
     const map = ako.vs ?? Object.fromEntries(hosts.map((h) => [h, `virtualservice-${h}`]));
     out['ako.vmware.com/host-fqdn-vs-uuid-map'] = JSON.stringify(map);
   }
-  if (ako.controller !== false) out['ako.vmware.com/controller-cluster-uuid'] = ako.controller ?? `cluster-${cluster}`;
+  if (ako.controller !== false)
+    out['ako.vmware.com/controller-cluster-uuid'] = ako.controller ?? `cluster-${cluster}`;
   if (ako.tenant) out['ako.vmware.com/tenant-name'] = ako.tenant;
   return out;
 }
@@ -53,9 +58,18 @@ function isNotFound(err: unknown): boolean {
 export class MemberObjects {
   constructor(private readonly kube: (cluster: string) => KubeConfig) {}
 
-  async namespace(cluster: string, name: string, labels: Record<string, string> = {}, tenant?: string): Promise<void> {
+  async namespace(
+    cluster: string,
+    name: string,
+    labels: Record<string, string> = {},
+    tenant?: string,
+  ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CoreV1Api);
-    const metadata = { name, labels, annotations: tenant ? { 'ako.vmware.com/tenant-name': tenant } : {} };
+    const metadata = {
+      name,
+      labels,
+      annotations: tenant ? { 'ako.vmware.com/tenant-name': tenant } : {},
+    };
     try {
       await api.createNamespace({ body: { metadata } });
     } catch (err) {
@@ -66,21 +80,36 @@ export class MemberObjects {
   }
 
   /** Replaces a namespace's labels (keys absent from `labels` are removed). */
-  async namespaceLabels(cluster: string, name: string, labels: Record<string, string>): Promise<void> {
+  async namespaceLabels(
+    cluster: string,
+    name: string,
+    labels: Record<string, string>,
+  ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CoreV1Api);
     const current = await api.readNamespace({ name });
     const old = current.metadata?.labels ?? {};
     const patch: Record<string, string | null> = {};
-    for (const k of Object.keys(old)) if (!(k in labels) && !k.startsWith('kubernetes.io/')) patch[k] = null;
+    for (const k of Object.keys(old))
+      if (!(k in labels) && !k.startsWith('kubernetes.io/')) patch[k] = null;
     Object.assign(patch, labels);
     await api.patchNamespace({ name, body: { metadata: { labels: patch } } }, merge);
   }
 
-  async ingress(cluster: string, namespace: string, name: string, spec: IngressSpec): Promise<void> {
+  async ingress(
+    cluster: string,
+    namespace: string,
+    name: string,
+    spec: IngressSpec,
+  ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(NetworkingV1Api);
     const hosts = spec.hosts.map((h) => h.host);
     const body = {
-      metadata: { name, namespace, labels: spec.labels ?? {}, annotations: akoAnnotations(cluster, hosts, spec.ako) },
+      metadata: {
+        name,
+        namespace,
+        labels: spec.labels ?? {},
+        annotations: akoAnnotations(cluster, hosts, spec.ako),
+      },
       spec: {
         rules: spec.hosts.map((h) => ({
           host: h.host,
@@ -103,10 +132,15 @@ export class MemberObjects {
       await api.replaceNamespacedIngress({
         name,
         namespace,
-        body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' } },
+        body: {
+          ...body,
+          metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' },
+        },
       });
     }
-    const status = { loadBalancer: { ingress: spec.hosts.map((h) => ({ ip: h.ip, hostname: h.host })) } };
+    const status = {
+      loadBalancer: { ingress: spec.hosts.map((h) => ({ ip: h.ip, hostname: h.host })) },
+    };
     await api.patchNamespacedIngressStatus({ name, namespace, body: { status } }, merge);
   }
 
@@ -121,16 +155,37 @@ export class MemberObjects {
     cluster: string,
     namespace: string,
     name: string,
-    spec: { host: string; ip: string; ports?: { port: number; protocol?: 'TCP' | 'UDP' }[]; labels?: Record<string, string>; ako?: AkoFacts },
+    spec: {
+      host: string;
+      ip: string;
+      ports?: { port: number; protocol?: 'TCP' | 'UDP' }[];
+      labels?: Record<string, string>;
+      ako?: AkoFacts;
+    },
   ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CoreV1Api);
-    const metadata = { name, namespace, labels: spec.labels ?? {}, annotations: akoAnnotations(cluster, [spec.host], spec.ako) };
-    const ports = (spec.ports ?? [{ port: 80 }]).map((p, i) => ({ name: `p${i}`, port: p.port, protocol: p.protocol ?? 'TCP' }));
+    const metadata = {
+      name,
+      namespace,
+      labels: spec.labels ?? {},
+      annotations: akoAnnotations(cluster, [spec.host], spec.ako),
+    };
+    const ports = (spec.ports ?? [{ port: 80 }]).map((p, i) => ({
+      name: `p${i}`,
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+    }));
     try {
-      await api.createNamespacedService({ namespace, body: { metadata, spec: { type: 'LoadBalancer', ports } } });
+      await api.createNamespacedService({
+        namespace,
+        body: { metadata, spec: { type: 'LoadBalancer', ports } },
+      });
     } catch (err) {
       if (!isConflict(err)) throw err;
-      await api.patchNamespacedService({ name, namespace, body: { metadata, spec: { ports } } }, merge);
+      await api.patchNamespacedService(
+        { name, namespace, body: { metadata, spec: { ports } } },
+        merge,
+      );
     }
     const status = { loadBalancer: { ingress: [{ ip: spec.ip, hostname: spec.host }] } };
     await api.patchNamespacedServiceStatus({ name, namespace, body: { status } }, merge);
@@ -147,14 +202,26 @@ export class MemberObjects {
     cluster: string,
     namespace: string,
     name: string,
-    spec: { host: string; ip: string; path?: string; tls?: string; labels?: Record<string, string>; ako?: AkoFacts },
+    spec: {
+      host: string;
+      ip: string;
+      path?: string;
+      tls?: string;
+      labels?: Record<string, string>;
+      ako?: AkoFacts;
+    },
   ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CustomObjectsApi);
     const ref = { group: 'route.openshift.io', version: 'v1', plural: 'routes', namespace };
     const body = {
       apiVersion: 'route.openshift.io/v1',
       kind: 'Route',
-      metadata: { name, namespace, labels: spec.labels ?? {}, annotations: akoAnnotations(cluster, [spec.host], spec.ako) },
+      metadata: {
+        name,
+        namespace,
+        labels: spec.labels ?? {},
+        annotations: akoAnnotations(cluster, [spec.host], spec.ako),
+      },
       spec: {
         host: spec.host,
         ...(spec.path ? { path: spec.path } : {}),
@@ -166,10 +233,19 @@ export class MemberObjects {
       await api.createNamespacedCustomObject({ ...ref, body });
     } catch (err) {
       if (!isConflict(err)) throw err;
-      await api.patchNamespacedCustomObject({ ...ref, name, body: { metadata: body.metadata, spec: body.spec } }, merge);
+      await api.patchNamespacedCustomObject(
+        { ...ref, name, body: { metadata: body.metadata, spec: body.spec } },
+        merge,
+      );
     }
     const status = {
-      ingress: [{ host: spec.host, routerName: 'ako-router', conditions: [{ type: 'Admitted', status: 'True', message: spec.ip }] }],
+      ingress: [
+        {
+          host: spec.host,
+          routerName: 'ako-router',
+          conditions: [{ type: 'Admitted', status: 'True', message: spec.ip }],
+        },
+      ],
     };
     await api.patchNamespacedCustomObjectStatus({ ...ref, name, body: { status } }, merge);
   }
@@ -177,23 +253,42 @@ export class MemberObjects {
   async deleteRoute(cluster: string, namespace: string, name: string): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CustomObjectsApi);
     await api
-      .deleteNamespacedCustomObject({ group: 'route.openshift.io', version: 'v1', plural: 'routes', namespace, name })
+      .deleteNamespacedCustomObject({
+        group: 'route.openshift.io',
+        version: 'v1',
+        plural: 'routes',
+        namespace,
+        name,
+      })
       .catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
   }
 
   /** An AKO HostRule, marked Accepted as AKO would. */
-  async hostRule(cluster: string, namespace: string, name: string, virtualhost: Obj): Promise<void> {
+  async hostRule(
+    cluster: string,
+    namespace: string,
+    name: string,
+    virtualhost: Obj,
+  ): Promise<void> {
     const api = this.kube(cluster).makeApiClient(CustomObjectsApi);
     const ref = { group: 'ako.vmware.com', version: 'v1beta1', plural: 'hostrules', namespace };
-    const body = { apiVersion: 'ako.vmware.com/v1beta1', kind: 'HostRule', metadata: { name, namespace }, spec: { virtualhost } };
+    const body = {
+      apiVersion: 'ako.vmware.com/v1beta1',
+      kind: 'HostRule',
+      metadata: { name, namespace },
+      spec: { virtualhost },
+    };
     try {
       await api.createNamespacedCustomObject({ ...ref, body });
     } catch (err) {
       if (!isConflict(err)) throw err;
       await api.patchNamespacedCustomObject({ ...ref, name, body: { spec: body.spec } }, merge);
     }
-    await api.patchNamespacedCustomObjectStatus({ ...ref, name, body: { status: { status: 'Accepted' } } }, merge);
+    await api.patchNamespacedCustomObjectStatus(
+      { ...ref, name, body: { status: { status: 'Accepted' } } },
+      merge,
+    );
   }
 }

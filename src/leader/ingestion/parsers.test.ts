@@ -1,5 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- informers hand out
-   plain JSON objects, never instances of client-node's model classes; fixtures do the same. */
+ 
 import assert from 'node:assert/strict';
 import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import { parseHostRule, type AkoHostRule } from './parse-host-rule.js';

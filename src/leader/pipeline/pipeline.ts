@@ -354,7 +354,10 @@ export class Pipeline {
     await this.#evaluatePolicy(false);
     const keys = this.#allGsKeys();
     for (const k of keys) this.#gsQ.add(k);
-    d.log.info({ keys: keys.length, cached: this.#cache.gsCount }, 'full sync: controller re-read, every key queued');
+    d.log.info(
+      { keys: keys.length, cached: this.#cache.gsCount },
+      'full sync: controller re-read, every key queued',
+    );
   }
 
   /** Every key that may need work: desired, cached, and named by monitors we own. */

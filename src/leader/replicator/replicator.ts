@@ -55,7 +55,7 @@ export interface ReplicatorHandle {
   stop(): Promise<void>;
 }
 
-/** Backoff between attempts: exponential from 200 ms to 5 s (a returning follower is caught up soon), 30 s for refusals. */
+/** Backoff between attempts: exponential from 200 ms up to 5 s; 30 s after a refusal. */
 export function replicationBackoff(attempt: number, retry: Retry): number {
   if (retry !== 'backoff') return 30_000;
   return Math.min(5_000, 200 * 2 ** Math.max(0, attempt - 1));

@@ -1,0 +1,59 @@
+/** `kubectl amko status`: the federation as this cluster sees it. */
+import { stringify } from 'yaml';
+import { AMKO_CLUSTER_NAME, AVI_SYSTEM } from '../shared/crd/common.js';
+import {
+  GLOBAL_DEPLOYMENT_POLICY,
+  type GlobalDeploymentPolicy,
+} from '../shared/crd/global-deployment-policy.js';
+import { GSLB_CONFIG, type GslbConfig } from '../shared/crd/gslb-config.js';
+import { GSLB_HOST_RULE, type GslbHostRule } from '../shared/crd/gslb-host-rule.js';
+import { AmkoApi } from './amko-api.js';
+import { COMMON_HELP, parseCommand, parseOutput, stringFlag } from './cli-flags.js';
+import type { CliIo } from './cli-io.js';
+import { loadTarget } from './kube-target.js';
+import { formatStatus, statusReport } from './status-report.js';
+
+export const STATUS_HELP = `Show this cluster's place in the amko federation.
+
+Usage: kubectl amko status [-o json|yaml] [flags]
+
+Prints the AMKOCluster in ${AVI_SYSTEM} (normally ${AMKO_CLUSTER_NAME}): role, epoch, the
+leader it follows, members in sync, and per member the applied revision, lag, last ack and
+last error; its conditions; then the state of the GSLBConfigs and GlobalDeploymentPolicies in
+${AVI_SYSTEM} and of the GSLBHostRules in every namespace (replicas show where they came from).
+
+Flags:
+  -o, --output FORMAT  json or yaml instead of text
+
+${COMMON_HELP}
+`;
+
+const OPTIONS = Object.freeze({ output: { type: 'string', short: 'o' } } as const);
+
+export async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommand(argv, OPTIONS);
+  if (parsed.common.help) {
+    io.out(STATUS_HELP);
+    return 0;
+  }
+  const output = parseOutput(stringFlag(parsed, 'output'));
+  const target = loadTarget(parsed.common, parsed.common.context);
+  const api = new AmkoApi(target);
+  const amkoCluster = await api.findAmkoCluster();
+  const [gslbConfigs, gdps, gslbHostRules] = await Promise.all([
+    api.list<GslbConfig>(GSLB_CONFIG, AVI_SYSTEM),
+    api.list<GlobalDeploymentPolicy>(GLOBAL_DEPLOYMENT_POLICY, AVI_SYSTEM),
+    api.list<GslbHostRule>(GSLB_HOST_RULE),
+  ]);
+  const report = statusReport({
+    context: target.context,
+    amkoCluster,
+    gslbConfigs,
+    gdps,
+    gslbHostRules,
+  });
+  if (output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (output === 'yaml') io.out(stringify(report));
+  else io.out(formatStatus(report));
+  return 0;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { collectionPage, matchesQuery, pageOf, projectFields, QueryError } from './collection.js';
+import { collectionPage, matchesQuery, pageOf, projectFields } from './collection.js';
+import { SimError } from './sim-error.js';
 
 const objects = Array.from({ length: 7 }, (_, i) => ({
   body: {
@@ -75,7 +76,7 @@ describe('collections', function () {
   it('defaults the page size to 25, caps it at 200 and rejects nonsense', function () {
     assert.deepEqual(pageOf(new URLSearchParams('')), { page: 1, size: 25 });
     assert.deepEqual(pageOf(new URLSearchParams('page_size=1000&page=3')), { page: 3, size: 200 });
-    assert.throws(() => pageOf(new URLSearchParams('page=0')), QueryError);
-    assert.throws(() => pageOf(new URLSearchParams('page_size=x')), QueryError);
+    assert.throws(() => pageOf(new URLSearchParams('page=0')), SimError);
+    assert.throws(() => pageOf(new URLSearchParams('page_size=x')), SimError);
   });
 });

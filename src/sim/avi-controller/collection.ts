@@ -3,6 +3,7 @@
  * Pure: the caller passes the candidate objects in creation order and the rendering base URL.
  */
 import { flagSet } from './refs.js';
+import { SimError } from './sim-error.js';
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 200;
@@ -15,8 +16,6 @@ export interface CollectionPage {
   results: Record<string, unknown>[];
   next?: string;
 }
-
-export class QueryError extends Error {}
 
 /** Filters by `name`, `uuid`, `created_by` and `is_federated` (missing field counts as false). */
 export function matchesQuery(obj: Record<string, unknown>, query: URLSearchParams): boolean {
@@ -50,7 +49,7 @@ function positiveInt(query: URLSearchParams, name: string, fallback: number): nu
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new QueryError(`Invalid ${name} ${raw}: must be a positive integer`);
+    throw new SimError(400, `Invalid ${name} ${raw}: must be a positive integer`);
   }
   return value;
 }

@@ -384,6 +384,7 @@ describe('amko-avi-sim replies match the spec examples', function () {
       '*',
     );
     assert.equal(wildcardWrite.status, 400);
+    assert.equal((await call('GET', '/api/gslbservice?page=0')).status, 400);
   });
 
   it('§2.1 cookies carry Secure when served over HTTPS', async function () {

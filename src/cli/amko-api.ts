@@ -94,6 +94,27 @@ export class AmkoApi {
   }
 
   #fail(err: unknown, what: string): OperatorError {
-    return classifyKubeError(err, `${this.context}: ${what}`);
+    const classified = classifyKubeError(err, `${this.context}: ${what}`);
+    const cause = rootCauseOf(err);
+    if (cause === undefined) return classified;
+    return new OperatorError(
+      classified.code,
+      classified.retry,
+      `${classified.message} (${cause})`,
+      {
+        cause: err,
+      },
+    );
   }
+}
+
+/** The innermost cause's message: a failed fetch hides the refused connection there. */
+function rootCauseOf(err: unknown): string | undefined {
+  let cause = err instanceof Error ? err.cause : undefined;
+  let message: string | undefined;
+  while (cause instanceof Error) {
+    message = cause.message;
+    cause = cause.cause;
+  }
+  return message;
 }

@@ -39,6 +39,7 @@ describe('formatDuration', () => {
     assert.equal(formatDuration(250), '250ms');
     assert.equal(formatDuration(60_000), '1m');
     assert.equal(formatDuration(5_000), '5s');
+    assert.equal(formatDuration(1_500), '1.5s');
     assert.equal(formatDuration(90_000), '1m30s');
   });
 });

@@ -101,7 +101,7 @@ export function parseDuration(text: string): number {
 /** A duration for messages: `60s`, `1m30s`, `500ms`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
   const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
   return s % 60 === 0 ? `${s / 60}m` : `${Math.floor(s / 60)}m${s % 60}s`;
 }

@@ -1,0 +1,286 @@
+/**
+ * `kubectl amko promote` and `demote`, the built plugin run as a child process against a real
+ * kube-apiserver. No amko runs here: the test plays amko's part, writing the AMKOCluster status
+ * through the status subresource once it has seen the plugin's patch.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  AMKO_CLUSTER,
+  type AmkoCluster,
+  type AmkoClusterStatus,
+} from '../../src/shared/crd/amko-cluster.js';
+import { AVI_SYSTEM, type CrdResource } from '../../src/shared/crd/common.js';
+import { GSLB_CONFIG, type GslbConfig } from '../../src/shared/crd/gslb-config.js';
+import { startClusters, type ClusterSet } from '../support/clusters.js';
+import { eventually } from '../support/eventually.js';
+import { repoRoot } from '../support/tools.js';
+
+const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+const NAME = 'amkocluster-federation';
+const OLD_IP = '10.1.1.1';
+const NEW_IP = '10.2.2.2';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the built kubectl-amko; resolves when it exits. */
+function kubectlAmko(args: readonly string[]): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, ...out });
+    });
+  });
+}
+
+const ref = (
+  res: CrdResource,
+): { group: string; version: string; plural: string; namespace: string } => ({
+  group: res.group,
+  version: res.version,
+  plural: res.plural,
+  namespace: AVI_SYSTEM,
+});
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+describe('kubectl amko promote / demote', function () {
+  let clusters: ClusterSet;
+  let api: CustomObjectsApi;
+  let kc: KubeConfig;
+  const flags = (): string[] => ['--kubeconfig', clusters.kubeconfigPath, '--context', 'cluster1'];
+
+  const amkoCluster = async (): Promise<AmkoCluster> =>
+    (await api.getNamespacedCustomObject({ ...ref(AMKO_CLUSTER), name: NAME })) as AmkoCluster;
+  const controllerIp = async (): Promise<string | undefined> =>
+    ((await api.getNamespacedCustomObject({ ...ref(GSLB_CONFIG), name: 'gc-1' })) as GslbConfig)
+      .spec?.gslbLeader?.controllerIP;
+  /** Writes the AMKOCluster status as amko does: through the status subresource. */
+  const writeStatus = async (status: AmkoClusterStatus): Promise<void> => {
+    await api.patchNamespacedCustomObjectStatus(
+      { ...ref(AMKO_CLUSTER), name: NAME, body: { status } },
+      mergePatch,
+    );
+  };
+  const setControllerIp = async (ip: string): Promise<void> => {
+    await api.patchNamespacedCustomObject(
+      { ...ref(GSLB_CONFIG), name: 'gc-1', body: { spec: { gslbLeader: { controllerIP: ip } } } },
+      mergePatch,
+    );
+  };
+  /** Waits until the plugin's patch of spec.isLeader is stored. */
+  const seeIsLeader = (want: boolean): Promise<unknown> =>
+    eventually(async () => (await amkoCluster()).spec?.isLeader === want, {
+      timeoutMs: 20_000,
+      what: `spec.isLeader ${want}`,
+    });
+
+  /** A fresh AMKOCluster with the given flag and status, and gc-1 pointing at OLD_IP. */
+  async function reset(isLeader: boolean, status: AmkoClusterStatus): Promise<void> {
+    for (const [res, name] of [
+      [AMKO_CLUSTER, NAME],
+      [GSLB_CONFIG, 'gc-1'],
+    ] as const) {
+      await api.deleteNamespacedCustomObject({ ...ref(res), name }).catch(() => undefined);
+    }
+    await api.createNamespacedCustomObject({
+      ...ref(AMKO_CLUSTER),
+      body: {
+        apiVersion: AMKO_CLUSTER.apiVersion,
+        kind: AMKO_CLUSTER.kind,
+        metadata: { name: NAME },
+        spec: {
+          isLeader,
+          clusterContext: 'cluster1',
+          version: '0.1.0',
+          clusters: ['cluster1', 'cluster2'],
+        },
+      },
+    });
+    await writeStatus(status);
+    await api.createNamespacedCustomObject({
+      ...ref(GSLB_CONFIG),
+      body: {
+        apiVersion: GSLB_CONFIG.apiVersion,
+        kind: GSLB_CONFIG.kind,
+        metadata: { name: 'gc-1' },
+        spec: { gslbLeader: { controllerIP: OLD_IP, credentials: 'gslb-avi-secret' } },
+      },
+    });
+  }
+
+  const follower: AmkoClusterStatus = { role: 'follower', epoch: 4, leader: 'cluster2' };
+
+  before(async () => {
+    clusters = await startClusters({ n: 1 });
+    kc = clusters.kubeConfig('cluster1');
+    api = kc.makeApiClient(CustomObjectsApi);
+  });
+
+  after(async () => {
+    await clusters.stop();
+  });
+
+  it('promote --controller-ip sets controllerIP, then isLeader, and prints the new epoch', async () => {
+    await reset(false, follower);
+    const running = kubectlAmko([
+      'promote',
+      '--controller-ip',
+      NEW_IP,
+      '--wait',
+      '30s',
+      ...flags(),
+    ]);
+    await seeIsLeader(true);
+    // One etcd orders every write by resourceVersion: gc-1 was written before the AMKOCluster.
+    const gc = (await api.getNamespacedCustomObject({
+      ...ref(GSLB_CONFIG),
+      name: 'gc-1',
+    })) as GslbConfig;
+    assert.equal(gc.spec?.gslbLeader?.controllerIP, NEW_IP);
+    const ac = await amkoCluster();
+    assert.ok(
+      Number(gc.metadata?.resourceVersion) < Number(ac.metadata?.resourceVersion),
+      'controllerIP was patched before isLeader',
+    );
+    await writeStatus({ role: 'leader', epoch: 5, leader: 'cluster1' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+      `gc-1: controllerIP set to ${NEW_IP}`,
+      'amkocluster-federation: isLeader set to true on cluster1; waiting up to 30s',
+      'cluster1 is the leader at epoch 5 (was 4)',
+    ]);
+  });
+
+  it('promote does not take a stale leader status at the old epoch for the new leadership', async () => {
+    await reset(false, { role: 'leader', epoch: 4, leader: 'cluster1' });
+    const running = kubectlAmko(['promote', '--wait', '30s', ...flags()]);
+    await seeIsLeader(true);
+    await writeStatus({ role: 'follower', epoch: 4, message: 'promoting' });
+    await writeStatus({ role: 'leader', epoch: 7, leader: 'cluster1' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /cluster1 is the leader at epoch 7 \(was 4\)\n$/);
+  });
+
+  it('promote sets controllerIP again when the follower reverted it during the promotion', async () => {
+    await reset(false, follower);
+    const running = kubectlAmko([
+      'promote',
+      '--controller-ip',
+      NEW_IP,
+      '--wait',
+      '30s',
+      ...flags(),
+    ]);
+    await seeIsLeader(true);
+    await setControllerIp(OLD_IP); // what a follower's drift repair does to a replica
+    await writeStatus({ role: 'leader', epoch: 5, leader: 'cluster1' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /gc-1: controllerIP was reverted during the promotion; setting it again\n/,
+    );
+    assert.equal(await controllerIp(), NEW_IP);
+  });
+
+  it('promote fails in one line when the cluster ends up fenced', async () => {
+    await reset(false, follower);
+    const running = kubectlAmko(['promote', '--wait', '30s', ...flags()]);
+    await seeIsLeader(true);
+    await writeStatus({
+      role: 'fenced',
+      epoch: 6,
+      leader: 'cluster2',
+      message: 'cluster2 leads at a higher epoch',
+    });
+    const r = await running;
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'kubectl-amko promote: cluster1 is fenced: superseded by cluster2, epoch 6: cluster2 leads at a higher epoch\n',
+    );
+  });
+
+  it('promote times out in one line when amko never reports the new role', async () => {
+    await reset(false, follower);
+    const r = await kubectlAmko(['promote', '--wait', '2s', ...flags()]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'kubectl-amko promote: timed out after 2s waiting for cluster1 to report role leader at an epoch above 4 ' +
+        '(last seen: role follower, epoch 4); is amko running there?\n',
+    );
+    assert.equal((await amkoCluster()).spec?.isLeader, true, 'the flag was set');
+  });
+
+  it('promote refuses a fenced leader without changing anything', async () => {
+    await reset(true, { role: 'fenced', epoch: 6, leader: 'cluster2' });
+    const r = await kubectlAmko(['promote', '--controller-ip', NEW_IP, ...flags()]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^kubectl-amko promote: cluster1 is fenced \(superseded by cluster2, epoch 6\); demote it first/,
+    );
+    assert.equal(await controllerIp(), OLD_IP);
+  });
+
+  it('promote on the leader says so and returns at once', async () => {
+    await reset(true, { role: 'leader', epoch: 4, leader: 'cluster1' });
+    const r = await kubectlAmko(['promote', ...flags()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'cluster1 is already the leader at epoch 4\n');
+  });
+
+  it('promote --wait 0 only patches', async () => {
+    await reset(false, follower);
+    const r = await kubectlAmko(['promote', '--wait', '0', ...flags()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      'amkocluster-federation: isLeader set to true on cluster1; not waiting\n',
+    );
+    assert.equal((await amkoCluster()).spec?.isLeader, true);
+  });
+
+  it('demote sets isLeader false and waits for role follower', async () => {
+    await reset(true, { role: 'leader', epoch: 5, leader: 'cluster1' });
+    const running = kubectlAmko(['demote', '--wait', '30s', ...flags()]);
+    await seeIsLeader(false);
+    await writeStatus({ role: 'follower', epoch: 6, leader: 'cluster2' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+      'amkocluster-federation: isLeader set to false on cluster1; waiting up to 30s',
+      'cluster1 is a follower of cluster2',
+    ]);
+  });
+
+  it('demote times out in one line when amko never reports role follower', async () => {
+    await reset(true, { role: 'leader', epoch: 5, leader: 'cluster1' });
+    const r = await kubectlAmko(['demote', '--wait', '1500ms', ...flags()]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^kubectl-amko demote: timed out after 1\.5s waiting for cluster1 to report role follower \(last seen: role leader, epoch 5\); is amko running there\?\n$/,
+    );
+    assert.equal((await amkoCluster()).spec?.isLeader, false);
+  });
+});

@@ -14,6 +14,7 @@ import {
   AuthorizationV1Api,
   CustomObjectsApi,
   type KubeConfig,
+  type V1Probe,
 } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { AMKO_CLUSTER, type AmkoCluster } from '../../src/shared/crd/amko-cluster.js';
@@ -198,14 +199,12 @@ describe('Helm chart: on a real API server', function () {
       .makeApiClient(AppsV1Api)
       .readNamespacedDeployment({ name: 'amko', namespace: AVI_SYSTEM });
     const [amko] = deployment.spec!.template.spec!.containers;
-    assert.deepEqual(
-      { ...amko!.readinessProbe!.grpc },
-      {
-        port: 50052,
-        service: 'amko.federation.v1.Federation',
-      },
-    );
-    assert.deepEqual({ ...amko!.livenessProbe!.grpc }, { port: 50052, service: '' });
+    const grpc = (probe?: V1Probe): [number | undefined, string | undefined] => [
+      probe?.grpc?.port,
+      probe?.grpc?.service,
+    ];
+    assert.deepEqual(grpc(amko!.readinessProbe), [50052, 'amko.federation.v1.Federation']);
+    assert.deepEqual(grpc(amko!.livenessProbe), [50052, '']);
     const ac = await readAmkoCluster();
     assert.deepEqual(ac.spec?.federation?.endpoints, VALUES.federation.endpoints);
   });

@@ -288,6 +288,8 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
             10: [{ ip: '10.1.0.3', vs: `virtualservice-${other}`, cluster: 'cluster-cluster1' }],
           },
           hms: [pathHmName('http', other, '/')],
+          // The second promotion took the next epoch.
+          epoch: 2,
         }),
         other,
       );
@@ -378,7 +380,7 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       await gsEventually(want([['cluster1', '10.1.0.1']]));
       await amko.waitForLog(/bootup sync finished/);
       await f.sim.control.clearJournal();
-      const syncs = (): number => (amko.log().match(/full sync: controller re-read/g) ?? []).length;
+      const syncs = (): number => (amko.log().match(/full sync finished/g) ?? []).length;
       const start = syncs();
       await eventually(() => syncs() >= start + 2, { timeoutMs: 30_000, what: 'two full syncs' });
       assert.equal(await f.writeCount(), 0, 'an unchanged controller gets no writes');

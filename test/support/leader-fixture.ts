@@ -9,7 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { GdpSpec } from '../../src/shared/crd/global-deployment-policy.js';
 import type { GslbConfigSpec } from '../../src/shared/crd/gslb-config.js';
 import { startAviSim, type AviSimHandle, type StartAviSimOptions } from './avi-sim.js';
@@ -194,6 +200,11 @@ export class LeaderFixture {
         'cluster1',
         '--log-level',
         'debug',
+        '--insecure',
+        '--federation-listen',
+        '127.0.0.1:0',
+        '--health-listen',
+        '127.0.0.1:0',
         ...args,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -238,6 +249,26 @@ export class LeaderFixture {
   async resetScenario(): Promise<void> {
     await this.stopAmko();
     await this.sim.control.reset();
+    await this.#clearAmkoClusterStatus();
+  }
+
+  /** Forgets the role and epochs amko recorded, so the next start is a fresh install (epoch 1). */
+  async #clearAmkoClusterStatus(): Promise<void> {
+    const api = this.leaderKube.makeApiClient(CustomObjectsApi);
+    try {
+      await api.patchNamespacedCustomObjectStatus(
+        {
+          ...AMKO,
+          plural: 'amkoclusters',
+          namespace: 'avi-system',
+          name: 'amkocluster-federation',
+          body: { status: null },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
   }
 
   /** GslbServices on the simulator, by name. */
@@ -275,10 +306,24 @@ export class LeaderFixture {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Create or replace; a replace that races with a status write is retried. */
   async #put(
     target: { plural: string; namespace: string; name: string; version?: string },
     spec: unknown,
     annotations: Record<string, string | null> = {},
+  ): Promise<void> {
+    await eventually(
+      async () => {
+        await this.#putOnce(target, spec, annotations);
+      },
+      { timeoutMs: 10_000, what: `write ${target.plural} ${target.name}` },
+    );
+  }
+
+  async #putOnce(
+    target: { plural: string; namespace: string; name: string; version?: string },
+    spec: unknown,
+    annotations: Record<string, string | null>,
   ): Promise<void> {
     const { plural, namespace, name } = target;
     const version = target.version ?? 'v1alpha1';

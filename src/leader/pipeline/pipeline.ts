@@ -44,7 +44,8 @@ export class Pipeline {
   readonly #reconciler: GsReconciler;
   readonly #failing = new Set<GslbKey>();
   readonly #tasks: Promise<void>[] = [];
-  #bootKeys: Set<GslbKey> | undefined;
+  /** Keys of the bootup pass or the current full sync still to be passed over once. */
+  #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
   #booted = false;
   #controllerLeader: boolean;
 
@@ -191,9 +192,9 @@ export class Pipeline {
       }
       this.#startWorkers();
       const keys = this.#allGsKeys();
-      this.#bootKeys = new Set(keys);
+      this.#track('bootup', keys);
       for (const k of keys) this.#gsQ.add(k);
-      if (keys.length === 0) await this.#bootDone();
+      if (keys.length === 0) await this.#passDone();
       this.#tasks.push(this.#fullSyncLoop());
     } catch (err) {
       if (!signal.aborted) d.log.error({ err: messageOf(err) }, 'GSLB pipeline bootup failed');
@@ -278,7 +279,7 @@ export class Pipeline {
     try {
       const result = await this.#reconciler.reconcile(key, this.#stop.signal);
       if (result === 'read-only') this.#deps.log.debug({ key }, 'writes held back: read-only');
-      else if (result !== 'unchanged') this.#deps.log.info({ key, result }, 'GslbService synced');
+      else if (result !== 'unchanged') this.#deps.log.debug({ key, result }, 'GslbService synced');
       this.#deps.metrics.reconcile(result, (this.#deps.clock.now() - started) / 1000);
       return undefined;
     } catch (err) {
@@ -300,22 +301,33 @@ export class Pipeline {
   #afterPass(key: GslbKey, outcome: 'ok' | 'retry' | 'slow' | 'dropped'): void {
     if (outcome === 'ok') this.#failing.delete(key);
     else this.#failing.add(key);
-    const boot = this.#bootKeys;
-    if (!boot?.delete(key) || boot.size > 0) return;
-    this.#tasks.push(this.#bootDone());
+    const pass = this.#pass;
+    if (!pass?.keys.delete(key) || pass.keys.size > 0) return;
+    this.#tasks.push(this.#passDone());
   }
 
-  async #bootDone(): Promise<void> {
-    this.#bootKeys = undefined;
+  #track(what: 'bootup' | 'full sync', keys: readonly GslbKey[]): void {
+    this.#pass = { what, keys: new Set(keys), started: this.#deps.clock.now() };
+  }
+
+  async #passDone(): Promise<void> {
+    const pass = this.#pass;
+    this.#pass = undefined;
+    const ms = pass ? this.#deps.clock.now() - pass.started : 0;
+    const fields = { gslbServices: this.#cache.gsCount, ms, failing: this.#failing.size };
+    if (pass?.what === 'full sync') {
+      this.#deps.log.info(fields, 'full sync finished');
+      return;
+    }
     this.#booted = true;
-    this.#deps.log.info({ gslbServices: this.#cache.gsCount }, 'bootup sync finished');
+    this.#deps.log.info(fields, 'bootup sync finished');
     if (!this.#controllerLeader) return;
     await this.#deps.setState(GSLB_CONFIG_STATE.synced);
     await this.#deps.setState(GSLB_CONFIG_STATE.accepted);
   }
 
   #clusterSynced(cluster: string): void {
-    if (!this.#booted && this.#bootKeys === undefined) return;
+    if (!this.#booted && this.#pass === undefined) return;
     this.#deps.log.info({ cluster }, 'member cluster listed; passing over its objects');
     for (const key of this.#clusters.get(cluster)?.keys() ?? []) this.#ingestQ.add(key);
     for (const k of this.#allGsKeys()) this.#gsQ.add(k);
@@ -353,6 +365,7 @@ export class Pipeline {
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
     const keys = this.#allGsKeys();
+    if (this.#booted) this.#track('full sync', keys);
     for (const k of keys) this.#gsQ.add(k);
     d.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },

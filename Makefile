@@ -47,5 +47,8 @@ demo: build tools
 bench: build tools
 	node dist/bench/run.js
 
+proto: install
+	scripts/gen-proto.sh
+
 clean:
 	rm -rf dist .cache

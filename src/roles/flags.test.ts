@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { HELP, isListenAddress, parseFlags } from './flags.js';
+
+describe('amko flags', () => {
+  it('defaults the federation and health listeners, hot standby and no metrics', () => {
+    const f = parseFlags([]);
+    assert.equal(f.federationListen, '0.0.0.0:50051');
+    assert.equal(f.healthListen, '0.0.0.0:50052');
+    assert.equal(f.metricsListen, undefined);
+    assert.equal(f.standby, 'hot');
+    assert.equal(f.insecure, false);
+    assert.equal(f.logLevel, 'info');
+  });
+
+  it('reads the TLS files, listeners and --insecure', () => {
+    const f = parseFlags([
+      '--federation-listen',
+      '127.0.0.1:0',
+      '--health-listen',
+      '[::1]:9000',
+      '--metrics-listen',
+      'localhost:9090',
+      '--tls-cert',
+      'c.crt',
+      '--tls-key',
+      'c.key',
+      '--tls-ca',
+      'ca.crt',
+      '--standby',
+      'cold',
+      '--log-level',
+      'DEBUG',
+    ]);
+    assert.deepEqual(
+      [f.federationListen, f.healthListen, f.metricsListen, f.tlsCert, f.tlsKey, f.tlsCa],
+      ['127.0.0.1:0', '[::1]:9000', 'localhost:9090', 'c.crt', 'c.key', 'ca.crt'],
+    );
+    assert.equal(f.standby, 'cold');
+    assert.equal(f.logLevel, 'debug');
+    assert.equal(parseFlags(['--insecure']).insecure, true);
+  });
+
+  for (const args of [
+    ['--federation-listen', '50051'],
+    ['--health-listen', 'host:99999'],
+    ['--metrics-listen', ':'],
+    ['--standby', 'warm'],
+    ['--log-level', 'loud'],
+    ['--no-such-flag'],
+  ]) {
+    it(`refuses ${args.join(' ')}`, () => {
+      assert.throws(() => parseFlags(args));
+    });
+  }
+
+  it('recognises listen addresses', () => {
+    assert.ok(isListenAddress('0.0.0.0:0'));
+    assert.ok(isListenAddress('[::]:50051'));
+    assert.ok(!isListenAddress('0.0.0.0'));
+    assert.ok(!isListenAddress('a b:1'));
+  });
+
+  it('documents every federation flag in the help', () => {
+    for (const flag of [
+      '--federation-listen',
+      '--health-listen',
+      '--tls-cert',
+      '--tls-key',
+      '--tls-ca',
+      '--insecure',
+      '--metrics-listen',
+    ]) {
+      assert.ok(HELP.includes(flag), flag);
+    }
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The command line of `amko`: the flags, their defaults and checks, and the help text. Pure: it
+ * reads nothing but the argument list it is given.
+ */
+import { parseArgs } from 'node:util';
+
+export const VERSION = '0.1.0';
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'log-level': { type: 'string', default: 'info' },
+  standby: { type: 'string', default: 'hot' },
+  'avi-ca-file': { type: 'string' },
+  'avi-insecure': { type: 'boolean', default: false },
+  'federation-listen': { type: 'string', default: '0.0.0.0:50051' },
+  'health-listen': { type: 'string', default: '0.0.0.0:50052' },
+  'metrics-listen': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export const HELP = `amko ${VERSION}: Avi Multi-Cluster Kubernetes Operator
+
+Usage: amko [flags]
+
+Flags:
+  --kubeconfig FILE     kubeconfig of this cluster (default: in-cluster config in a pod,
+                        else $KUBECONFIG or ~/.kube/config)
+  --context NAME        context of this cluster in the kubeconfig; also sent to the Avi
+                        controller in the User-Agent (default: the current context)
+  --log-level LEVEL     trace, debug, info, warn or error (default info); the GSLBConfig's
+                        logLevel overrides it once a GSLBConfig is in force
+  --standby hot|cold    hot (default): while not the leader, keep the GSLB pipeline warm and
+                        read-only so a promotion only writes what changed; cold: run nothing
+  --avi-ca-file FILE    PEM bundle to verify the Avi controller's certificate
+  --avi-insecure        do not verify the Avi controller's certificate
+  --federation-listen HOST:PORT
+                        federation gRPC listener: Federation, Health and reflection, mutual
+                        TLS (default 0.0.0.0:50051; port 0 picks a free port and logs it)
+  --health-listen HOST:PORT
+                        plaintext gRPC listener serving only grpc.health.v1.Health, for
+                        kubelet probes (default 0.0.0.0:50052; port 0 picks a free port)
+  --tls-cert FILE       this cluster's certificate (subject CN and a DNS SAN = its context)
+  --tls-key FILE        its private key
+  --tls-ca FILE         CA that issued every member's certificate
+  --insecure            plaintext federation without peer authentication (local demos only;
+                        does not affect the Avi controller's TLS)
+  --metrics-listen HOST:PORT
+                        serve Prometheus metrics on http://HOST:PORT/metrics (default: off)
+  -h, --help            print this help
+`;
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** The parsed command line. */
+export interface Flags {
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly standby: 'hot' | 'cold';
+  readonly aviCaFile: string | undefined;
+  readonly aviInsecure: boolean;
+  readonly federationListen: string;
+  readonly healthListen: string;
+  readonly metricsListen: string | undefined;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly tlsCa: string | undefined;
+  readonly insecure: boolean;
+  readonly help: boolean;
+}
+
+const LEVELS: readonly LogLevel[] = Object.freeze(['trace', 'debug', 'info', 'warn', 'error']);
+
+/** `host:port` or `[v6]:port`, port 0..65535. */
+export function isListenAddress(address: string): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(address);
+  return m !== null && Number(m[2]) <= 65535;
+}
+
+function listenFlag(flag: string, value: string): string {
+  if (!isListenAddress(value)) throw new Error(`${flag} must be host:port, got ${value}`);
+  return value;
+}
+
+function logLevelOf(value: string): LogLevel {
+  const level = value.toLowerCase();
+  const found = LEVELS.find((l) => l === level);
+  if (!found) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
+  return found;
+}
+
+/** Parses the arguments (without the node and script paths); throws with a message on misuse. */
+export function parseFlags(argv: readonly string[]): Flags {
+  const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true });
+  const standby = values.standby;
+  if (standby !== 'hot' && standby !== 'cold') {
+    throw new Error(`--standby must be hot or cold, got ${standby}`);
+  }
+  const metrics = values['metrics-listen'];
+  return Object.freeze({
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    logLevel: logLevelOf(values['log-level']),
+    standby,
+    aviCaFile: values['avi-ca-file'],
+    aviInsecure: values['avi-insecure'],
+    federationListen: listenFlag('--federation-listen', values['federation-listen']),
+    healthListen: listenFlag('--health-listen', values['health-listen']),
+    metricsListen: metrics === undefined ? undefined : listenFlag('--metrics-listen', metrics),
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    tlsCa: values['tls-ca'],
+    insecure: values.insecure,
+    help: values.help,
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Writes the AMKOCluster status of the current role through the status subresource, coalesced:
+ * however often it is poked, at most one write per `minIntervalMs`, and none when the patch is the
+ * one last written to the same object. A failed write is retried after `retryMs`.
+ */
+import { AMKO_CLUSTER } from '../shared/crd/amko-cluster.js';
+import type { Clock } from '../shared/clock.js';
+import { messageOf } from '../shared/errors.js';
+import type { StatusWriter } from '../shared/kube/status-writer.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+
+/** The object to write to and the patch of its `status`, or undefined to write nothing. */
+export interface StatusTarget {
+  readonly namespace: string;
+  readonly name: string;
+  /** Identity of the object (its uid): a new object gets written even with the same patch. */
+  readonly uid: string;
+  readonly patch: Record<string, unknown>;
+}
+
+export interface StatusReporterDeps {
+  writer: StatusWriter;
+  /** Computes what to write now. */
+  compute(): StatusTarget | undefined;
+  clock: Clock;
+  log: Logger;
+  minIntervalMs?: number;
+  retryMs?: number;
+}
+
+export class StatusReporter {
+  readonly #deps: StatusReporterDeps;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
+  #lastKey = '';
+  #writing: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(deps: StatusReporterDeps) {
+    this.#deps = deps;
+  }
+
+  /** The patch last written and to which object (for condition transition times), if any. */
+  lastWritten: { readonly uid: string; readonly patch: Record<string, unknown> } | undefined;
+
+  /** Asks for a write soon. */
+  poke(): void {
+    if (this.#stopped || this.#timer !== undefined) return;
+    const min = this.#deps.minIntervalMs ?? 500;
+    const wait = Math.max(0, this.#lastWriteAt + min - this.#deps.clock.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#writing = this.#writing.then(() => this.#write());
+    }, wait);
+  }
+
+  /** Stops writing; waits for a write in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#writing;
+  }
+
+  async #write(): Promise<void> {
+    if (this.#stopped) return;
+    const target = this.#deps.compute();
+    if (!target) return;
+    const key = `${target.uid} ${JSON.stringify(target.patch)}`;
+    if (key === this.#lastKey) return;
+    this.#lastWriteAt = this.#deps.clock.now();
+    try {
+      const found = await this.#deps.writer.patchStatus(
+        AMKO_CLUSTER,
+        target.namespace,
+        target.name,
+        target.patch,
+      );
+      if (!found) return;
+      this.#lastKey = key;
+      this.lastWritten = { uid: target.uid, patch: target.patch };
+      this.#deps.log.debug({ status: target.patch }, 'AMKOCluster status written');
+    } catch (err) {
+      this.#deps.log.warn({ err: messageOf(err) }, 'AMKOCluster status write failed; retrying');
+      if (this.#stopped) return;
+      setTimeout(() => {
+        this.poke();
+      }, this.#deps.retryMs ?? 2_000).unref();
+    }
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * A three-site federation end to end: three real clusters, the Avi simulator and three real amko
+ * processes with mutual TLS. The scenarios run in order on one federation: replication, health,
+ * a follower outage, the leader killed during 500 updates and a follower promoted with kubectl,
+ * the old leader returning fenced, and what `kubectl get amkocluster` shows throughout.
+ */
+import assert from 'node:assert/strict';
+import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
+import {
+  HEALTH_SERVICES,
+  REPLICA_OF_ANNOTATION,
+  REPLICA_REVISION_ANNOTATION,
+} from '../../src/shared/federation/federation-names.js';
+import type { ReplicatedKind } from '../../src/shared/federation/replicated-kinds.js';
+import { E2eFederation, type ObjKey } from '../support/e2e-federation.js';
+import { eventually } from '../support/eventually.js';
+
+const GC: ReplicatedKind = 'GSLBConfig';
+const GDP: ReplicatedKind = 'GlobalDeploymentPolicy';
+const GHR: ReplicatedKind = 'GSLBHostRule';
+const NS = 'e2e';
+const gdpKey = { namespace: AVI_SYSTEM, name: 'global-gdp' };
+const HOSTS = ['a', 'b', 'c'].map((x) => `${x}.${NS}.example.com`);
+const { process: PROCESS, federation: FEDERATION, leader: LEADER } = HEALTH_SERVICES;
+const SERVING = 0;
+const NOT_SERVING = 4;
+
+describe('e2e: a three-site federation of amko processes', function () {
+  this.timeout(600_000);
+  let f: E2eFederation;
+
+  /** Waits until both followers hold the leader's object (same content hash), or none at all. */
+  async function converged(
+    kind: ReplicatedKind,
+    key: ObjKey,
+    opts: { leader?: string; timeoutMs?: number } = {},
+  ): Promise<string | undefined> {
+    const leader = opts.leader ?? 'cluster1';
+    const followers = f.contexts.filter((c) => c !== leader);
+    return eventually(
+      async () => {
+        const want = await f.hash(leader, kind, key);
+        for (const c of followers) {
+          assert.equal(await f.hash(c, kind, key), want, `${c} ${kind} ${key.name}`);
+        }
+        return want ?? 'absent';
+      },
+      { timeoutMs: opts.timeoutMs ?? 30_000, what: `${kind} ${key.name} on every follower` },
+    );
+  }
+
+  async function statusIs(
+    cluster: string,
+    want: Record<string, unknown>,
+    timeoutMs = 60_000,
+  ): Promise<void> {
+    await eventually(
+      async () => {
+        const s = (await f.status(cluster)) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(want)) assert.deepEqual(s[k], v, `${cluster} ${k}`);
+      },
+      { timeoutMs, what: `${cluster} status ${JSON.stringify(want)}` },
+    );
+  }
+
+  async function probes(cluster: string): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const s of [PROCESS, FEDERATION, LEADER]) out[s] = await f.probe(cluster, s);
+    return out;
+  }
+
+  /** GslbServices of our hosts on the controller, by name. */
+  async function gslbServices(): Promise<Map<string, Record<string, unknown>>> {
+    const objs = await f.sim.control.objects({ type: 'gslbservice' });
+    return new Map(
+      (objs['gslbservice'] ?? [])
+        .filter((o) => HOSTS.includes(String(o['name'])))
+        .map((o) => [String(o['name']), o]),
+    );
+  }
+
+  async function gsTtlsAre(ttl: number, timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      async () => {
+        const gs = await gslbServices();
+        assert.equal(gs.size, HOSTS.length);
+        for (const [name, o] of gs) assert.equal(o['ttl'], ttl, `ttl of ${name}`);
+      },
+      { timeoutMs, what: `every GslbService at ttl ${ttl}` },
+    );
+  }
+
+  before(async () => {
+    f = await E2eFederation.start();
+    await f.createGslbConfig('cluster1');
+    await f.create('cluster1', GDP, {
+      metadata: gdpKey,
+      spec: {
+        matchRules: { appSelector: { label: { gslb: NS } } },
+        matchClusters: f.contexts.map((cluster) => ({ cluster })),
+        ttl: 30,
+      },
+    });
+    for (const c of f.contexts) await f.objects.namespace(c, NS);
+    for (const [i, host] of HOSTS.entries()) {
+      for (const c of ['cluster1', 'cluster2']) {
+        await f.objects.ingress(c, NS, host.split('.')[0] ?? '', {
+          hosts: [{ host, ip: `10.${c.slice(-1)}.0.${i + 1}` }],
+          labels: { gslb: NS },
+        });
+      }
+    }
+    for (const c of f.contexts) f.startAmko(c);
+  });
+
+  after(async () => {
+    await f?.stop();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') process.stderr.write(f.logTails());
+  });
+
+  it('starts with cluster1 leading at epoch 1 and both followers following it, in sync', async () => {
+    await statusIs('cluster1', { role: 'leader', epoch: 1, leader: 'cluster1', inSync: '2/2' });
+    for (const c of ['cluster2', 'cluster3']) {
+      await statusIs(c, { role: 'follower', epoch: 1, leader: 'cluster1', inSync: '' });
+    }
+    await gsTtlsAre(30);
+    const writers = new Set((await f.writesFrom('cluster1')).map((e) => e.userAgent));
+    assert.equal(writers.size, 1, 'the leader wrote the GslbServices');
+    assert.equal((await f.writesFrom('cluster2')).length, 0, 'a hot standby writes nothing');
+    assert.equal((await f.writesFrom('cluster3')).length, 0, 'a hot standby writes nothing');
+  });
+
+  it('replicates GSLBConfig, GDP and GSLBHostRule creates, updates and deletes to both followers', async () => {
+    assert.notEqual(await converged(GC, { namespace: AVI_SYSTEM, name: 'gc-1' }), 'absent');
+    assert.notEqual(await converged(GDP, gdpKey), 'absent');
+    const replica = await f.get('cluster3', GDP, gdpKey);
+    assert.equal(replica?.metadata?.annotations?.[REPLICA_OF_ANNOTATION], 'cluster1');
+
+    const steps: [ReplicatedKind, ObjKey, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        GHR,
+        { namespace: NS, name: 'shop-ghr' },
+        { fqdn: 'elsewhere.e2e.example.com', ttl: 77 },
+        { fqdn: 'elsewhere.e2e.example.com', ttl: 88 },
+      ],
+      [
+        GDP,
+        { namespace: AVI_SYSTEM, name: 'extra-gdp' },
+        { matchRules: { appSelector: { label: { gslb: 'nothing' } } }, ttl: 5 },
+        { matchRules: { appSelector: { label: { gslb: 'nothing' } } }, ttl: 6 },
+      ],
+      [
+        GC,
+        { namespace: AVI_SYSTEM, name: 'gc-2' },
+        { gslbLeader: { credentials: 'x', controllerIP: '10.9.9.9' }, refreshInterval: 60 },
+        { gslbLeader: { credentials: 'x', controllerIP: '10.9.9.9' }, refreshInterval: 90 },
+      ],
+    ];
+    for (const [kind, key, created, updated] of steps) {
+      await f.create('cluster1', kind, { metadata: { ...key }, spec: created });
+      const first = await converged(kind, key);
+      assert.notEqual(first, 'absent', `${kind} created`);
+      await f.patch('cluster1', kind, key, { spec: updated });
+      const second = await converged(kind, key);
+      assert.notEqual(second, first, `${kind} updated`);
+      assert.notEqual(second, 'absent');
+      await f.remove('cluster1', kind, key);
+      assert.equal(await converged(kind, key), 'absent', `${kind} deleted`);
+    }
+  });
+
+  it('reports health per service: process, federation and leader on the leader; no leader on followers', async () => {
+    await eventually(
+      async () => {
+        assert.deepEqual(await probes('cluster1'), {
+          [PROCESS]: SERVING,
+          [FEDERATION]: SERVING,
+          [LEADER]: SERVING,
+        });
+      },
+      { timeoutMs: 30_000, what: 'leader health' },
+    );
+    for (const c of ['cluster2', 'cluster3']) {
+      assert.deepEqual(await probes(c), {
+        [PROCESS]: SERVING,
+        [FEDERATION]: SERVING,
+        [LEADER]: NOT_SERVING,
+      });
+    }
+    assert.equal(await f.probeTls('cluster1', LEADER, 'cluster2'), SERVING, 'over mutual TLS');
+    assert.equal(await f.probeTls('cluster2', LEADER, 'cluster1'), NOT_SERVING);
+  });
+
+  it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return', async () => {
+    await f.run('cluster3')?.kill('SIGKILL');
+    const key = { namespace: NS, name: 'late-ghr' };
+    await f.create('cluster1', GHR, {
+      metadata: { ...key },
+      spec: { fqdn: 'late.e2e.example.com', ttl: 50 },
+    });
+    await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: 31 } });
+    await eventually(
+      async () => {
+        const s = await f.status('cluster1');
+        const m = s.members?.find((x) => x.cluster === 'cluster3');
+        assert.ok((m?.lag ?? 0) >= 2, `cluster3 lag ${m?.lag}`);
+        assert.equal(s.inSync, '1/2');
+      },
+      { timeoutMs: 30_000, what: 'the lag of cluster3 on the leader' },
+    );
+    assert.equal(
+      await f.get('cluster3', GHR, key),
+      undefined,
+      'nothing reaches a stopped follower',
+    );
+    const back = f.startAmko('cluster3');
+    await back.waitForLog(/snapshot applied/);
+    assert.notEqual(await converged(GHR, key), 'absent');
+    await converged(GDP, gdpKey);
+    await statusIs('cluster1', { inSync: '2/2' });
+    await gsTtlsAre(31);
+  });
+
+  /**
+   * Makes 500 GDP updates on cluster1 and SIGKILLs its amko after the `killAt`-th. Returns the
+   * leader's revision before the updates and what it reported acked by cluster2 just before the kill.
+   */
+  async function updateAndKillLeader(killAt: number): Promise<{ r0: number; acked: number }> {
+    await statusIs('cluster1', { inSync: '2/2' });
+    const before = await f.status('cluster1');
+    const r0 = before.revision ?? 0;
+    assert.ok(before.members?.every((m) => m.appliedRevision === r0));
+    let acked = 0;
+    for (let i = 1; i <= 500; i++) {
+      await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: 1000 + i } });
+      if (i !== killAt) continue;
+      const s = await f.status('cluster1');
+      acked = s.members?.find((m) => m.cluster === 'cluster2')?.appliedRevision ?? 0;
+      await f.run('cluster1')?.kill('SIGKILL');
+    }
+    return { r0, acked };
+  }
+
+  async function setLeader(cluster: string, isLeader: boolean): Promise<void> {
+    await f.kubectl(cluster, [
+      ...['patch', 'amkocluster', 'amkocluster-federation', '-n', AVI_SYSTEM],
+      ...['--type', 'merge', '-p', JSON.stringify({ spec: { isLeader } })],
+    ]);
+  }
+
+  it('promotes a follower with kubectl after the leader is killed during 500 updates', async () => {
+    const killAt = 250;
+    const { r0, acked } = await updateAndKillLeader(killAt);
+    const lastSent = r0 + killAt;
+    const replica = await f.get('cluster2', GDP, gdpKey);
+    const revision = Number(replica?.metadata?.annotations?.[REPLICA_REVISION_ANNOTATION]);
+    assert.ok(revision >= acked, `replica ${revision} ≥ acked ${acked}`);
+    assert.ok(revision <= lastSent, `replica ${revision} ≤ last sent ${lastSent}`);
+    const ttl = Number(replica?.spec?.['ttl']);
+    assert.equal(ttl, 1000 + (revision - r0), 'the replica holds the content of its revision');
+
+    const journalStart = (await f.sim.control.stats()).total;
+    await setLeader('cluster2', true);
+    await statusIs('cluster2', { role: 'leader', epoch: 2, leader: 'cluster2', inSync: '1/2' });
+    await statusIs('cluster3', { role: 'follower', epoch: 2, leader: 'cluster2' });
+    await eventually(
+      async () => {
+        assert.equal(await f.probe('cluster2', LEADER), SERVING);
+      },
+      { timeoutMs: 60_000, what: 'the new leader in sync' },
+    );
+    await gsTtlsAre(ttl);
+    const writes = await f.writesFrom('cluster2', journalStart);
+    for (const w of writes) {
+      assert.equal(`${w.method} ${w.objectType}`, 'PUT gslbservice', 'only changed GSes written');
+    }
+    assert.ok(writes.length <= HOSTS.length, `${writes.length} writes for ${HOSTS.length} GSes`);
+    const markers = [...(await gslbServices()).values()].flatMap(
+      (o) => (o['markers'] as { key: string; values: string[] }[] | undefined) ?? [],
+    );
+    const epochs = markers.filter((m) => m.key === 'amko-epoch').map((m) => Number(m.values[0]));
+    assert.ok(epochs.every((e) => e <= 2));
+  });
+
+  it('fences the old leader on its return, before it writes anything', async () => {
+    await f.patch('cluster2', GDP, gdpKey, { spec: { ttl: 2000 } });
+    await gsTtlsAre(2000);
+    const newLeaderWrites = await f.writesFrom('cluster2');
+    assert.ok(newLeaderWrites.length > 0, 'the new leader wrote');
+    const firstWrite = Math.min(...newLeaderWrites.map((e) => e.seq));
+    const old = f.startAmko('cluster1');
+    await statusIs('cluster1', {
+      role: 'fenced',
+      epoch: 2,
+      leader: 'cluster2',
+      message: 'fenced by cluster2 at epoch 2',
+    });
+    await old.waitForLog(/fenced/);
+    assert.deepEqual(await f.writesFrom('cluster1', firstWrite), []);
+    await gsTtlsAre(2000);
+    assert.deepEqual(await probes('cluster1'), {
+      [PROCESS]: SERVING,
+      [FEDERATION]: NOT_SERVING,
+      [LEADER]: NOT_SERVING,
+    });
+    assert.equal(old.child.exitCode, null, 'a fenced leader keeps running');
+  });
+
+  it('shows role, epoch, leader and in-sync count in kubectl get amkocluster', async () => {
+    const row = async (c: string): Promise<Record<string, string>> => {
+      const rows = await f.amkoClusterTable(c);
+      assert.equal(rows.length, 1);
+      return rows[0] ?? {};
+    };
+    const pick = (r: Record<string, string>): string[] => [
+      r['ROLE'] ?? '',
+      r['EPOCH'] ?? '',
+      r['LEADER'] ?? '',
+      r['IN-SYNC'] ?? '',
+    ];
+    assert.deepEqual(pick(await row('cluster1')), ['fenced', '2', 'cluster2', '']);
+    assert.deepEqual(pick(await row('cluster2')), ['leader', '2', 'cluster2', '1/2']);
+    assert.deepEqual(pick(await row('cluster3')), ['follower', '2', 'cluster2', '']);
+
+    await setLeader('cluster1', false);
+    await statusIs('cluster1', { role: 'follower', epoch: 2, leader: 'cluster2' });
+    await statusIs('cluster2', { inSync: '2/2' }, 90_000);
+    await converged(GDP, gdpKey, { leader: 'cluster2' });
+    assert.deepEqual(pick(await row('cluster1')), ['follower', '2', 'cluster2', '']);
+    assert.deepEqual(pick(await row('cluster2')), ['leader', '2', 'cluster2', '2/2']);
+  });
+});

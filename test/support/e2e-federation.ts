@@ -1,0 +1,398 @@
+/**
+ * A three-site federation for end-to-end tests: three real clusters, one Avi simulator, real
+ * federation certificates and one real `amko` process per cluster (`node dist/src/main.js`), each
+ * on fixed loopback ports so a restarted process is found where its peers expect it. cluster1
+ * starts as the leader; every cluster's AMKOCluster names the others' federation endpoints.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  AMKO_CLUSTER,
+  type AmkoCluster,
+  type AmkoClusterStatus,
+} from '../../src/shared/crd/amko-cluster.js';
+import {
+  AMKO_CLUSTER_NAME,
+  AMKO_UUID_ANNOTATION,
+  AVI_SYSTEM,
+  type CrdResource,
+} from '../../src/shared/crd/common.js';
+import {
+  replicatedResource,
+  type ReplicatedKind,
+} from '../../src/shared/federation/replicated-kinds.js';
+import { contentHash, contentOf } from '../../src/shared/federation/replicated-object.js';
+import type { JournalEntry } from '../../src/sim/avi-controller/journal.js';
+import { startAviSim, type AviSimHandle } from './avi-sim.js';
+import { makeFederationCerts, type FederationCerts } from './certs.js';
+import { startClusters, type ClusterSet } from './clusters.js';
+import { eventually } from './eventually.js';
+import { healthProbe } from './grpc.js';
+import { AMKO_MAIN } from './leader-fixture.js';
+import { MemberObjects } from './leader-objects.js';
+import { freePort } from './managed-process.js';
+
+const execFileP = promisify(execFile);
+
+export const E2E_VERSION = '0.1.0';
+export const E2E_UUID = '5e5e5e5e-1111-4222-8333-444444444444';
+const WRITES = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Logging in and out changes no configuration. */
+const SESSION_CALLS = Object.freeze(['login', 'logout']);
+
+/** A plain object of a replicated kind. */
+export interface Obj {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+}
+
+export interface ObjKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** One running `amko`. */
+export interface AmkoRun {
+  readonly cluster: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  log(): string;
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends `signal` and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+interface Ports {
+  readonly federation: number;
+  readonly health: number;
+}
+
+export class E2eFederation {
+  readonly objects: MemberObjects;
+  readonly #runs = new Map<string, AmkoRun>();
+  #starts = 0;
+
+  readonly clusters: ClusterSet;
+  readonly sim: AviSimHandle;
+  readonly certs: FederationCerts;
+  readonly ports: ReadonlyMap<string, Ports>;
+  readonly dir: string;
+
+  private constructor(parts: {
+    clusters: ClusterSet;
+    sim: AviSimHandle;
+    certs: FederationCerts;
+    ports: ReadonlyMap<string, Ports>;
+    dir: string;
+  }) {
+    ({
+      clusters: this.clusters,
+      sim: this.sim,
+      certs: this.certs,
+      ports: this.ports,
+      dir: this.dir,
+    } = parts);
+    this.objects = new MemberObjects((c) => parts.clusters.kubeConfig(c));
+  }
+
+  /** Clusters, simulator, certificates and the avi-system objects of every site; no amko yet. */
+  static async start(): Promise<E2eFederation> {
+    const clusters = await startClusters({ n: 3 });
+    let sim: AviSimHandle | undefined;
+    let certs: FederationCerts | undefined;
+    try {
+      sim = await startAviSim({ autoCreateTenants: true });
+      certs = await makeFederationCerts(clusters.contexts);
+      const ports = new Map<string, Ports>();
+      for (const c of clusters.contexts) {
+        ports.set(c, { federation: await freePort(), health: await freePort() });
+      }
+      const dir = mkdtempSync(path.join(tmpdir(), 'amko-e2e-'));
+      const f = new E2eFederation({ clusters, sim, certs, ports, dir });
+      for (const c of clusters.contexts) await f.#installSite(c);
+      return f;
+    } catch (err) {
+      await certs?.remove();
+      await sim?.stop();
+      await clusters.stop();
+      throw err;
+    }
+  }
+
+  get contexts(): readonly string[] {
+    return this.clusters.contexts;
+  }
+
+  #ports(cluster: string): Ports {
+    const p = this.ports.get(cluster);
+    if (!p) throw new Error(`no ports for ${cluster}`);
+    return p;
+  }
+
+  federationAddress(cluster: string): string {
+    return `127.0.0.1:${this.#ports(cluster).federation}`;
+  }
+
+  healthAddress(cluster: string): string {
+    return `127.0.0.1:${this.#ports(cluster).health}`;
+  }
+
+  api(cluster: string): CustomObjectsApi {
+    return this.clusters.kubeConfig(cluster).makeApiClient(CustomObjectsApi);
+  }
+
+  async #installSite(cluster: string): Promise<void> {
+    const core = this.clusters.kubeConfig(cluster).makeApiClient(CoreV1Api);
+    const secret = (name: string, data: Record<string, string>): Promise<unknown> =>
+      core.createNamespacedSecret({
+        namespace: AVI_SYSTEM,
+        body: { metadata: { name }, stringData: data },
+      });
+    await secret('gslb-avi-secret', { username: this.sim.username, password: this.sim.password });
+    await secret('gslb-config-secret', { 'gslb-members': this.clusters.kubeconfigYaml() });
+    const endpoints = this.contexts
+      .filter((c) => c !== cluster)
+      .map((c) => ({ cluster: c, address: this.federationAddress(c) }));
+    await this.create(cluster, AMKO_CLUSTER, {
+      metadata: { name: AMKO_CLUSTER_NAME, namespace: AVI_SYSTEM },
+      spec: {
+        isLeader: cluster === 'cluster1',
+        clusterContext: cluster,
+        version: E2E_VERSION,
+        clusters: [...this.contexts],
+        federation: { endpoints },
+      },
+    });
+  }
+
+  /** The GSLBConfig every site will hold, created on `cluster` (the leader). */
+  async createGslbConfig(cluster: string): Promise<void> {
+    await this.create(cluster, 'GSLBConfig', {
+      metadata: {
+        name: 'gc-1',
+        namespace: AVI_SYSTEM,
+        annotations: { [AMKO_UUID_ANNOTATION]: E2E_UUID },
+      },
+      spec: {
+        gslbLeader: {
+          credentials: 'gslb-avi-secret',
+          controllerIP: this.sim.url,
+          controllerVersion: '22.1.3',
+        },
+        memberClusters: this.contexts.map((c) => ({ clusterContext: c })),
+        refreshInterval: 3600,
+      },
+    });
+  }
+
+  // amko processes.
+
+  /** Starts amko on `cluster` (mutual TLS with its own certificate, its fixed ports). */
+  startAmko(cluster: string): AmkoRun {
+    if (this.#runs.has(cluster)) throw new Error(`amko already runs on ${cluster}`);
+    const leaf = this.certs.leaf(cluster);
+    const ports = this.#ports(cluster);
+    const logFile = path.join(this.dir, `amko-${cluster}-${++this.#starts}.log`);
+    const out = createWriteStream(logFile);
+    const child = spawn(
+      process.execPath,
+      [
+        AMKO_MAIN,
+        ...['--kubeconfig', this.clusters.kubeconfigPath, '--context', cluster],
+        ...['--federation-listen', `127.0.0.1:${ports.federation}`],
+        ...['--health-listen', `127.0.0.1:${ports.health}`],
+        ...['--tls-cert', leaf.certFile, '--tls-key', leaf.keyFile, '--tls-ca', leaf.caFile],
+        ...['--log-level', 'debug'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        out.end();
+        resolve();
+      });
+    });
+    const run: AmkoRun = {
+      cluster,
+      child,
+      logFile,
+      log: () => readFileSync(logFile, 'utf8'),
+      waitForLog: async (re, timeoutMs = 60_000) => {
+        await eventually(() => re.test(run.log()), {
+          timeoutMs,
+          intervalMs: 100,
+          what: `${cluster} amko log ${re.source}`,
+        });
+      },
+      kill: async (signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        await exited;
+        if (this.#runs.get(cluster) === run) this.#runs.delete(cluster);
+      },
+    };
+    this.#runs.set(cluster, run);
+    return run;
+  }
+
+  run(cluster: string): AmkoRun | undefined {
+    return this.#runs.get(cluster);
+  }
+
+  /** The tail of every running amko's log (for failed tests). */
+  logTails(chars = 6000): string {
+    return [...this.#runs.values()]
+      .map((r) => `==== ${r.cluster} (${r.logFile})\n${r.log().slice(-chars)}`)
+      .join('\n');
+  }
+
+  async stop(): Promise<void> {
+    for (const r of [...this.#runs.values()]) await r.kill('SIGTERM');
+    await this.certs.remove();
+    await this.sim.stop();
+    await this.clusters.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // What an operator looks at.
+
+  async amkoCluster(cluster: string): Promise<AmkoCluster> {
+    return (await this.api(cluster).getNamespacedCustomObject({
+      ...ref(AMKO_CLUSTER),
+      namespace: AVI_SYSTEM,
+      name: AMKO_CLUSTER_NAME,
+    })) as AmkoCluster;
+  }
+
+  async status(cluster: string): Promise<AmkoClusterStatus> {
+    return (await this.amkoCluster(cluster)).status ?? {};
+  }
+
+  /** Runs kubectl against `cluster`; resolves with its standard output. */
+  async kubectl(cluster: string, args: readonly string[]): Promise<string> {
+    const { stdout } = await execFileP('kubectl', [
+      '--kubeconfig',
+      this.clusters.kubeconfigPath,
+      '--context',
+      cluster,
+      ...args,
+    ]);
+    return stdout;
+  }
+
+  /** `kubectl get amkocluster -n avi-system` as rows of named columns. */
+  async amkoClusterTable(cluster: string): Promise<Record<string, string>[]> {
+    const out = await this.kubectl(cluster, ['get', 'amkocluster', '-n', AVI_SYSTEM]);
+    return parseTable(out);
+  }
+
+  /** grpc-health-probe exit code of `service` on the plaintext health port. */
+  async probe(cluster: string, service: string): Promise<number> {
+    return (await healthProbe(this.healthAddress(cluster), service)).exitCode;
+  }
+
+  /** grpc-health-probe exit code of `service` on the mutual-TLS port, presenting `as`'s leaf. */
+  async probeTls(cluster: string, service: string, as: string): Promise<number> {
+    const leaf = this.certs.leaf(as);
+    const r = await healthProbe(this.federationAddress(cluster), service, {
+      ...leaf,
+      serverName: cluster,
+    });
+    return r.exitCode;
+  }
+
+  /** Configuration writes journalled from `cluster` (its User-Agent), after journal entry `since`. */
+  async writesFrom(cluster: string, since = 0): Promise<JournalEntry[]> {
+    const entries = await this.sim.control.journal({ since });
+    const ua = new RegExp(`cluster/${cluster}$`);
+    return entries.filter(
+      (e) =>
+        WRITES.includes(e.method) &&
+        !SESSION_CALLS.includes(e.objectType) &&
+        ua.test(e.userAgent ?? ''),
+    );
+  }
+
+  // Objects.
+
+  async create(cluster: string, kind: string | CrdResource, obj: Obj): Promise<Obj> {
+    const r = resource(kind);
+    return (await this.api(cluster).createNamespacedCustomObject({
+      ...ref(r),
+      namespace: obj.metadata?.namespace ?? AVI_SYSTEM,
+      body: { apiVersion: r.apiVersion, kind: r.kind, ...obj },
+    })) as Obj;
+  }
+
+  async patch(cluster: string, kind: string, key: ObjKey, patch: Obj): Promise<Obj> {
+    return (await this.api(cluster).patchNamespacedCustomObject(
+      { ...ref(resource(kind)), ...key, body: patch },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Obj;
+  }
+
+  async remove(cluster: string, kind: string, key: ObjKey): Promise<void> {
+    await this.api(cluster).deleteNamespacedCustomObject({ ...ref(resource(kind)), ...key });
+  }
+
+  async get(cluster: string, kind: string, key: ObjKey): Promise<Obj | undefined> {
+    try {
+      return (await this.api(cluster).getNamespacedCustomObject({
+        ...ref(resource(kind)),
+        ...key,
+      })) as Obj;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The content hash of `cluster`'s object (what travels), or undefined when it is absent. */
+  async hash(cluster: string, kind: ReplicatedKind, key: ObjKey): Promise<string | undefined> {
+    const o = await this.get(cluster, kind, key);
+    return o ? contentHash(contentOf(kind, o)) : undefined;
+  }
+}
+
+function resource(kind: string | CrdResource): CrdResource {
+  if (typeof kind !== 'string') return kind;
+  const r = replicatedResource(kind);
+  if (!r) throw new Error(`not a replicated kind: ${kind}`);
+  return r;
+}
+
+function ref(r: CrdResource): { group: string; version: string; plural: string } {
+  return { group: r.group, version: r.version, plural: r.plural };
+}
+
+/** Parses kubectl's table output (columns separated by two or more spaces). */
+export function parseTable(out: string): Record<string, string>[] {
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0] ?? '';
+  const starts = [...header.matchAll(/\S+/g)].map((m) => m.index);
+  const names = [...header.matchAll(/\S+/g)].map((m) => m[0]);
+  return lines.slice(1).map((line) => {
+    const row: Record<string, string> = {};
+    names.forEach((n, i) => {
+      const from = starts[i] ?? 0;
+      const to = starts[i + 1] ?? line.length;
+      row[n] = line.slice(from, i + 1 < names.length ? to : undefined).trim();
+    });
+    return row;
+  });
+}

@@ -22,6 +22,7 @@ import type { StatusWriter } from '../shared/kube/status-writer.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
+import { registerFederationMetrics } from './federation-metrics.js';
 import { LeaderPipeline } from './leader-pipeline.js';
 import { LeaderRole, type LeaderRoleDeps, type LeaderPhase } from './leader-role.js';
 import { desiredStatusPatch, type RoleView } from './role-status.js';
@@ -102,6 +103,9 @@ export class RoleSwitch {
         this.#enqueue(fn);
       },
     });
+    if (deps.meter) {
+      registerFederationMetrics(deps.meter, () => this.#view());
+    }
     this.#healthTimer = setInterval(() => {
       this.#refreshLeaderHealth();
     }, 1_000);

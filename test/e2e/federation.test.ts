@@ -194,6 +194,17 @@ describe('e2e: a three-site federation of amko processes', function () {
     assert.equal(await f.probeTls('cluster2', LEADER, 'cluster1'), NOT_SERVING);
   });
 
+  it('serves metrics in Prometheus format: reconciles, queues, epoch, role and member lag', async () => {
+    const text = await f.metrics('cluster1');
+    assert.match(text, /^amko_gslb_reconciles_total\{result="created",.*\} 3$/m);
+    assert.match(text, /^# TYPE amko_queue_depth gauge$/m);
+    assert.match(text, /^amko_federation_epoch\{.*\} 1$/m);
+    assert.match(text, /^amko_federation_role\{role="leader",.*\} 1$/m);
+    assert.match(text, /^amko_federation_member_lag\{member="cluster2",.*\} 0$/m);
+    const follower = await f.metrics('cluster2');
+    assert.match(follower, /^amko_federation_role\{role="follower",.*\} 1$/m);
+  });
+
   it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return', async () => {
     await f.run('cluster3')?.kill('SIGKILL');
     const key = { namespace: NS, name: 'late-ghr' };
@@ -331,5 +342,11 @@ describe('e2e: a three-site federation of amko processes', function () {
     await converged(GDP, gdpKey, { leader: 'cluster2' });
     assert.deepEqual(pick(await row('cluster1')), ['follower', '2', 'cluster2', '']);
     assert.deepEqual(pick(await row('cluster2')), ['leader', '2', 'cluster2', '2/2']);
+  });
+
+  it('changed roles without a failed step or status write in any amko log', () => {
+    for (const [file, text] of f.allLogs()) {
+      assert.doesNotMatch(text, /role change failed|status write failed/, file);
+    }
   });
 });

@@ -5,7 +5,7 @@
  * starts as the leader; every cluster's AMKOCluster names the others' federation endpoints.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,7 @@ export interface AmkoRun {
 interface Ports {
   readonly federation: number;
   readonly health: number;
+  readonly metrics: number;
 }
 
 export class E2eFederation {
@@ -119,7 +120,11 @@ export class E2eFederation {
       certs = await makeFederationCerts(clusters.contexts);
       const ports = new Map<string, Ports>();
       for (const c of clusters.contexts) {
-        ports.set(c, { federation: await freePort(), health: await freePort() });
+        ports.set(c, {
+          federation: await freePort(),
+          health: await freePort(),
+          metrics: await freePort(),
+        });
       }
       const dir = mkdtempSync(path.join(tmpdir(), 'amko-e2e-'));
       const f = new E2eFederation({ clusters, sim, certs, ports, dir });
@@ -149,6 +154,13 @@ export class E2eFederation {
 
   healthAddress(cluster: string): string {
     return `127.0.0.1:${this.#ports(cluster).health}`;
+  }
+
+  /** The Prometheus text amko on `cluster` serves on /metrics. */
+  async metrics(cluster: string): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.#ports(cluster).metrics}/metrics`);
+    if (!res.ok) throw new Error(`${cluster} /metrics: HTTP ${res.status}`);
+    return res.text();
   }
 
   api(cluster: string): CustomObjectsApi {
@@ -215,6 +227,7 @@ export class E2eFederation {
         ...['--kubeconfig', this.clusters.kubeconfigPath, '--context', cluster],
         ...['--federation-listen', `127.0.0.1:${ports.federation}`],
         ...['--health-listen', `127.0.0.1:${ports.health}`],
+        ...['--metrics-listen', `127.0.0.1:${ports.metrics}`],
         ...['--tls-cert', leaf.certFile, '--tls-key', leaf.keyFile, '--tls-ca', leaf.caFile],
         ...['--log-level', 'debug'],
       ],
@@ -252,6 +265,15 @@ export class E2eFederation {
 
   run(cluster: string): AmkoRun | undefined {
     return this.#runs.get(cluster);
+  }
+
+  /** Every amko log written so far (running or not), by file name. */
+  allLogs(): Map<string, string> {
+    return new Map(
+      readdirSync(this.dir)
+        .filter((n) => n.endsWith('.log'))
+        .map((n) => [n, readFileSync(path.join(this.dir, n), 'utf8')]),
+    );
   }
 
   /** The tail of every running amko's log (for failed tests). */

@@ -1,0 +1,50 @@
+/**
+ * Federation gauges, read from the role switch when Prometheus scrapes: this cluster's epoch and
+ * role, and on a leader each member's replication lag.
+ */
+import type { Meter } from '@opentelemetry/api';
+import type { RoleView } from './role-status.js';
+
+const ROLES = Object.freeze(['leader', 'follower', 'fenced', 'promoting', 'none'] as const);
+
+/** Registers the gauges on `meter`; `view` is called at each collection. */
+export function registerFederationMetrics(meter: Meter, view: () => RoleView): void {
+  meter
+    .createObservableGauge('amko_federation_epoch', {
+      description: 'Leadership epoch this cluster leads or follows (0: none seen yet)',
+    })
+    .addCallback((result) => {
+      result.observe(epochOf(view()));
+    });
+  meter
+    .createObservableGauge('amko_federation_role', {
+      description: '1 for the role this cluster has now, 0 for the others',
+    })
+    .addCallback((result) => {
+      const phase = view().phase;
+      for (const role of ROLES) result.observe(role === phase ? 1 : 0, { role });
+    });
+  meter
+    .createObservableGauge('amko_federation_member_lag', {
+      description: 'Revisions a follower is behind the leader (on a leader)',
+    })
+    .addCallback((result) => {
+      const v = view();
+      if (v.phase !== 'leader') return;
+      for (const m of v.replication.members) result.observe(m.lag, { member: m.cluster });
+    });
+}
+
+function epochOf(v: RoleView): number {
+  switch (v.phase) {
+    case 'none':
+      return 0;
+    case 'follower':
+      return v.follower.highest.epoch;
+    case 'promoting':
+    case 'leader':
+      return v.claim.epoch;
+    case 'fenced':
+      return (v.by ?? v.claim)?.epoch ?? 0;
+  }
+}

@@ -5,7 +5,7 @@
  * flips it to writing with a new epoch and passes over every key, writing only what differs.
  * A fenced leader (told of, or finding on the controller, a higher epoch) writes nothing more.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
 import { AVI_SYSTEM } from '../shared/crd/common.js';
@@ -15,6 +15,7 @@ import {
 } from '../shared/crd/global-deployment-policy.js';
 import { GSLB_CONFIG, type GslbConfig } from '../shared/crd/gslb-config.js';
 import { GSLB_HOST_RULE, type GslbHostRule } from '../shared/crd/gslb-host-rule.js';
+import type { ResilientInformer } from '../shared/kube/informer.js';
 import { customInformer, type InformerContext } from '../shared/kube/resource-informers.js';
 import { WorkQueue } from '../shared/kube/work-queue.js';
 import { runWorkers } from '../shared/kube/worker-pool.js';
@@ -54,104 +55,137 @@ export interface LeaderHandle {
   stop(): Promise<void>;
 }
 
-class LeaderState {
-  mode: 'active' | 'standby';
-  epoch: number;
-  fencedReason: string | undefined;
+/** The leader's moving parts; `startLeader` builds one and hands out its handle. */
+class Leader implements LeaderHandle {
+  readonly #deps: LeaderDeps;
+  readonly #log: Logger;
+  readonly #configs: ResilientInformer<GslbConfig>;
+  readonly #gdps: ResilientInformer<GlobalDeploymentPolicy>;
+  readonly #ghrs: ResilientInformer<GslbHostRule>;
+  readonly #queue: WorkQueue<'config'>;
+  readonly #controller: GslbConfigController;
+  readonly #stopping = new AbortController();
+  #workers: Promise<void> = Promise.resolve();
+  #mode: 'active' | 'standby';
+  #epoch: number;
+  #fencedReason: string | undefined;
 
   constructor(deps: LeaderDeps) {
-    this.mode = deps.mode;
-    this.epoch = deps.epoch;
+    this.#deps = deps;
+    this.#mode = deps.mode;
+    this.#epoch = deps.epoch;
+    const log = deps.log.child({ component: 'leader' });
+    this.#log = log;
+    const ctx: InformerContext = {
+      kubeConfig: deps.kubeConfig,
+      clock: deps.clock,
+      log,
+      name: 'local',
+    };
+    this.#configs = customInformer<GslbConfig>(ctx, GSLB_CONFIG, AVI_SYSTEM);
+    this.#gdps = customInformer<GlobalDeploymentPolicy>(ctx, GLOBAL_DEPLOYMENT_POLICY, AVI_SYSTEM);
+    this.#ghrs = customInformer<GslbHostRule>(ctx, GSLB_HOST_RULE);
+    this.#queue = new WorkQueue<'config'>({
+      clock: deps.clock,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+    });
+    const writable = (): boolean => this.#writable();
+    this.#controller = new GslbConfigController({
+      kubeConfig: deps.kubeConfig,
+      context: deps.context,
+      version: deps.version ?? 'dev',
+      aviTls: deps.aviTls ?? {},
+      clock: deps.clock,
+      log,
+      metrics: new LeaderMetrics(deps.meter),
+      sink: new StatusSink({ kubeConfig: deps.kubeConfig, writable, clock: deps.clock, log }),
+      configs: this.#configs,
+      gdps: this.#gdps,
+      ghrs: this.#ghrs,
+      writable,
+      epoch: () => this.#epoch,
+      fence: (reason) => {
+        this.fence(reason);
+      },
+      tuning: deps.tuning ?? {},
+    });
+  }
+
+  start(): void {
+    this.#configs.on(() => {
+      this.#queue.add('config');
+    });
+    const policy = (): void => this.#controller.pipeline?.policyChanged();
+    this.#gdps.on(policy);
+    this.#ghrs.on(policy);
+    for (const inf of this.#informers()) inf.start();
+    this.#workers = runWorkers({
+      queue: this.#queue,
+      count: 1,
+      log: this.#log,
+      slowRetryMs: this.#deps.tuning?.slowRetryMs ?? 5_000,
+      process: async () => {
+        await Promise.all(this.#informers().map((i) => i.waitForSync(this.#stopping.signal)));
+        await this.#controller.reconcile();
+        return undefined;
+      },
+    });
+    this.#queue.add('config');
+    this.#log.info(
+      { mode: this.#mode, epoch: this.#epoch, context: this.#deps.context },
+      'leader started',
+    );
+  }
+
+  activate(epoch: number): Promise<void> {
+    this.#epoch = epoch;
+    this.#mode = 'active';
+    this.#fencedReason = undefined;
+    this.#log.info({ epoch }, 'leader activated');
+    this.#queue.add('config');
+    this.#controller.resync();
+    return Promise.resolve();
+  }
+
+  deactivate(): Promise<void> {
+    this.#mode = 'standby';
+    this.#log.info('leader deactivated: read-only');
+    return Promise.resolve();
+  }
+
+  fence(reason: string): void {
+    if (this.#fencedReason !== undefined) return;
+    this.#fencedReason = reason;
+    this.#log.error({ reason, epoch: this.#epoch }, 'fenced: no more writes to the Avi controller');
+    this.#deps.onFenced?.(reason);
+  }
+
+  lastSyncOk(): boolean {
+    return this.#writable() && this.#controller.pipeline?.lastSyncOk() === true;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort(new Error('leader stopped'));
+    this.#queue.shutDown();
+    await this.#workers;
+    await this.#controller.stopPipeline('leader stopped');
+    await Promise.all(this.#informers().map((i) => i.stop()));
+    this.#log.info('leader stopped');
+  }
+
+  #writable(): boolean {
+    return this.#mode === 'active' && this.#fencedReason === undefined && !this.#deps.isFenced();
+  }
+
+  #informers(): ResilientInformer<KubernetesObject>[] {
+    return [this.#configs, this.#gdps, this.#ghrs] as ResilientInformer<KubernetesObject>[];
   }
 }
 
+/** Starts the leader role in the given mode; returns at once (work goes on in the background). */
 export function startLeader(deps: LeaderDeps): Promise<LeaderHandle> {
-  const log = deps.log.child({ component: 'leader' });
-  const state = new LeaderState(deps);
-  const writable = (): boolean =>
-    state.mode === 'active' && state.fencedReason === undefined && !deps.isFenced();
-  const fence = (reason: string): void => {
-    if (state.fencedReason !== undefined) return;
-    state.fencedReason = reason;
-    log.error({ reason, epoch: state.epoch }, 'fenced: no more writes to the Avi controller');
-    deps.onFenced?.(reason);
-  };
-  const ctx: InformerContext = {
-    kubeConfig: deps.kubeConfig,
-    clock: deps.clock,
-    log,
-    name: 'local',
-  };
-  const configs = customInformer<GslbConfig>(ctx, GSLB_CONFIG, AVI_SYSTEM);
-  const gdps = customInformer<GlobalDeploymentPolicy>(ctx, GLOBAL_DEPLOYMENT_POLICY, AVI_SYSTEM);
-  const ghrs = customInformer<GslbHostRule>(ctx, GSLB_HOST_RULE);
-  const queue = new WorkQueue<'config'>({
-    clock: deps.clock,
-    baseDelayMs: 500,
-    maxDelayMs: 30_000,
-  });
-  const controller = new GslbConfigController({
-    kubeConfig: deps.kubeConfig,
-    context: deps.context,
-    version: deps.version ?? 'dev',
-    aviTls: deps.aviTls ?? {},
-    clock: deps.clock,
-    log,
-    metrics: new LeaderMetrics(deps.meter),
-    sink: new StatusSink({ kubeConfig: deps.kubeConfig, writable, clock: deps.clock, log }),
-    configs,
-    gdps,
-    ghrs,
-    writable,
-    epoch: () => state.epoch,
-    fence,
-    tuning: deps.tuning ?? {},
-  });
-  configs.on(() => {
-    queue.add('config');
-  });
-  const policy = (): void => controller.pipeline?.policyChanged();
-  gdps.on(policy);
-  ghrs.on(policy);
-  for (const inf of [configs, gdps, ghrs]) inf.start();
-  const stopping = new AbortController();
-  const workers = runWorkers({
-    queue,
-    count: 1,
-    log,
-    slowRetryMs: deps.tuning?.slowRetryMs ?? 5_000,
-    process: async () => {
-      await Promise.all([configs, gdps, ghrs].map((i) => i.waitForSync(stopping.signal)));
-      await controller.reconcile();
-      return undefined;
-    },
-  });
-  queue.add('config');
-  log.info({ mode: state.mode, epoch: state.epoch, context: deps.context }, 'leader started');
-  return Promise.resolve({
-    activate: (epoch) => {
-      state.epoch = epoch;
-      state.mode = 'active';
-      state.fencedReason = undefined;
-      log.info({ epoch }, 'leader activated');
-      queue.add('config');
-      controller.resync();
-      return Promise.resolve();
-    },
-    deactivate: () => {
-      state.mode = 'standby';
-      log.info('leader deactivated: read-only');
-      return Promise.resolve();
-    },
-    fence,
-    lastSyncOk: () => writable() && controller.pipeline?.lastSyncOk() === true,
-    stop: async () => {
-      stopping.abort(new Error('leader stopped'));
-      queue.shutDown();
-      await workers;
-      await controller.stopPipeline('leader stopped');
-      await Promise.all([configs.stop(), gdps.stop(), ghrs.stop()]);
-      log.info('leader stopped');
-    },
-  });
+  const leader = new Leader(deps);
+  leader.start();
+  return Promise.resolve(leader);
 }

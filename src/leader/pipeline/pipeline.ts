@@ -314,7 +314,19 @@ export class Pipeline {
     const pass = this.#pass;
     this.#pass = undefined;
     const ms = pass ? this.#deps.clock.now() - pass.started : 0;
-    const fields = { gslbServices: this.#cache.gsCount, ms, failing: this.#failing.size };
+    const mem = process.memoryUsage();
+    const mb = (n: number): number => Math.round(n / 1048576);
+    const fields = {
+      gslbServices: this.#cache.gsCount,
+      ms,
+      failing: this.#failing.size,
+      memoryMb: {
+        rss: mb(mem.rss),
+        heapUsed: mb(mem.heapUsed),
+        heapTotal: mb(mem.heapTotal),
+        external: mb(mem.external),
+      },
+    };
     if (pass?.what === 'full sync') {
       this.#deps.log.info(fields, 'full sync finished');
       return;

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import type { HealthMonitor, Stored } from '../../shared/avi/types.js';
+import { gslbKey } from '../../shared/keys.js';
+import { precedence } from '../rules/rules-deps.js';
+import { ControllerCache, tenantOfRef } from './controller-cache.js';
+import { refToName } from './projection.js';
+
+const hm = (name: string, uuid: string, createdBy: string, gs?: string): Stored<HealthMonitor> => ({
+  name,
+  uuid,
+  url: `https://ctl/api/healthmonitor/${uuid}`,
+  _last_modified: '1',
+  type: 'HEALTH_MONITOR_HTTP',
+  tenant_ref: 'https://ctl/api/tenant/tenant-1#retail',
+  ...(gs ? { description: `created by: amko, gsname: ${gs}, path: /, protocol: http` } : {}),
+  markers: [
+    { key: 'created-by', values: [createdBy] },
+    { key: 'amko-epoch', values: ['4'] },
+  ],
+});
+
+describe('controller cache', () => {
+  it('reads tenants from refs with a name, a name query, or only a uuid', () => {
+    assert.equal(tenantOfRef('https://ctl/api/tenant/tenant-1#retail', 'x'), 'retail');
+    assert.equal(tenantOfRef('/api/tenant/?name=retail', 'x'), 'retail');
+    assert.equal(tenantOfRef('https://ctl/api/tenant/admin', 'x'), 'admin');
+    assert.equal(tenantOfRef(undefined, 'fallback'), 'fallback');
+  });
+
+  it('resolves references by name query, known uuid, or the #name suffix', () => {
+    const known = (u: string): string | undefined => (u === 'healthmonitor-1' ? 'hm-a' : undefined);
+    assert.equal(refToName('/api/healthmonitor?name=hm-b', 'healthmonitor', known), 'hm-b');
+    assert.equal(
+      refToName('https://ctl/api/healthmonitor/healthmonitor-1', 'healthmonitor', known),
+      'hm-a',
+    );
+    assert.equal(
+      refToName('https://ctl/api/healthmonitor/healthmonitor-2#hm-c', 'healthmonitor', known),
+      'hm-c',
+    );
+  });
+
+  it('indexes monitors by uuid and by the GS their description names, owner and epoch kept', () => {
+    const cache = new ControllerCache('amko-me');
+    cache.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me', 'shop.example.com'), 'admin');
+    cache.putHm(hm('amko--2', 'healthmonitor-2', 'amko-other', 'shop.example.com'), 'admin');
+    const mine = cache.ownedHmsOfGs('retail', 'shop.example.com');
+    assert.deepEqual(
+      mine.map((h) => [h.name, h.epoch, h.tenant]),
+      [['amko--1', 4, 'retail']],
+    );
+    assert.equal(cache.hmByUuid('healthmonitor-2')?.createdBy, 'amko-other');
+    assert.equal(
+      cache.resolve('healthmonitor', 'https://ctl/api/healthmonitor/healthmonitor-1'),
+      'amko--1',
+    );
+    cache.deleteHm('retail', 'amko--1');
+    assert.deepEqual(cache.ownedHmsOfGs('retail', 'shop.example.com'), []);
+    assert.deepEqual(cache.gsNamesOfOwnedHms(), []);
+    assert.equal(cache.gs(gslbKey('retail', 'shop.example.com')), undefined);
+    assert.equal(cache.owns('amko-gslb'), true, 'the legacy created_by value is ours too');
+  });
+});
+
+describe('precedence of policy objects', () => {
+  it('puts the preferred object first, then the oldest, then by name', () => {
+    const o = (
+      name: string,
+      created: string | Date,
+    ): { metadata: { name: string; creationTimestamp: Date } } => ({
+      metadata: { name, creationTimestamp: created as Date },
+    });
+    const list = [
+      o('c', '2026-01-03T00:00:00Z'),
+      o('b', new Date('2026-01-01T00:00:00Z')),
+      o('a', '2026-01-01T00:00:00Z'),
+      o('z', '2026-01-09T00:00:00Z'),
+    ];
+    const names = precedence(list, (x) => x.metadata.name === 'z').map((x) => x.metadata.name);
+    assert.deepEqual(names, ['z', 'a', 'b', 'c']);
+  });
+});

@@ -5,15 +5,19 @@
  * the old leader returning fenced, and what `kubectl get amkocluster` shows throughout.
  */
 import assert from 'node:assert/strict';
+import { status as Status } from '@grpc/grpc-js';
 import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import {
   HEALTH_SERVICES,
   REPLICA_OF_ANNOTATION,
   REPLICA_REVISION_ANNOTATION,
 } from '../../src/shared/federation/federation-names.js';
+import { loadFederationTls, type FederationTls } from '../../src/shared/federation/credentials.js';
+import { loadFederationProto } from '../../src/shared/federation/proto.js';
 import type { ReplicatedKind } from '../../src/shared/federation/replicated-kinds.js';
-import { E2eFederation, type ObjKey } from '../support/e2e-federation.js';
+import { E2E_VERSION, E2eFederation, INTRUDER, type ObjKey } from '../support/e2e-federation.js';
 import { eventually } from '../support/eventually.js';
+import { openReplicate, sendUndecodable } from '../support/grpc.js';
 
 const GC: ReplicatedKind = 'GSLBConfig';
 const GDP: ReplicatedKind = 'GlobalDeploymentPolicy';
@@ -318,6 +322,43 @@ describe('e2e: a three-site federation of amko processes', function () {
       [LEADER]: NOT_SERVING,
     });
     assert.equal(old.child.exitCode, null, 'a fenced leader keeps running');
+  });
+
+  it('refuses a rogue certificate, an unlisted cluster, a stale epoch and garbage, changing nothing', async () => {
+    const proto = loadFederationProto();
+    const before = await f.replicaState('cluster3');
+    const target = { address: f.federationAddress('cluster3'), peerCluster: 'cluster3' };
+    const hello = async (
+      tls: FederationTls,
+      cluster: string,
+      epoch: number,
+    ): Promise<{ code: Status; details: string }> => {
+      const s = openReplicate({ proto, tls, ...target });
+      s.send({ hello: { cluster, epoch: String(epoch), version: E2E_VERSION, log_id: 'x' } });
+      const end = await s.ended;
+      assert.deepEqual(s.received, [], 'nothing sent to a refused peer');
+      return end;
+    };
+    const rogue = await loadFederationTls({
+      tlsCert: f.certs.rogue.certFile,
+      tlsKey: f.certs.rogue.keyFile,
+      tlsCa: f.certs.rogue.caFile,
+    });
+    assert.equal((await hello(rogue, 'cluster2', 9)).code, Status.UNAVAILABLE, 'no handshake');
+    const intruder = await f.certs.tls(INTRUDER);
+    assert.equal((await hello(intruder, INTRUDER, 9)).code, Status.PERMISSION_DENIED);
+    const oldLeader = await f.certs.tls('cluster1');
+    const stale = await hello(oldLeader, 'cluster1', 1);
+    assert.equal(stale.code, Status.FAILED_PRECONDITION);
+    assert.equal(stale.details, 'stale epoch 1 from cluster1: cluster2 leads at epoch 2');
+    const garbage = await sendUndecodable({
+      tls: oldLeader,
+      ...target,
+      bytes: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+    });
+    assert.ok([Status.INTERNAL, Status.INVALID_ARGUMENT].includes(garbage.code), garbage.details);
+    assert.equal(await f.replicaState('cluster3'), before);
+    await statusIs('cluster3', { role: 'follower', epoch: 2, leader: 'cluster2' });
   });
 
   it('shows role, epoch, leader and in-sync count in kubectl get amkocluster', async () => {

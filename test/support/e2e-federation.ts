@@ -27,6 +27,7 @@ import {
   type CrdResource,
 } from '../../src/shared/crd/common.js';
 import {
+  REPLICATED_KINDS,
   replicatedResource,
   type ReplicatedKind,
 } from '../../src/shared/federation/replicated-kinds.js';
@@ -45,6 +46,8 @@ const execFileP = promisify(execFile);
 
 export const E2E_VERSION = '0.1.0';
 export const E2E_UUID = '5e5e5e5e-1111-4222-8333-444444444444';
+/** A cluster with a valid certificate from the federation CA that no AMKOCluster lists. */
+export const INTRUDER = 'intruder';
 const WRITES = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Logging in and out changes no configuration. */
 const SESSION_CALLS = Object.freeze(['login', 'logout']);
@@ -117,7 +120,7 @@ export class E2eFederation {
     let certs: FederationCerts | undefined;
     try {
       sim = await startAviSim({ autoCreateTenants: true });
-      certs = await makeFederationCerts(clusters.contexts);
+      certs = await makeFederationCerts([...clusters.contexts, INTRUDER]);
       const ports = new Map<string, Ports>();
       for (const c of clusters.contexts) {
         ports.set(c, {
@@ -336,6 +339,20 @@ export class E2eFederation {
       serverName: cluster,
     });
     return r.exitCode;
+  }
+
+  /** Every replica on `cluster` (kind/namespace/name@resourceVersion) and its epoch record. */
+  async replicaState(cluster: string): Promise<string> {
+    const objs: string[] = [];
+    for (const r of REPLICATED_KINDS) {
+      const out = (await this.api(cluster).listClusterCustomObject(ref(r))) as { items: Obj[] };
+      for (const o of out.items) {
+        const m = o.metadata as (Obj['metadata'] & { resourceVersion?: string }) | undefined;
+        objs.push(`${r.kind}/${m?.namespace}/${m?.name}@${m?.resourceVersion}`);
+      }
+    }
+    const s = await this.status(cluster);
+    return JSON.stringify({ objs: objs.sort(), epoch: s.highestEpochSeen, leader: s.leader });
   }
 
   /** Configuration writes journalled from `cluster` (its User-Agent), after journal entry `since`. */

@@ -1,7 +1,8 @@
 /**
  * Writes the AMKOCluster status of the current role through the status subresource, coalesced:
  * however often it is poked, at most one write per `minIntervalMs`, and none when the patch is the
- * one last written to the same object. A failed write is retried after `retryMs`.
+ * one last written to the same object. A failed write is retried after `retryMs`. Waiting is
+ * done on the injected clock.
  */
 import { AMKO_CLUSTER } from '../shared/crd/amko-cluster.js';
 import type { Clock } from '../shared/clock.js';
@@ -30,11 +31,11 @@ export interface StatusReporterDeps {
 
 export class StatusReporter {
   readonly #deps: StatusReporterDeps;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #stopping = new AbortController();
+  #scheduled = false;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #lastKey = '';
   #writing: Promise<void> = Promise.resolve();
-  #stopped = false;
 
   constructor(deps: StatusReporterDeps) {
     this.#deps = deps;
@@ -43,27 +44,31 @@ export class StatusReporter {
   /** The patch last written and to which object (for condition transition times), if any. */
   lastWritten: { readonly uid: string; readonly patch: Record<string, unknown> } | undefined;
 
-  /** Asks for a write soon. */
+  /** Asks for a write soon: at once, or when `minIntervalMs` has passed since the last one. */
   poke(): void {
-    if (this.#stopped || this.#timer !== undefined) return;
+    if (this.#stopping.signal.aborted || this.#scheduled) return;
+    this.#scheduled = true;
     const min = this.#deps.minIntervalMs ?? 500;
-    const wait = Math.max(0, this.#lastWriteAt + min - this.#deps.clock.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#writing = this.#writing.then(() => this.#write());
-    }, wait);
+    this.#writing = this.#writing.then(async () => {
+      const wait = Math.max(0, this.#lastWriteAt + min - this.#deps.clock.now());
+      try {
+        await this.#deps.clock.sleep(wait, this.#stopping.signal);
+      } catch {
+        return;
+      } finally {
+        this.#scheduled = false;
+      }
+      await this.#write();
+    });
   }
 
   /** Stops writing; waits for a write in flight. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopping.abort(new Error('status reporter stopped'));
     await this.#writing;
   }
 
   async #write(): Promise<void> {
-    if (this.#stopped) return;
     const target = this.#deps.compute();
     if (!target) return;
     const key = `${target.uid} ${JSON.stringify(target.patch)}`;
@@ -82,10 +87,17 @@ export class StatusReporter {
       this.#deps.log.debug({ status: target.patch }, 'AMKOCluster status written');
     } catch (err) {
       this.#deps.log.warn({ err: messageOf(err) }, 'AMKOCluster status write failed; retrying');
-      if (this.#stopped) return;
-      setTimeout(() => {
-        this.poke();
-      }, this.#deps.retryMs ?? 2_000).unref();
+      this.#retry();
     }
+  }
+
+  #retry(): void {
+    const signal = this.#stopping.signal;
+    this.#deps.clock.sleep(this.#deps.retryMs ?? 2_000, signal).then(
+      () => {
+        this.poke();
+      },
+      () => undefined,
+    );
   }
 }

@@ -209,7 +209,7 @@ describe('e2e: a three-site federation of amko processes', function () {
     assert.match(follower, /^amko_federation_role\{role="follower",.*\} 1$/m);
   });
 
-  it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return', async () => {
+  it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return (cold standby)', async () => {
     await f.run('cluster3')?.kill('SIGKILL');
     const key = { namespace: NS, name: 'late-ghr' };
     await f.create('cluster1', GHR, {
@@ -231,8 +231,9 @@ describe('e2e: a three-site federation of amko processes', function () {
       undefined,
       'nothing reaches a stopped follower',
     );
-    const back = f.startAmko('cluster3');
+    const back = f.startAmko('cluster3', ['--standby', 'cold']);
     await back.waitForLog(/snapshot applied/);
+    assert.doesNotMatch(back.log(), /leader started/, 'a cold standby runs no leader pipeline');
     assert.notEqual(await converged(GHR, key), 'absent');
     await converged(GDP, gdpKey);
     await statusIs('cluster1', { inSync: '2/2' });

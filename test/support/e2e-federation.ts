@@ -217,7 +217,7 @@ export class E2eFederation {
   // amko processes.
 
   /** Starts amko on `cluster` (mutual TLS with its own certificate, its fixed ports). */
-  startAmko(cluster: string): AmkoRun {
+  startAmko(cluster: string, extraArgs: readonly string[] = []): AmkoRun {
     if (this.#runs.has(cluster)) throw new Error(`amko already runs on ${cluster}`);
     const leaf = this.certs.leaf(cluster);
     const ports = this.#ports(cluster);
@@ -233,6 +233,7 @@ export class E2eFederation {
         ...['--metrics-listen', `127.0.0.1:${ports.metrics}`],
         ...['--tls-cert', leaf.certFile, '--tls-key', leaf.keyFile, '--tls-ca', leaf.caFile],
         ...['--log-level', 'debug'],
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

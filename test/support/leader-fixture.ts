@@ -185,8 +185,8 @@ export class LeaderFixture {
     return obj.metadata?.annotations ?? {};
   }
 
-  /** Starts `amko` against the leader cluster. */
-  startAmko(args: readonly string[] = []): AmkoProcess {
+  /** Starts `amko` against the leader cluster; `nodeOptions` go into its NODE_OPTIONS. */
+  startAmko(args: readonly string[] = [], nodeOptions?: string): AmkoProcess {
     if (this.#amko) throw new Error('amko is already running');
     const logFile = path.join(this.dir, `amko-${++this.#runs}.log`);
     const out = createWriteStream(logFile);
@@ -207,7 +207,11 @@ export class LeaderFixture {
         '127.0.0.1:0',
         ...args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env:
+          nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions },
+      },
     );
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });

@@ -155,7 +155,14 @@ export class Pipeline {
     });
     return new GsReconciler({
       cache: this.#cache,
-      applier: new GsApplier({ avi: d.avi, cache: this.#cache }),
+      applier: new GsApplier({
+        avi: d.avi,
+        cache: this.#cache,
+        onWrite: (op) => {
+          const [verb = op, type = ''] = op.split('-');
+          d.metrics.aviWrite(type === 'gs' ? 'gslbservice' : 'healthmonitor', verb);
+        },
+      }),
       amkoUuid: d.settings.amkoUuid,
       desired: (key, exists, signal) => desired.desired(key, exists, signal),
       epoch: () => d.epoch(),

@@ -23,6 +23,8 @@ export type ApplyOutcome = 'unchanged' | 'created' | 'updated' | 'deleted';
 export interface GsApplierDeps {
   readonly avi: AviGslbApi;
   readonly cache: ControllerCache;
+  /** Told about every write attempted (for metrics). */
+  readonly onWrite?: (op: GsOp['op']) => void;
 }
 
 function codeOf(err: unknown): string | undefined {
@@ -38,10 +40,12 @@ function retryAfterRepair(what: string, cause: unknown): OperatorError {
 export class GsApplier {
   readonly #avi: AviGslbApi;
   readonly #cache: ControllerCache;
+  readonly #onWrite: ((op: GsOp['op']) => void) | undefined;
 
   constructor(deps: GsApplierDeps) {
     this.#avi = deps.avi;
     this.#cache = deps.cache;
+    this.#onWrite = deps.onWrite;
   }
 
   async apply(ops: readonly GsOp[], signal?: AbortSignal): Promise<ApplyOutcome> {
@@ -56,6 +60,7 @@ export class GsApplier {
   }
 
   async #one(op: GsOp, signal?: AbortSignal): Promise<void> {
+    this.#onWrite?.(op.op);
     switch (op.op) {
       case 'create-hm':
         return this.#createHm(op.tenant, op.body, signal);

@@ -72,6 +72,8 @@ export class LeaderRole {
   #fence: Fence | undefined;
   #epochs: EpochStore | undefined;
   #self = '';
+  /** The claim of a take-over that failed half-way (persisted already): the retry resumes it. */
+  #unfinished: EpochClaim | undefined;
 
   constructor(deps: LeaderRoleDeps) {
     this.#deps = deps;
@@ -109,9 +111,7 @@ export class LeaderRole {
     const p = this.#phase;
     if (p.kind === 'leader') return this.#refreshEndpoints(opts.amko, p);
     if (p.kind !== 'none') return;
-    const start = opts.booting
-      ? leadershipAtStart(opts.amko.status, opts.epochs.highest(), opts.self)
-      : ({ kind: 'promote' } as const);
+    const start = this.#startOf(opts);
     if (start.kind === 'fenced') {
       this.#log.error({ by: start.by, reason: start.reason }, 'restarted fenced: staying fenced');
       this.#fence = { by: start.by, reason: start.reason };
@@ -121,7 +121,48 @@ export class LeaderRole {
     }
     const claim =
       start.kind === 'resume' ? start.claim : await this.#promote(opts.epochs, opts.self);
-    await this.#takeOver(opts.amko, claim, start.kind === 'promote');
+    try {
+      await this.#takeOver(opts.amko, claim, start.kind === 'promote');
+      this.#unfinished = undefined;
+    } catch (err) {
+      await this.#abandon(claim);
+      throw err;
+    }
+  }
+
+  /** How to take up leadership now: finish an interrupted take-over, decide at boot, or promote. */
+  #startOf(opts: {
+    amko: AmkoCluster;
+    epochs: EpochStore;
+    self: string;
+    booting: boolean;
+  }): ReturnType<typeof leadershipAtStart> | { readonly kind: 'promote' } {
+    const unfinished = this.#unfinished;
+    if (unfinished && opts.epochs.highest().epoch === unfinished.epoch) {
+      return { kind: 'resume', claim: unfinished };
+    }
+    if (opts.booting) return leadershipAtStart(opts.amko.status, opts.epochs.highest(), opts.self);
+    return { kind: 'promote' };
+  }
+
+  /**
+   * A take-over failed half-way. Fenced meanwhile: it stays fenced (a retry must never promote
+   * past the winner). Otherwise back to no role, remembering the persisted claim for the retry.
+   */
+  async #abandon(claim: EpochClaim): Promise<void> {
+    const p = this.#phase;
+    if (p.kind === 'leader') await p.replicator.stop();
+    const fence = this.#fence;
+    if (fence) {
+      this.#phase = { kind: 'fenced', claim, by: fence.by, reason: fence.reason };
+      this.#deps.server.setHandler(this.#handler(claim));
+      return;
+    }
+    this.#phase = { kind: 'none' };
+    this.#deps.server.setHandler(undefined);
+    this.#unfinished = claim;
+    if (this.#deps.standby === 'hot') await this.#deps.pipeline.standby();
+    else await this.#deps.pipeline.stop();
   }
 
   /** Gives leadership up (demotion or no AMKOCluster): replication stops, the handler goes. */
@@ -129,6 +170,7 @@ export class LeaderRole {
     const p = this.#phase;
     this.#phase = { kind: 'none' };
     this.#fence = undefined;
+    this.#unfinished = undefined;
     if (p.kind === 'leader') await p.replicator.stop();
     if (p.kind !== 'none') {
       this.#deps.server.setHandler(undefined);

@@ -181,10 +181,10 @@ export class RoleSwitch {
         : 'AMKOCluster says isLeader: false; following',
       { isLeader },
     );
-    const booting = this.#booting;
-    this.#booting = false;
-    if (isLeader) await this.#toLeader(amko, booting);
+    if (isLeader) await this.#toLeader(amko, this.#booting);
     else await this.#toFollower(amko);
+    // Only a role actually taken ends the boot: a retry after a failure decides as at boot.
+    this.#booting = false;
     this.#reporter.poke();
   }
 

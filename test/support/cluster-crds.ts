@@ -39,7 +39,12 @@ export function clusterCrds(openshift: boolean): V1CustomResourceDefinition[] {
 export async function installClusterResources(kc: KubeConfig, openshift: boolean): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'avi-system' } } });
+  try {
+    await core.createNamespace({ body: { metadata: { name: 'avi-system' } } });
+  } catch (err) {
+    // A create retried after a lost answer finds the namespace made by the first attempt.
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
   const crds = clusterCrds(openshift);
   for (const body of crds) await ext.createCustomResourceDefinition({ body });
   await Promise.all(

@@ -1,4 +1,3 @@
- 
 import assert from 'node:assert/strict';
 import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import { parseHostRule, type AkoHostRule } from './parse-host-rule.js';

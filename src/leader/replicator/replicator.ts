@@ -55,9 +55,12 @@ export interface ReplicatorHandle {
   stop(): Promise<void>;
 }
 
-/** Backoff between attempts: exponential from 200 ms up to 5 s; 30 s after a refusal. */
+/**
+ * Backoff between attempts: exponential from 200 ms up to 5 s; 5 s after a refusal (a peer that
+ * refused, e.g. an old leader not yet demoted, is asked again soon after an operator fixes it).
+ */
 export function replicationBackoff(attempt: number, retry: Retry): number {
-  if (retry !== 'backoff') return 30_000;
+  if (retry !== 'backoff') return 5_000;
   return Math.min(5_000, 200 * 2 ** Math.max(0, attempt - 1));
 }
 

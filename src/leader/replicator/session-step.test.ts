@@ -202,7 +202,7 @@ describe('replication session state machine', () => {
     const f = peerFailure(refusalStatus('is-leader', 'leader', loser), 'cluster0');
     const r = run(INITIAL_STATE, [{ type: 'start' }, { type: 'stream-ended', failure: f }], ctx);
     assert.equal(r.state.phase, 'backoff');
-    assert.ok(r.out.some((o) => o.type === 'retry-after' && o.delayMs === 30_000));
+    assert.ok(r.out.some((o) => o.type === 'retry-after' && o.delayMs === 5_000));
   });
 
   it('splits a large snapshot into parts of one revision', () => {

@@ -24,6 +24,7 @@ import { GsReconciler } from '../sync/gs-reconciler.js';
 import { DesiredState } from './desired-state.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
+import { memoryMb } from './memory.js';
 
 type PolicyKey = 'policy' | 'full';
 
@@ -321,18 +322,11 @@ export class Pipeline {
     const pass = this.#pass;
     this.#pass = undefined;
     const ms = pass ? this.#deps.clock.now() - pass.started : 0;
-    const mem = process.memoryUsage();
-    const mb = (n: number): number => Math.round(n / 1048576);
     const fields = {
       gslbServices: this.#cache.gsCount,
       ms,
       failing: this.#failing.size,
-      memoryMb: {
-        rss: mb(mem.rss),
-        heapUsed: mb(mem.heapUsed),
-        heapTotal: mb(mem.heapTotal),
-        external: mb(mem.external),
-      },
+      memoryMb: memoryMb(),
     };
     if (pass?.what === 'full sync') {
       this.#deps.log.info(fields, 'full sync finished');

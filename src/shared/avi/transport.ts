@@ -58,13 +58,36 @@ export class HttpTransport {
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {
-    const timeout = AbortSignal.timeout(req.timeoutMs);
-    const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
+    // One controller per request, its timer and its link to the caller's signal released when the
+    // request settles (AbortSignal.timeout/any would keep both alive for the full timeout).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`request timed out after ${req.timeoutMs} ms`));
+    }, req.timeoutMs);
+    const onAbort = (): void => {
+      controller.abort(req.signal?.reason);
+    };
+    if (req.signal?.aborted === true) onAbort();
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
+    const release = (): void => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    };
     const failure = (err: unknown): TransportFailure => {
       if (req.signal?.aborted === true) return new TransportFailure('aborted', req.signal.reason);
-      if (timeout.aborted) return new TransportFailure('timeout', err);
+      if (timedOut) return new TransportFailure('timeout', err);
       return new TransportFailure('network', err);
     };
+    return this.#exchange(req, controller.signal, failure).finally(release);
+  }
+
+  #exchange(
+    req: TransportRequest,
+    signal: AbortSignal,
+    failure: (err: unknown) => TransportFailure,
+  ): Promise<TransportResponse> {
     const send = this.#secure ? httpsRequest : httpRequest;
     return new Promise<TransportResponse>((resolve, reject) => {
       const outgoing = send(req.url, {

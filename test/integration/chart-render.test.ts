@@ -29,7 +29,11 @@ interface Container {
   image: string;
   command: string[];
   args: string[];
-  env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
   ports: { name: string; containerPort: number }[];
   livenessProbe: { grpc: { port: number; service?: string } };
   readinessProbe: { grpc: { port: number; service?: string } };
@@ -233,6 +237,8 @@ describe('Helm chart: rendering', function () {
       name: 'gslb-config-secret',
       key: 'gslb-members',
     });
+    const nodeOptions = amko.env.find((e) => e.name === 'NODE_OPTIONS');
+    assert.equal(nodeOptions?.value, '--max-semi-space-size=8');
     assert.deepEqual(amko.livenessProbe.grpc, { port: 50052, service: '' });
     assert.deepEqual(amko.readinessProbe.grpc, {
       port: 50052,

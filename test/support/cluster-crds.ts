@@ -39,14 +39,9 @@ export function clusterCrds(openshift: boolean): V1CustomResourceDefinition[] {
 export async function installClusterResources(kc: KubeConfig, openshift: boolean): Promise<void> {
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
-  try {
-    await core.createNamespace({ body: { metadata: { name: 'avi-system' } } });
-  } catch (err) {
-    // A create retried after a lost answer finds the namespace made by the first attempt.
-    if ((err as { code?: number }).code !== 409) throw err;
-  }
+  await createOnce(core.createNamespace({ body: { metadata: { name: 'avi-system' } } }));
   const crds = clusterCrds(openshift);
-  for (const body of crds) await ext.createCustomResourceDefinition({ body });
+  for (const body of crds) await createOnce(ext.createCustomResourceDefinition({ body }));
   await Promise.all(
     crds.map((crd) =>
       eventually(
@@ -62,6 +57,15 @@ export async function installClusterResources(kc: KubeConfig, openshift: boolean
     ),
   );
   await Promise.all(crds.map((crd) => waitServed(kc.makeApiClient(CustomObjectsApi), crd)));
+}
+
+/** A create retried after a lost answer finds the object the first attempt made: that is fine. */
+async function createOnce(create: Promise<unknown>): Promise<void> {
+  try {
+    await create;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
 }
 
 /** An established CRD can still answer 429 "storage is (re)initializing" for a moment. */

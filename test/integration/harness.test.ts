@@ -3,15 +3,7 @@ import { existsSync } from 'node:fs';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
 import { eventually } from '../support/eventually.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../support/managed-process.js';
 
 describe('cluster harness', function () {
   this.timeout(300_000);
@@ -35,7 +27,7 @@ describe('cluster harness', function () {
     const dir = started.dir;
     await started.stop();
     set = undefined;
-    for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} still alive`);
+    for (const pid of pids) assert.equal(isAlive(pid), false, `process ${pid} still alive`);
     assert.equal(existsSync(dir), false, 'working directory removed');
   });
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { eventually } from './eventually.js';
 import { startClusters } from './clusters.js';
+import { isAlive } from './managed-process.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -31,19 +32,10 @@ const files = {
   kubeconfig: path.join(dir, 'kubeconfig'),
 };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function daemonPid(): number | undefined {
   if (!existsSync(files.pid)) return undefined;
   const pid = Number(readFileSync(files.pid, 'utf8'));
-  return Number.isInteger(pid) && alive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
 }
 
 function printUsage(): void {
@@ -71,7 +63,7 @@ async function up(): Promise<void> {
   await eventually(
     () => {
       if (existsSync(files.failed)) throw new Error(readFileSync(files.failed, 'utf8'));
-      if (child.pid === undefined || !alive(child.pid)) {
+      if (child.pid === undefined || !isAlive(child.pid)) {
         throw new Error(`cluster daemon exited; see ${files.log}`);
       }
       return existsSync(files.ready);
@@ -115,7 +107,11 @@ async function down(): Promise<void> {
     return;
   }
   process.kill(pid, 'SIGTERM');
-  await eventually(() => !alive(pid), { timeoutMs: 120_000, intervalMs: 200, what: 'daemon exit' });
+  await eventually(() => !isAlive(pid), {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+    what: 'daemon exit',
+  });
   console.log('clusters stopped');
 }
 

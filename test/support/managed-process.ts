@@ -18,6 +18,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a process with this pid still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ProcessSpec {
   name: string;
   command: string;

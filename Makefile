@@ -4,8 +4,10 @@ NODE_BIN := $(shell scripts/node-env.sh)
 export PATH := $(NODE_BIN):$(PATH)
 N ?= 3
 OPENSHIFT ?=
+SEED ?=
+ONLY ?=
 
-.PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench proto clean
+.PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench chaos proto clean
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-fund --no-audit --loglevel=error
@@ -46,6 +48,9 @@ demo: build tools
 
 bench: build tools
 	node dist/bench/run.js
+
+chaos: build tools
+	node dist/test/chaos/run.js $(if $(SEED),--seed $(SEED)) $(ONLY)
 
 proto: install
 	scripts/gen-proto.sh

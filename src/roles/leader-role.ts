@@ -19,6 +19,7 @@ import type { FederationProto } from '../shared/federation/proto.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { surveyEpochs } from '../leader/replicator/epoch-check.js';
 import { LeaderFederationHandler } from '../leader/replicator/leader-federation-handler.js';
+import type { ReplicationStatus } from '../leader/replicator/member-status.js';
 import { startReplicator, type ReplicatorHandle } from '../leader/replicator/replicator.js';
 import { fencedMessage, leadershipAtStart } from './leadership.js';
 import type { LeaderPipeline } from './leader-pipeline.js';
@@ -48,7 +49,8 @@ export type LeaderPhase =
       readonly kind: 'leader';
       readonly claim: EpochClaim;
       readonly replicator: ReplicatorHandle;
-      readonly unverified: boolean;
+      /** Members that have not told us their highest epoch yet (survey, then replication). */
+      readonly unheard: readonly string[];
       readonly endpoints: string;
     }
   | {
@@ -64,6 +66,10 @@ interface Fence {
 }
 
 const endpointsKey = (amko: AmkoCluster): string => JSON.stringify(endpointsOf(amko));
+
+/** Members whose highest epoch the replicator has learnt. */
+const heardOf = (s: ReplicationStatus): Set<string> =>
+  new Set(s.members.filter((m) => m.heard === true).map((m) => m.cluster));
 
 export class LeaderRole {
   readonly #deps: LeaderRoleDeps;
@@ -202,14 +208,15 @@ export class LeaderRole {
     await this.#deps.pipeline.activate(claim.epoch);
     if (this.#fence) return this.#settle();
     const replicator = await this.#startReplicator(amko, claim);
+    const unheard = survey.unheard.filter((c) => !heardOf(replicator.status()).has(c));
     this.#phase = {
       kind: 'leader',
       claim,
       replicator,
-      unverified: survey.unverified,
+      unheard,
       endpoints: endpointsKey(amko),
     };
-    this.#log.info({ epoch: claim.epoch, unverified: survey.unverified }, 'leading');
+    this.#log.info({ epoch: claim.epoch, unverified: unheard }, 'leading');
     if (this.#fence) return this.#settle();
     this.#deps.report();
   }
@@ -223,7 +230,7 @@ export class LeaderRole {
   async #survey(
     amko: AmkoCluster,
     claim: EpochClaim,
-  ): Promise<{ higher: EpochClaim | undefined; unverified: boolean }> {
+  ): Promise<{ higher: EpochClaim | undefined; unheard: string[] }> {
     const endpoints = endpointsOf(amko);
     const s = await surveyEpochs({
       endpoints,
@@ -231,12 +238,15 @@ export class LeaderRole {
       tls: this.#deps.tls,
       timeoutMs: this.#deps.surveyTimeoutMs ?? 3_000,
     });
-    const unverified = peersOf(this.#deps.membership()).length > 0 && s.answered.length === 0;
+    const peers = new Set(peersOf(this.#deps.membership()));
+    const unheard = s.unreachable.map((u) => u.cluster).filter((c) => peers.has(c));
     this.#log.info(
       { epoch: claim.epoch, highest: s.highest, answered: s.answered, unreachable: s.unreachable },
-      unverified ? 'epoch survey: no member answered; epoch unverified' : 'epoch survey done',
+      unheard.length > 0
+        ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
+        : 'epoch survey done',
     );
-    return { higher: isFencedBy(claim, s.highest) ? s.highest : undefined, unverified };
+    return { higher: isFencedBy(claim, s.highest) ? s.highest : undefined, unheard };
   }
 
   #startReplicator(amko: AmkoCluster, claim: EpochClaim): Promise<ReplicatorHandle> {
@@ -251,13 +261,30 @@ export class LeaderRole {
       server: d.server,
       clock: d.clock,
       log: d.log,
-      onStatus: () => {
+      onStatus: (status) => {
+        this.#heardFrom(status);
         d.report();
       },
       onFenced: (by) => {
         this.#onFenced(by, fencedMessage(by));
       },
     });
+  }
+
+  /** Members reachable again after the survey: their answer clears `epoch unverified`. */
+  #heardFrom(status: ReplicationStatus): void {
+    const p = this.#phase;
+    if (p.kind !== 'leader' || p.unheard.length === 0) return;
+    const heard = heardOf(status);
+    const unheard = p.unheard.filter((c) => !heard.has(c));
+    if (unheard.length === p.unheard.length) return;
+    this.#phase = { ...p, unheard };
+    this.#log.info(
+      { epoch: p.claim.epoch, unheard },
+      unheard.length === 0
+        ? 'every member answered: epoch verified'
+        : `epoch still unverified: no answer from ${unheard.join(', ')}`,
+    );
   }
 
   async #refreshEndpoints(

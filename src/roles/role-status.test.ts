@@ -42,7 +42,7 @@ describe('AMKOCluster status of a role', () => {
       phase: 'leader',
       claim: { epoch: 3, leader: 'cluster1' },
       replication: replication(),
-      unverified: false,
+      unheard: [],
     });
     assert.equal(p?.['role'], 'leader');
     assert.equal(p?.['epoch'], 3);
@@ -65,14 +65,14 @@ describe('AMKOCluster status of a role', () => {
     ]);
   });
 
-  it('says epoch unverified when no member answered the survey', () => {
+  it('says epoch unverified, naming the members that have not answered', () => {
     const p = patch({
       phase: 'leader',
       claim: { epoch: 3, leader: 'cluster1' },
       replication: replication(),
-      unverified: true,
+      unheard: ['cluster3'],
     });
-    assert.equal(p?.['message'], 'epoch unverified');
+    assert.equal(p?.['message'], 'epoch unverified: no answer from cluster3');
   });
 
   it('reports a leader the replicator found superseded as fenced, naming the winner', () => {
@@ -80,7 +80,7 @@ describe('AMKOCluster status of a role', () => {
       phase: 'leader',
       claim: { epoch: 3, leader: 'cluster1' },
       replication: replication({ fencedBy: { epoch: 4, leader: 'cluster2' } }),
-      unverified: false,
+      unheard: [],
     });
     assert.equal(p?.['role'], 'fenced');
     assert.equal(p?.['epoch'], 4);

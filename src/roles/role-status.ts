@@ -20,7 +20,8 @@ export type RoleView =
       readonly phase: 'leader';
       readonly claim: EpochClaim;
       readonly replication: ReplicationStatus;
-      readonly unverified: boolean;
+      /** Members that have not told us their highest epoch: the epoch is unverified. */
+      readonly unheard: readonly string[];
     }
   | {
       readonly phase: 'fenced';
@@ -87,7 +88,8 @@ const CLEARED: Patch = Object.freeze({
 
 function leaderMessage(v: Extract<RoleView, { phase: 'leader' }>): string | null {
   if (v.replication.fencedBy) return fencedMessage(v.replication.fencedBy);
-  return v.unverified ? EPOCH_UNVERIFIED : null;
+  if (v.unheard.length === 0) return null;
+  return `${EPOCH_UNVERIFIED}: no answer from ${v.unheard.join(', ')}`;
 }
 
 function leaderPatch(

@@ -298,7 +298,7 @@ function leaderView(p: LeaderPhase): RoleView {
         phase: 'leader',
         claim: p.claim,
         replication: p.replicator.status(),
-        unverified: p.unverified,
+        unheard: p.unheard,
       };
     case 'fenced':
       return { phase: 'fenced', claim: p.claim, by: p.by, reason: p.reason };

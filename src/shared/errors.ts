@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'AVI_CONFLICT'
   /** 412: the object changed since it was read. */
   | 'AVI_PRECONDITION'
+  /** A write refused before it was sent: this process may not write (fenced, not leading). */
+  | 'AVI_FENCED'
   /** Other 400s and 403: the request itself is wrong; retrying will not help. */
   | 'AVI_REJECTED'
   /** Kubernetes API unreachable or 5xx. */

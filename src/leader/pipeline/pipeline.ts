@@ -19,6 +19,7 @@ import { GdpTracker } from '../rules/gdp-tracker.js';
 import { GhrTracker } from '../rules/ghr-tracker.js';
 import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
+import { EpochFence } from '../sync/epoch-fence.js';
 import { GsApplier } from '../sync/gs-applier.js';
 import { GsReconciler } from '../sync/gs-reconciler.js';
 import { DesiredState } from './desired-state.js';
@@ -43,6 +44,8 @@ export class Pipeline {
   readonly #cache: ControllerCache;
   readonly #reader: ControllerReader;
   readonly #reconciler: GsReconciler;
+  /** Every controller call goes through the epoch fence. */
+  readonly #avi: EpochFence;
   readonly #failing = new Set<GslbKey>();
   readonly #tasks: Promise<void>[] = [];
   /** Keys of the bootup pass or the current full sync still to be passed over once. */
@@ -59,7 +62,16 @@ export class Pipeline {
     this.#policyQ = new WorkQueue({ clock, baseDelayMs: 500, maxDelayMs: 30_000 });
     this.#gsQ = new WorkQueue({ clock, baseDelayMs: 50, maxDelayMs: 30_000 });
     this.#cache = new ControllerCache(createdByValue(s.amkoUuid));
-    this.#reader = new ControllerReader({ avi: deps.avi });
+    this.#avi = new EpochFence({
+      api: deps.avi,
+      createdBy: this.#cache.createdBy,
+      epoch: () => deps.epoch(),
+      writable: () => deps.writable() && this.#controllerLeader,
+      fence: (reason) => {
+        deps.fence(reason);
+      },
+    });
+    this.#reader = new ControllerReader({ avi: this.#avi });
     const rulesDeps = {
       reader: this.#reader,
       memberClusters: s.memberClusters,
@@ -157,7 +169,7 @@ export class Pipeline {
     return new GsReconciler({
       cache: this.#cache,
       applier: new GsApplier({
-        avi: d.avi,
+        avi: this.#avi,
         cache: this.#cache,
         onWrite: (op) => {
           const [verb = op, type = ''] = op.split('-');
@@ -366,7 +378,10 @@ export class Pipeline {
   async #fullSync(): Promise<void> {
     const d = this.#deps;
     const signal = this.#stop.signal;
-    const [cluster, gslb] = await Promise.all([d.avi.cluster(signal), d.avi.gslb('admin', signal)]);
+    const [cluster, gslb] = await Promise.all([
+      this.#avi.cluster(signal),
+      this.#avi.gslb('admin', signal),
+    ]);
     const leader = gslb !== undefined && gslb.leader_cluster_uuid === cluster.uuid;
     if (leader !== this.#controllerLeader) {
       d.log.info({ leader }, 'controller GSLB leadership changed');

@@ -16,6 +16,8 @@ export interface MemberReplication {
   readonly lastError?: string | undefined;
   /** A session is established. */
   readonly connected: boolean;
+  /** The follower has told us its highest epoch since replication started. */
+  readonly heard?: boolean;
 }
 
 export interface ReplicationStatus {

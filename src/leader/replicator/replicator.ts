@@ -135,6 +135,7 @@ class Replicator implements ReplicatorHandle {
         lastAckAt: d.state.lastAckAt,
         lastError: d.state.lastError,
         connected: d.state.phase === 'streaming',
+        heard: d.state.heard === true,
       })),
       fencedBy: this.#fencedBy,
     };

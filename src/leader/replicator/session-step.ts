@@ -34,6 +34,8 @@ export interface SessionState {
   readonly lastAckAt?: number;
   readonly lastError?: string | undefined;
   readonly fencedBy?: EpochClaim;
+  /** The follower has told us its highest epoch (its state, or a refusal naming a claim). */
+  readonly heard?: boolean;
 }
 
 /** The follower's state as it reported it. */
@@ -174,6 +176,7 @@ function onPeerState(state: SessionState, r: PeerReport, ctx: SessionContext): S
   const sameLog = !needsSnapshot(r, ctx);
   const base: SessionState = {
     ...state,
+    heard: true,
     phase: 'streaming',
     attempt: 0,
     acked: sameLog ? r.appliedRevision : 0,
@@ -201,6 +204,7 @@ function onEnded(state: SessionState, failure: PeerFailure, ctx: SessionContext)
   return {
     state: {
       ...state,
+      heard: state.heard === true || failure.claim !== undefined,
       phase: 'backoff',
       attempt,
       sent: state.acked,

@@ -38,6 +38,14 @@ export class GsReconciler {
     const d = this.#deps;
     const { tenant, gsName } = parseGslbKey(key);
     const cached = d.cache.gs(key);
+    if (cached && cached.epoch > d.epoch() && d.writable()) {
+      // Another leader wrote it since: the marker is outside the checksum, so equal content
+      // would otherwise read as "nothing to do" and hide the newer leadership.
+      d.fence(
+        `GslbService ${cached.body.name} carries amko-epoch ${cached.epoch}, higher than ours (${d.epoch()})`,
+      );
+      return 'fenced';
+    }
     const desired = await d.desired(key, cached !== undefined, signal);
     const plan = planGslbService({
       tenant,

@@ -3,6 +3,11 @@
  * federation certificates and one real `amko` process per cluster (`node dist/src/main.js`), each
  * on fixed loopback ports so a restarted process is found where its peers expect it. cluster1
  * starts as the leader; every cluster's AMKOCluster names the others' federation endpoints.
+ *
+ * With `{ proxied: true }` every ordered pair of clusters (from → to) gets its own TCP proxy to
+ * `to`'s federation port, and `from`'s AMKOCluster names that proxy as `to`'s endpoint: what
+ * `from` dials to reach `to` goes through `link(from, to)`, which a test can cut, stall or reset
+ * (`partition`, `heal`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +46,7 @@ import { healthProbe } from './grpc.js';
 import { AMKO_MAIN } from './leader-fixture.js';
 import { MemberObjects } from './leader-objects.js';
 import { freePort } from './managed-process.js';
+import { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcp-proxy.js';
 
 const execFileP = promisify(execFile);
 
@@ -95,6 +101,8 @@ export class E2eFederation {
   readonly certs: FederationCerts;
   readonly ports: ReadonlyMap<string, Ports>;
   readonly dir: string;
+  /** One proxy per ordered pair `from→to` when proxied; empty otherwise. */
+  readonly #links: ReadonlyMap<string, TcpProxy>;
 
   private constructor(parts: {
     clusters: ClusterSet;
@@ -102,6 +110,7 @@ export class E2eFederation {
     certs: FederationCerts;
     ports: ReadonlyMap<string, Ports>;
     dir: string;
+    links: ReadonlyMap<string, TcpProxy>;
   }) {
     ({
       clusters: this.clusters,
@@ -110,14 +119,19 @@ export class E2eFederation {
       ports: this.ports,
       dir: this.dir,
     } = parts);
+    this.#links = parts.links;
     this.objects = new MemberObjects((c) => parts.clusters.kubeConfig(c));
   }
 
-  /** Clusters, simulator, certificates and the avi-system objects of every site; no amko yet. */
-  static async start(): Promise<E2eFederation> {
+  /**
+   * Clusters, simulator, certificates and the avi-system objects of every site; no amko yet.
+   * `proxied`: every federation link goes through its own TCP proxy (see `link`).
+   */
+  static async start(opts: { proxied?: boolean } = {}): Promise<E2eFederation> {
     const clusters = await startClusters({ n: 3 });
     let sim: AviSimHandle | undefined;
     let certs: FederationCerts | undefined;
+    const links = new Map<string, TcpProxy>();
     try {
       sim = await startAviSim({ autoCreateTenants: true });
       certs = await makeFederationCerts([...clusters.contexts, INTRUDER]);
@@ -129,11 +143,13 @@ export class E2eFederation {
           metrics: await freePort(),
         });
       }
+      if (opts.proxied) await startLinks(ports, links);
       const dir = mkdtempSync(path.join(tmpdir(), 'amko-e2e-'));
-      const f = new E2eFederation({ clusters, sim, certs, ports, dir });
+      const f = new E2eFederation({ clusters, sim, certs, ports, dir, links });
       for (const c of clusters.contexts) await f.#installSite(c);
       return f;
     } catch (err) {
+      for (const l of links.values()) await l.stop();
       await certs?.remove();
       await sim?.stop();
       await clusters.stop();
@@ -153,6 +169,33 @@ export class E2eFederation {
 
   federationAddress(cluster: string): string {
     return `127.0.0.1:${this.#ports(cluster).federation}`;
+  }
+
+  /** The address `from` dials to reach `to`'s federation port: its link's proxy, or direct. */
+  endpointAddress(from: string, to: string): string {
+    return this.#links.get(linkName(from, to))?.address ?? this.federationAddress(to);
+  }
+
+  get proxied(): boolean {
+    return this.#links.size > 0;
+  }
+
+  /** The proxy on the link from `from` to `to` (only with `{ proxied: true }`). */
+  link(from: string, to: string): TcpProxy {
+    const l = this.#links.get(linkName(from, to));
+    if (!l) throw new Error(`no proxied link ${linkName(from, to)}`);
+    return l;
+  }
+
+  /** Cuts both directions between `a` and `b` (`drop` by default; see TcpProxyMode). */
+  partition(a: string, b: string, mode: TcpProxyMode = 'drop'): void {
+    this.link(a, b).setMode(mode);
+    this.link(b, a).setMode(mode);
+  }
+
+  /** Lets both directions between `a` and `b` pass again. */
+  heal(a: string, b: string): void {
+    this.partition(a, b, 'pass');
   }
 
   healthAddress(cluster: string): string {
@@ -181,7 +224,7 @@ export class E2eFederation {
     await secret('gslb-config-secret', { 'gslb-members': this.clusters.kubeconfigYaml() });
     const endpoints = this.contexts
       .filter((c) => c !== cluster)
-      .map((c) => ({ cluster: c, address: this.federationAddress(c) }));
+      .map((c) => ({ cluster: c, address: this.endpointAddress(cluster, c) }));
     await this.create(cluster, AMKO_CLUSTER, {
       metadata: { name: AMKO_CLUSTER_NAME, namespace: AVI_SYSTEM },
       spec: {
@@ -289,6 +332,7 @@ export class E2eFederation {
 
   async stop(): Promise<void> {
     for (const r of [...this.#runs.values()]) await r.kill('SIGTERM');
+    for (const l of this.#links.values()) await l.stop();
     await this.certs.remove();
     await this.sim.stop();
     await this.clusters.stop();
@@ -407,6 +451,25 @@ export class E2eFederation {
     const o = await this.get(cluster, kind, key);
     return o ? contentHash(contentOf(kind, o)) : undefined;
   }
+}
+
+/** One proxy per ordered pair of clusters, to the second one's federation port, into `links`. */
+async function startLinks(
+  ports: ReadonlyMap<string, Ports>,
+  links: Map<string, TcpProxy>,
+): Promise<void> {
+  const clusters = [...ports.keys()];
+  const pairs = clusters.flatMap((from) =>
+    clusters.filter((to) => to !== from).map((to) => [from, to] as const),
+  );
+  for (const [from, to] of pairs) {
+    const target = `127.0.0.1:${ports.get(to)?.federation}`;
+    links.set(linkName(from, to), await startTcpProxy({ target }));
+  }
+}
+
+function linkName(from: string, to: string): string {
+  return `${from}->${to}`;
 }
 
 function resource(kind: string | CrdResource): CrdResource {

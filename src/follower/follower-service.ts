@@ -12,10 +12,15 @@ import {
 import type { EpochStore } from '../shared/federation/epoch-store.js';
 import type { FederationHandler, ReplicateCall } from '../shared/federation/federation-server.js';
 import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
+import type { FetchReply } from '../shared/federation/gen/amko/federation/v1/FetchReply.js';
 import type { State } from '../shared/federation/gen/amko/federation/v1/State.js';
 import { refusalStatus } from '../shared/federation/grpc-status.js';
 import type { PeerIdentity } from '../shared/federation/peer-identity.js';
-import type { HashedContent, ReplicaKey } from '../shared/federation/replicated-object.js';
+import {
+  toWireObject,
+  type HashedContent,
+  type ReplicaKey,
+} from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { OperatorError } from '../shared/errors.js';
 import type { Membership } from '../shared/federation/membership.js';
@@ -66,13 +71,30 @@ export class FollowerService implements FederationHandler, SessionHost {
 
   /** Members may ask; in plaintext (`--insecure`) nobody can be identified, so anyone may. */
   getState(peer: PeerIdentity): Promise<State> {
-    const checked = peer.verified
-      ? checkPeer(peer, this.#deps.membership())
-      : { ok: true as const };
-    if (!checked.ok) {
-      return Promise.reject(new OperatorError('PEER_NOT_MEMBER', 'never', checked.status.details));
-    }
+    const refused = this.#refusal(peer);
+    if (refused) return Promise.reject(refused);
     return Promise.resolve(this.state());
+  }
+
+  /** The replicas and the position they stand for, to a member being promoted. */
+  fetch(peer: PeerIdentity): Promise<FetchReply> {
+    const refused = this.#refusal(peer);
+    if (refused) return Promise.reject(refused);
+    const state = this.state();
+    const objects = this.#deps.applier.contents().map(toWireObject);
+    this.#deps.log.info(
+      { peer, objects: objects.length, revision: state.applied_revision },
+      'replicas fetched by a member',
+    );
+    return Promise.resolve({ state, objects });
+  }
+
+  #refusal(peer: PeerIdentity): OperatorError | undefined {
+    if (!peer.verified) return undefined;
+    const checked = checkPeer(peer, this.#deps.membership());
+    return checked.ok
+      ? undefined
+      : new OperatorError('PEER_NOT_MEMBER', 'never', checked.status.details);
   }
 
   async admit(

@@ -57,6 +57,14 @@ export class ReplicaApplier {
     this.#deps = deps;
   }
 
+  /**
+   * The content of every replica applied (or being applied) since this process started: what a
+   * Fetch serves. Empty until the first snapshot, as the applied position is unknown until then.
+   */
+  contents(): HashedContent[] {
+    return [...this.#memory.values()].map((r) => r.content);
+  }
+
   /** Writes one object (if it differs) and remembers it. */
   put(h: HashedContent, marks: ReplicaMarks): Promise<PutOutcome> {
     const key = keyOfContent(h.content);

@@ -17,7 +17,9 @@ import type { FederationServer } from '../shared/federation/federation-server.js
 import { endpointsOf, peersOf, type Membership } from '../shared/federation/membership.js';
 import type { FederationProto } from '../shared/federation/proto.js';
 import type { Logger } from '../shared/telemetry/logger.js';
-import { surveyEpochs } from '../leader/replicator/epoch-check.js';
+import { surveyEpochs, type MemberPosition } from '../leader/replicator/epoch-check.js';
+import type { AppliedPosition } from '../follower/replication-session.js';
+import { catchUpFrom, memberAhead } from './catch-up.js';
 import { LeaderFederationHandler } from '../leader/replicator/leader-federation-handler.js';
 import type { ReplicationStatus } from '../leader/replicator/member-status.js';
 import { startReplicator, type ReplicatorHandle } from '../leader/replicator/replicator.js';
@@ -111,6 +113,8 @@ export class LeaderRole {
     epochs: EpochStore;
     self: string;
     booting: boolean;
+    /** Where this cluster stood as a follower just before (absent after a restart). */
+    applied?: AppliedPosition | undefined;
   }): Promise<void> {
     this.#epochs = opts.epochs;
     this.#self = opts.self;
@@ -128,7 +132,10 @@ export class LeaderRole {
     const claim =
       start.kind === 'resume' ? start.claim : await this.#promote(opts.epochs, opts.self);
     try {
-      await this.#takeOver(opts.amko, claim, start.kind === 'promote');
+      await this.#takeOver(opts.amko, claim, {
+        promoted: start.kind === 'promote',
+        applied: opts.applied,
+      });
       this.#unfinished = undefined;
     } catch (err) {
       await this.#abandon(claim);
@@ -190,7 +197,12 @@ export class LeaderRole {
     return claim;
   }
 
-  async #takeOver(amko: AmkoCluster, first: EpochClaim, promoted: boolean): Promise<void> {
+  async #takeOver(
+    amko: AmkoCluster,
+    first: EpochClaim,
+    how: { promoted: boolean; applied: AppliedPosition | undefined },
+  ): Promise<void> {
+    const promoted = how.promoted;
     let claim = first;
     if (!promoted) this.#log.info({ epoch: claim.epoch }, 'resuming leadership at persisted epoch');
     this.#fence = undefined;
@@ -204,6 +216,8 @@ export class LeaderRole {
       survey = await this.#survey(amko, claim);
     }
     if (survey.higher) this.#onFenced(survey.higher, fencedMessage(survey.higher));
+    if (this.#fence) return this.#settle();
+    if (how.applied) await this.#catchUp(amko, how.applied, survey.positions);
     if (this.#fence) return this.#settle();
     await this.#deps.pipeline.activate(claim.epoch);
     if (this.#fence) return this.#settle();
@@ -221,6 +235,36 @@ export class LeaderRole {
     this.#deps.report();
   }
 
+  /** A member ahead of us on the old log: its replicas first, before any write (catch-up.ts). */
+  async #catchUp(
+    amko: AmkoCluster,
+    own: AppliedPosition,
+    positions: readonly MemberPosition[],
+  ): Promise<void> {
+    const ahead = memberAhead(own, positions);
+    if (!ahead) {
+      this.#log.info({ own, members: positions }, 'no member is ahead of us: nothing to catch up');
+      return;
+    }
+    this.#log.warn(
+      { own, ahead },
+      `${ahead.cluster} is ahead of us (revision ${ahead.revision} > ${own.revision}): fetching its replicas before writing`,
+    );
+    const done = await catchUpFrom(
+      {
+        kubeConfig: this.#deps.kubeConfig,
+        proto: this.#deps.proto,
+        tls: this.#deps.tls,
+        endpoints: endpointsOf(amko),
+        log: this.#log,
+        timeoutMs: this.#deps.surveyTimeoutMs ?? 3_000,
+      },
+      own,
+      ahead,
+    );
+    this.#log.info(done, `caught up from ${done.from} at revision ${done.revision}`);
+  }
+
   #enterPromoting(claim: EpochClaim): void {
     this.#phase = { kind: 'promoting', claim };
     this.#deps.server.setHandler(this.#handler(claim));
@@ -230,7 +274,11 @@ export class LeaderRole {
   async #survey(
     amko: AmkoCluster,
     claim: EpochClaim,
-  ): Promise<{ higher: EpochClaim | undefined; unheard: string[] }> {
+  ): Promise<{
+    higher: EpochClaim | undefined;
+    unheard: string[];
+    positions: readonly MemberPosition[];
+  }> {
     const endpoints = endpointsOf(amko);
     const s = await surveyEpochs({
       endpoints,
@@ -246,7 +294,8 @@ export class LeaderRole {
         ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
         : 'epoch survey done',
     );
-    return { higher: isFencedBy(claim, s.highest) ? s.highest : undefined, unheard };
+    const higher = isFencedBy(claim, s.highest) ? s.highest : undefined;
+    return { higher, unheard, positions: s.positions };
   }
 
   #startReplicator(amko: AmkoCluster, claim: EpochClaim): Promise<ReplicatorHandle> {

@@ -21,6 +21,7 @@ import { membershipOf } from '../shared/federation/membership.js';
 import type { StatusWriter } from '../shared/kube/status-writer.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
+import type { AppliedPosition } from '../follower/replication-session.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
 import { registerFederationMetrics } from './federation-metrics.js';
 import { LeaderPipeline } from './leader-pipeline.js';
@@ -66,6 +67,8 @@ export class RoleSwitch {
   #lastSay = '';
   readonly #healthTimer: ReturnType<typeof setInterval>;
   #leaderServing = false;
+  /** Where this cluster stood when it last stopped following: a promotion catches up from it. */
+  #lastApplied: AppliedPosition | undefined;
 
   constructor(deps: RoleSwitchDeps) {
     this.#deps = deps;
@@ -202,6 +205,7 @@ export class RoleSwitch {
     const { follower } = this.#phase;
     this.#phase = { kind: 'none' };
     await follower.stop();
+    this.#lastApplied = follower.status().applied;
   }
 
   async #toFollower(amko: AmkoCluster): Promise<void> {
@@ -233,7 +237,9 @@ export class RoleSwitch {
       epochs,
       self: this.#self(amko),
       booting,
+      applied: this.#lastApplied,
     });
+    if (this.#leader.phase().kind === 'leader') this.#lastApplied = undefined;
   }
 
   #self(amko: AmkoCluster | undefined): string {

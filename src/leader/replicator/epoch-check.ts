@@ -12,11 +12,23 @@ import {
 } from '../../shared/federation/federation-client.js';
 import type { FederationProto } from '../../shared/federation/proto.js';
 
+/** Where a member stands in the log of the leader it followed, as it reported. */
+export interface MemberPosition {
+  readonly cluster: string;
+  readonly logId: string;
+  readonly epoch: number;
+  readonly revision: number;
+  /** `follower` for a member that holds replicas; a leader holds its own objects. */
+  readonly role: string;
+}
+
 export interface EpochSurvey {
   /** The highest claim any member reported (NO_CLAIM when none answered). */
   readonly highest: EpochClaim;
   /** Members that answered. */
   readonly answered: readonly string[];
+  /** The applied position of each member that answered. */
+  readonly positions: readonly MemberPosition[];
   /** Members that did not, with why. */
   readonly unreachable: readonly { readonly cluster: string; readonly error: string }[];
 }
@@ -36,6 +48,13 @@ export async function surveyEpochs(deps: {
         return {
           cluster: ep.cluster,
           claim: { epoch: Number(s.highest_epoch), leader: s.highest_epoch_leader },
+          position: {
+            cluster: ep.cluster,
+            logId: s.applied_log_id,
+            epoch: Number(s.applied_epoch),
+            revision: Number(s.applied_revision),
+            role: s.role,
+          },
         };
       } catch (err) {
         return { cluster: ep.cluster, error: messageOf(err) };
@@ -46,14 +65,16 @@ export async function surveyEpochs(deps: {
   );
   let highest = NO_CLAIM;
   const answered: string[] = [];
+  const positions: MemberPosition[] = [];
   const unreachable: { cluster: string; error: string }[] = [];
   for (const r of results) {
-    if ('claim' in r) {
+    if ('claim' in r && r.position) {
       answered.push(r.cluster);
+      positions.push(r.position);
       highest = maxClaim(highest, r.claim);
     } else {
       unreachable.push({ cluster: r.cluster, error: r.error });
     }
   }
-  return { highest, answered, unreachable };
+  return { highest, answered, positions, unreachable };
 }

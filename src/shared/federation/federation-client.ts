@@ -5,6 +5,7 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { channelCredentials, clientChannelOptions, type FederationTls } from './credentials.js';
 import type { FederationClient } from './gen/amko/federation/v1/Federation.js';
+import type { FetchReply__Output } from './gen/amko/federation/v1/FetchReply.js';
 import type { State__Output } from './gen/amko/federation/v1/State.js';
 import { peerFailure } from './grpc-status.js';
 import type { FederationProto } from './proto.js';
@@ -41,6 +42,26 @@ export function callGetState(
         if (err) reject(peerFailure(err, peer).error);
         else if (state) resolve(state);
         else reject(new Error(`${peer}: empty GetState answer`));
+      },
+    );
+  });
+}
+
+/** Calls Fetch with a deadline; a failure rejects with the classified OperatorError. */
+export function callFetch(
+  client: FederationClient,
+  peer: string,
+  timeoutMs: number,
+): Promise<FetchReply__Output> {
+  return new Promise((resolve, reject) => {
+    client.Fetch(
+      {},
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err: ServiceError | null, reply?: FetchReply__Output) => {
+        if (err) reject(peerFailure(err, peer).error);
+        else if (reply) resolve(reply);
+        else reject(new Error(`${peer}: empty Fetch answer`));
       },
     );
   });

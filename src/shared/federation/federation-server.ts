@@ -22,6 +22,8 @@ import {
 import type { Logger } from '../telemetry/logger.js';
 import { SERVER_OPTIONS, serverCredentials, type FederationTls } from './credentials.js';
 import { HEALTH_SERVICES } from './federation-names.js';
+import type { FetchReply } from './gen/amko/federation/v1/FetchReply.js';
+import type { FetchRequest__Output } from './gen/amko/federation/v1/FetchRequest.js';
 import type { FollowerMessage } from './gen/amko/federation/v1/FollowerMessage.js';
 import type { GetStateRequest__Output } from './gen/amko/federation/v1/GetStateRequest.js';
 import type { LeaderMessage__Output } from './gen/amko/federation/v1/LeaderMessage.js';
@@ -40,6 +42,8 @@ export interface FederationHandler {
   replicate(call: ReplicateCall, peer: PeerIdentity): void;
   /** Answers GetState; a thrown OperatorError becomes the call's status. */
   getState(peer: PeerIdentity): Promise<State>;
+  /** Answers Fetch (followers only; without it the call is refused as FAILED_PRECONDITION). */
+  fetch?(peer: PeerIdentity): Promise<FetchReply>;
 }
 
 /** Sets health statuses (`HEALTH_SERVICES`). */
@@ -104,6 +108,23 @@ function reflectionPackages(proto: FederationProto): ReflectionService {
 }
 
 const unavailable = { code: Status.UNAVAILABLE, details: 'federation service not ready' };
+const notFollower = {
+  code: Status.FAILED_PRECONDITION,
+  details: 'this cluster holds no replicas to fetch: it is not a follower',
+};
+
+/** Runs a unary handler and turns its rejection into the call's status. */
+function answer<T>(work: Promise<T>, callback: sendUnaryData<T>, log: Logger, what: string): void {
+  work.then(
+    (value) => {
+      callback(null, value);
+    },
+    (err: unknown) => {
+      log.debug({ err }, `${what} refused`);
+      callback(toStatus(err));
+    },
+  );
+}
 
 /** The Federation service, delegating to whatever handler is installed at call time. */
 function federationService(
@@ -128,15 +149,22 @@ function federationService(
         callback(unavailable);
         return;
       }
-      handler.getState(peerIdentityOf(call.getAuthContext())).then(
-        (state) => {
-          callback(null, state);
-        },
-        (err: unknown) => {
-          log.debug({ err }, 'GetState refused');
-          callback(toStatus(err));
-        },
-      );
+      answer(handler.getState(peerIdentityOf(call.getAuthContext())), callback, log, 'GetState');
+    },
+    Fetch(
+      call: ServerUnaryCall<FetchRequest__Output, FetchReply>,
+      callback: sendUnaryData<FetchReply>,
+    ): void {
+      const handler = current();
+      if (!handler) {
+        callback(unavailable);
+        return;
+      }
+      if (!handler.fetch) {
+        callback(notFollower);
+        return;
+      }
+      answer(handler.fetch(peerIdentityOf(call.getAuthContext())), callback, log, 'Fetch');
     },
   };
 }

@@ -5,6 +5,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { Ack as _amko_federation_v1_Ack, Ack__Output as _amko_federation_v1_Ack__Output } from './amko/federation/v1/Ack.js';
 import type { Delta as _amko_federation_v1_Delta, Delta__Output as _amko_federation_v1_Delta__Output } from './amko/federation/v1/Delta.js';
 import type { FederationClient as _amko_federation_v1_FederationClient, FederationDefinition as _amko_federation_v1_FederationDefinition } from './amko/federation/v1/Federation.js';
+import type { FetchReply as _amko_federation_v1_FetchReply, FetchReply__Output as _amko_federation_v1_FetchReply__Output } from './amko/federation/v1/FetchReply.js';
+import type { FetchRequest as _amko_federation_v1_FetchRequest, FetchRequest__Output as _amko_federation_v1_FetchRequest__Output } from './amko/federation/v1/FetchRequest.js';
 import type { FollowerMessage as _amko_federation_v1_FollowerMessage, FollowerMessage__Output as _amko_federation_v1_FollowerMessage__Output } from './amko/federation/v1/FollowerMessage.js';
 import type { GetStateRequest as _amko_federation_v1_GetStateRequest, GetStateRequest__Output as _amko_federation_v1_GetStateRequest__Output } from './amko/federation/v1/GetStateRequest.js';
 import type { Hello as _amko_federation_v1_Hello, Hello__Output as _amko_federation_v1_Hello__Output } from './amko/federation/v1/Hello.js';
@@ -26,6 +28,8 @@ export interface ProtoGrpcType {
         Ack: MessageTypeDefinition<_amko_federation_v1_Ack, _amko_federation_v1_Ack__Output>
         Delta: MessageTypeDefinition<_amko_federation_v1_Delta, _amko_federation_v1_Delta__Output>
         Federation: SubtypeConstructor<typeof grpc.Client, _amko_federation_v1_FederationClient> & { service: _amko_federation_v1_FederationDefinition }
+        FetchReply: MessageTypeDefinition<_amko_federation_v1_FetchReply, _amko_federation_v1_FetchReply__Output>
+        FetchRequest: MessageTypeDefinition<_amko_federation_v1_FetchRequest, _amko_federation_v1_FetchRequest__Output>
         FollowerMessage: MessageTypeDefinition<_amko_federation_v1_FollowerMessage, _amko_federation_v1_FollowerMessage__Output>
         GetStateRequest: MessageTypeDefinition<_amko_federation_v1_GetStateRequest, _amko_federation_v1_GetStateRequest__Output>
         Hello: MessageTypeDefinition<_amko_federation_v1_Hello, _amko_federation_v1_Hello__Output>

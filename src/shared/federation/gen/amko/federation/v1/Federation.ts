@@ -3,12 +3,23 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { FetchReply as _amko_federation_v1_FetchReply, FetchReply__Output as _amko_federation_v1_FetchReply__Output } from '../../../amko/federation/v1/FetchReply.js';
+import type { FetchRequest as _amko_federation_v1_FetchRequest, FetchRequest__Output as _amko_federation_v1_FetchRequest__Output } from '../../../amko/federation/v1/FetchRequest.js';
 import type { FollowerMessage as _amko_federation_v1_FollowerMessage, FollowerMessage__Output as _amko_federation_v1_FollowerMessage__Output } from '../../../amko/federation/v1/FollowerMessage.js';
 import type { GetStateRequest as _amko_federation_v1_GetStateRequest, GetStateRequest__Output as _amko_federation_v1_GetStateRequest__Output } from '../../../amko/federation/v1/GetStateRequest.js';
 import type { LeaderMessage as _amko_federation_v1_LeaderMessage, LeaderMessage__Output as _amko_federation_v1_LeaderMessage__Output } from '../../../amko/federation/v1/LeaderMessage.js';
 import type { State as _amko_federation_v1_State, State__Output as _amko_federation_v1_State__Output } from '../../../amko/federation/v1/State.js';
 
 export interface FederationClient extends grpc.Client {
+  Fetch(argument: _amko_federation_v1_FetchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  Fetch(argument: _amko_federation_v1_FetchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  Fetch(argument: _amko_federation_v1_FetchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  Fetch(argument: _amko_federation_v1_FetchRequest, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  fetch(argument: _amko_federation_v1_FetchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  fetch(argument: _amko_federation_v1_FetchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  fetch(argument: _amko_federation_v1_FetchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  fetch(argument: _amko_federation_v1_FetchRequest, callback: grpc.requestCallback<_amko_federation_v1_FetchReply__Output>): grpc.ClientUnaryCall;
+  
   GetState(argument: _amko_federation_v1_GetStateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_State__Output>): grpc.ClientUnaryCall;
   GetState(argument: _amko_federation_v1_GetStateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_amko_federation_v1_State__Output>): grpc.ClientUnaryCall;
   GetState(argument: _amko_federation_v1_GetStateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_amko_federation_v1_State__Output>): grpc.ClientUnaryCall;
@@ -26,6 +37,8 @@ export interface FederationClient extends grpc.Client {
 }
 
 export interface FederationHandlers extends grpc.UntypedServiceImplementation {
+  Fetch: grpc.handleUnaryCall<_amko_federation_v1_FetchRequest__Output, _amko_federation_v1_FetchReply>;
+  
   GetState: grpc.handleUnaryCall<_amko_federation_v1_GetStateRequest__Output, _amko_federation_v1_State>;
   
   Replicate: grpc.handleBidiStreamingCall<_amko_federation_v1_LeaderMessage__Output, _amko_federation_v1_FollowerMessage>;
@@ -33,6 +46,7 @@ export interface FederationHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface FederationDefinition extends grpc.ServiceDefinition {
+  Fetch: MethodDefinition<_amko_federation_v1_FetchRequest, _amko_federation_v1_FetchReply, _amko_federation_v1_FetchRequest__Output, _amko_federation_v1_FetchReply__Output>
   GetState: MethodDefinition<_amko_federation_v1_GetStateRequest, _amko_federation_v1_State, _amko_federation_v1_GetStateRequest__Output, _amko_federation_v1_State__Output>
   Replicate: MethodDefinition<_amko_federation_v1_LeaderMessage, _amko_federation_v1_FollowerMessage, _amko_federation_v1_LeaderMessage__Output, _amko_federation_v1_FollowerMessage__Output>
 }

@@ -291,11 +291,22 @@ export const BAD_CASES: readonly BadCase[] = Object.freeze([
     },
   },
   {
-    name: 'wrong-type-ack',
-    what: 'an Ack (a follower message) as the first message: decodes as an empty LeaderMessage',
+    name: 'wrong-type-ack-first',
+    what: 'an Ack (a FollowerMessage) as the first message: decodes as a snapshot before any hello',
     expected: Status.INVALID_ARGUMENT,
     admitted: false,
-    run: (t) => oneShot(t, (w) => innerOf(w.follower({ ack: { revision: '7' } }))),
+    run: (t) => oneShot(t, (w) => w.follower({ ack: { revision: '7' } })),
+  },
+  {
+    name: 'wrong-type-ack-echo',
+    what: 'after a hello, an Ack of the applied revision echoed back: decodes as an empty snapshot at that revision, a replay',
+    expected: Status.OK,
+    admitted: true,
+    run: (t, s) =>
+      asLeader(t, s, (stream, wire) => {
+        stream.send(wire.follower({ ack: { revision: s.applied_revision } }));
+        return expectAcks(stream, 1, appliedOf(s));
+      }),
   },
   {
     name: 'wrong-type-object-key',
@@ -315,8 +326,8 @@ export const BAD_CASES: readonly BadCase[] = Object.freeze([
   },
   {
     name: 'wrong-type-state-echo',
-    what: "after a hello, the follower's own State sent back: decodes as a second hello",
-    expected: Status.INVALID_ARGUMENT,
+    what: "after a hello, the follower's own State (a FollowerMessage) sent back: does not decode",
+    expected: Status.INTERNAL,
     admitted: true,
     run: (t, s) =>
       asLeader(t, s, (stream, wire) => {

@@ -89,6 +89,22 @@ const FORGED = toWireObject(
   }),
 );
 
+/**
+ * A follower's State with fixed content. Whether a FollowerMessage decodes as a LeaderMessage
+ * depends on its bytes (a State holding other names may read as a second hello, INVALID_ARGUMENT);
+ * these bytes do not decode at all (protobufjs: `invalid wire type 4`).
+ */
+const ECHOED_STATE = Object.freeze({
+  cluster: 'cluster2',
+  highest_epoch: '5',
+  highest_epoch_leader: 'cluster1',
+  applied_revision: '3',
+  applied_epoch: '5',
+  applied_log_id: 'log-1',
+  version: 'v1',
+  role: 'follower',
+});
+
 const ACCEPTED = 'accepted';
 
 function outcome(e: Ended, problems: readonly string[] = [], reason?: string): CaseOutcome {
@@ -326,12 +342,12 @@ export const BAD_CASES: readonly BadCase[] = Object.freeze([
   },
   {
     name: 'wrong-type-state-echo',
-    what: "after a hello, the follower's own State (a FollowerMessage) sent back: does not decode",
+    what: 'after a hello, a State (a FollowerMessage, fixed content) sent back: does not decode',
     expected: Status.INTERNAL,
     admitted: true,
     run: (t, s) =>
       asLeader(t, s, (stream, wire) => {
-        stream.send(wire.follower({ state: s }));
+        stream.send(wire.follower({ state: ECHOED_STATE }));
         return Promise.resolve(undefined);
       }),
   },

@@ -2,6 +2,17 @@
  * One Replicate stream on a follower: the hello, then snapshots, deltas and pings, applied one
  * message at a time in arrival order, each acknowledged only after its write. Anything that does
  * not make sense ends the stream (INVALID_ARGUMENT) before anything is written for it.
+ *
+ * Revisions: within the admitted log and epoch, a delta or a snapshot at or below the applied
+ * revision is a replay: it is acknowledged with the applied revision and not applied again (so a
+ * replayed old snapshot cannot roll replicas back). A delta that skips a revision, or a delta from
+ * another log, is refused (FAILED_PRECONDITION, `revision-gap`); the leader answers with a
+ * snapshot.
+ *
+ * A leader ends a stream by cancelling it, never by half-closing it. grpc-js drops an incomplete
+ * final frame without telling the handler, so a truncated frame followed by the end of the stream
+ * looks like a half-close: a half-close is therefore refused (INVALID_ARGUMENT), and nothing
+ * received after the last complete message (or a snapshot still missing parts) is applied.
  */
 import { status as Status, Metadata, type StatusObject } from '@grpc/grpc-js';
 import { OperatorError } from '../shared/errors.js';
@@ -107,10 +118,7 @@ export class ReplicationSession {
     });
     this.#call.on('end', () => {
       this.#enqueue(() => {
-        if (this.isOpen) {
-          this.#finish();
-          this.#call.end();
-        }
+        if (this.isOpen) throw bad(this.#halfCloseMessage());
         return Promise.resolve();
       });
     });
@@ -137,6 +145,12 @@ export class ReplicationSession {
     } else {
       this.end({ code: Status.CANCELLED, details, metadata: new Metadata() });
     }
+  }
+
+  #halfCloseMessage(): string {
+    if (this.#phase === 'hello') return 'the stream ended before a hello';
+    if (this.#snapshot) return `the stream ended inside snapshot ${this.#snapshot.revision}`;
+    return 'the stream was half-closed (a leader cancels a stream, it never ends it)';
   }
 
   #finish(): void {
@@ -198,21 +212,33 @@ export class ReplicationSession {
     this.#snapshot = pending;
     if (s.more) return;
     this.#snapshot = undefined;
+    const applied = this.#appliedInLog();
+    if (applied !== undefined && revision <= applied) {
+      this.#ack(applied);
+      return;
+    }
     await this.#host.applySnapshot(this, pending.objects, this.#at(revision));
     this.#ack(revision);
+  }
+
+  /** The applied revision when it belongs to this stream's log and epoch, else undefined. */
+  #appliedInLog(): number | undefined {
+    const pos = this.#host.position();
+    const sameLog = pos.logId === this.#logId && pos.epoch === this.#claim?.epoch;
+    return sameLog ? pos.revision : undefined;
   }
 
   async #delta(d: Delta__Output): Promise<void> {
     const revision = revisionOf(d.revision);
     if (this.#snapshot) throw bad('delta inside a snapshot');
     const change = this.#changeOf(d);
-    const pos = this.#host.position();
-    const sameLog = pos.logId === this.#logId && pos.epoch === this.#claim?.epoch;
-    if (sameLog && revision <= pos.revision) {
-      this.#ack(pos.revision);
+    const applied = this.#appliedInLog();
+    if (applied !== undefined && revision <= applied) {
+      this.#ack(applied);
       return;
     }
-    if (!sameLog || revision !== pos.revision + 1) {
+    if (applied === undefined || revision !== applied + 1) {
+      const pos = this.#host.position();
       const details = `delta ${revision} does not follow applied revision ${pos.revision} of log ${pos.logId || 'none'}`;
       this.end(refusalStatus('revision-gap', details));
       return;

@@ -33,7 +33,11 @@ export const REFUSAL_METADATA = Object.freeze({
 /** Why a peer refused a session. */
 export type RefusalReason = 'stale-epoch' | 'version-mismatch' | 'is-leader' | 'revision-gap';
 
-/** Largest message either side accepts or sends (a large snapshot is split below this). */
+/**
+ * Largest message either side accepts or sends (a large snapshot is split below this). A peer
+ * whose frame announces more is answered RESOURCE_EXHAUSTED as soon as the length prefix is read
+ * (grpc-js checks it before buffering the message), and nothing of it is applied.
+ */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** Target size of one snapshot message. */
 export const SNAPSHOT_CHUNK_BYTES = 4 * 1024 * 1024;

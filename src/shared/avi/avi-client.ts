@@ -27,7 +27,12 @@ import {
   type ReadOptions,
 } from './resource.js';
 import { AviSession } from './session.js';
-import { HttpTransport, TransportFailure, type TransportResponse } from './transport.js';
+import {
+  HttpTransport,
+  TransportFailure,
+  type TransportOptions,
+  type TransportResponse,
+} from './transport.js';
 import type {
   ApplicationPersistenceProfile,
   Cloud,
@@ -112,6 +117,20 @@ function queryString(query: AviRequest['query']): string {
   return text === '' ? '' : `?${text}`;
 }
 
+function transportOptions(
+  opts: AviClientOptions,
+  secure: boolean,
+  maxSockets: number,
+): TransportOptions {
+  return {
+    secure,
+    maxSockets,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    ...(opts.caBundle === undefined ? {} : { ca: opts.caBundle }),
+    ...(opts.insecure === undefined ? {} : { insecure: opts.insecure }),
+  };
+}
+
 export class AviClient {
   readonly gslbServices: AviResource<GslbService>;
   readonly healthMonitors: AviResource<HealthMonitor>;
@@ -148,13 +167,7 @@ export class AviClient {
     this.#log = (opts.logger ?? silentLogger()).child({ component: 'avi-client' });
     const concurrency = opts.concurrency ?? 8;
     this.#limiter = new ConcurrencyLimiter(concurrency);
-    this.#transport = new HttpTransport({
-      secure: this.#address.secure,
-      maxSockets: concurrency,
-      maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      ...(opts.caBundle === undefined ? {} : { ca: opts.caBundle }),
-      ...(opts.insecure === undefined ? {} : { insecure: opts.insecure }),
-    });
+    this.#transport = new HttpTransport(transportOptions(opts, this.#address.secure, concurrency));
     this.#session = new AviSession({
       transport: this.#transport,
       address: this.#address,

@@ -24,6 +24,15 @@ export type ErrorCode =
   | 'AVI_FENCED'
   /** Other 400s and 403: the request itself is wrong; retrying will not help. */
   | 'AVI_REJECTED'
+  /**
+   * A 2xx reply the client cannot use: not JSON (an HTML login or proxy page, a cut-off body),
+   * not the shape the API promises (no `results`, an object without `uuid`), or a collection
+   * whose `next` links loop or never end. A write that met it may have been carried out, so it is
+   * never repeated blindly: the caller re-reads (a repeated create meets 409 and reads back).
+   */
+  | 'AVI_BAD_REPLY'
+  /** A reply body above the client's `maxResponseBytes`: cut off unread, connection closed. */
+  | 'AVI_REPLY_TOO_LARGE'
   /** Kubernetes API unreachable or 5xx. */
   | 'KUBE_UNAVAILABLE'
   /** Kubernetes API conflict (409) on update. */

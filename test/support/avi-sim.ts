@@ -57,6 +57,13 @@ export interface FaultSpec {
     latencyMs?: number;
     reset?: boolean;
     timeout?: boolean;
+    rawBody?: string;
+    contentType?: string;
+    apply?: boolean;
+    dropField?: string;
+    nextLoop?: 'self' | 'first';
+    bodyBytes?: number;
+    declareLength?: boolean;
   };
   count?: number;
   probability?: number;

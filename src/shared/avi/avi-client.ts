@@ -7,7 +7,7 @@
 import { type Clock, systemClock } from '../clock.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import {
-  AviError,
+  type AviError,
   controllerText,
   httpError,
   retriedInClient,
@@ -17,15 +17,22 @@ import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { type ControllerAddress, parseControllerAddress } from './base-url.js';
 import { cookieHeader } from './cookies.js';
 import { ConcurrencyLimiter } from './limiter.js';
+import { readReply, tooLargeText } from './reply-body.js';
 import {
   type AviReader,
   type AviRequest,
   AviResource,
   type AviResponse,
+  DEFAULT_MAX_PAGES,
   type ReadOptions,
 } from './resource.js';
 import { AviSession } from './session.js';
-import { HttpTransport, TransportFailure, type TransportResponse } from './transport.js';
+import {
+  HttpTransport,
+  TransportFailure,
+  type TransportOptions,
+  type TransportResponse,
+} from './transport.js';
 import type {
   ApplicationPersistenceProfile,
   Cloud,
@@ -66,6 +73,13 @@ export interface AviClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Random source in [0, 1) for jitter. */
   random?: () => number;
+  /**
+   * Largest reply body read, in bytes (default 8 MiB, `DEFAULT_MAX_RESPONSE_BYTES`). A longer
+   * reply is cut off unread (AVI_REPLY_TOO_LARGE) instead of being buffered.
+   */
+  maxResponseBytes?: number;
+  /** Most pages one list follows (default 5,000, `DEFAULT_MAX_PAGES`); more is AVI_BAD_REPLY. */
+  maxPages?: number;
 }
 
 export interface LeaderCheck {
@@ -79,12 +93,17 @@ export interface LeaderCheck {
 
 export const DEFAULT_CONTROLLER_VERSION = '22.1.3';
 
-const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
-  if (text.trim() === '') return { ok: true, value: undefined };
+/**
+ * 8 MiB: a page of 200 GslbServices (the controller's largest page) is about 1 MB, so this leaves
+ * ample room while a runaway reply (a proxy streaming a file, a controller bug) is cut off early.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+const parseJson = (text: string): unknown => {
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return JSON.parse(text) as unknown;
   } catch {
-    return { ok: false };
+    return undefined;
   }
 };
 
@@ -96,6 +115,20 @@ function queryString(query: AviRequest['query']): string {
   params.sort();
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+function transportOptions(
+  opts: AviClientOptions,
+  secure: boolean,
+  maxSockets: number,
+): TransportOptions {
+  return {
+    secure,
+    maxSockets,
+    maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    ...(opts.caBundle === undefined ? {} : { ca: opts.caBundle }),
+    ...(opts.insecure === undefined ? {} : { insecure: opts.insecure }),
+  };
 }
 
 export class AviClient {
@@ -134,12 +167,7 @@ export class AviClient {
     this.#log = (opts.logger ?? silentLogger()).child({ component: 'avi-client' });
     const concurrency = opts.concurrency ?? 8;
     this.#limiter = new ConcurrencyLimiter(concurrency);
-    this.#transport = new HttpTransport({
-      secure: this.#address.secure,
-      maxSockets: concurrency,
-      ...(opts.caBundle === undefined ? {} : { ca: opts.caBundle }),
-      ...(opts.insecure === undefined ? {} : { insecure: opts.insecure }),
-    });
+    this.#transport = new HttpTransport(transportOptions(opts, this.#address.secure, concurrency));
     this.#session = new AviSession({
       transport: this.#transport,
       address: this.#address,
@@ -153,14 +181,18 @@ export class AviClient {
       log: this.#log,
     });
     const request = <R>(req: AviRequest): Promise<AviResponse<R>> => this.request<R>(req);
-    this.gslbServices = new AviResource({ type: 'gslbservice', request });
-    this.healthMonitors = new AviResource({ type: 'healthmonitor', request });
-    this.persistenceProfiles = new AviResource({ type: 'applicationpersistenceprofile', request });
-    this.pkiProfiles = new AviResource({ type: 'pkiprofile', request });
-    this.tenants = new AviResource({ type: 'tenant', request });
-    this.gslbs = new AviResource({ type: 'gslb', request });
-    this.virtualServices = new AviResource({ type: 'virtualservice', request });
-    this.clouds = new AviResource({ type: 'cloud', request });
+    const common = { request, maxPages: opts.maxPages ?? DEFAULT_MAX_PAGES };
+    this.gslbServices = new AviResource({ ...common, type: 'gslbservice' });
+    this.healthMonitors = new AviResource({ ...common, type: 'healthmonitor' });
+    this.persistenceProfiles = new AviResource({
+      ...common,
+      type: 'applicationpersistenceprofile',
+    });
+    this.pkiProfiles = new AviResource({ ...common, type: 'pkiprofile' });
+    this.tenants = new AviResource({ ...common, type: 'tenant' });
+    this.gslbs = new AviResource({ ...common, type: 'gslb' });
+    this.virtualServices = new AviResource({ ...common, type: 'virtualservice' });
+    this.clouds = new AviResource({ ...common, type: 'cloud' });
   }
 
   /** Logins performed so far (the first one included). */
@@ -185,6 +217,7 @@ export class AviClient {
       path: '/api/cluster',
       tenant: opts.tenant ?? 'admin',
       signal: opts.signal,
+      expect: 'object',
     });
     return res.body;
   }
@@ -316,21 +349,13 @@ export class AviClient {
 
   #result<R>(req: AviRequest, res: TransportResponse): AviResponse<R> {
     const target = { method: req.method, path: req.path };
-    const parsed = parseJson(res.text);
     if (res.status >= 200 && res.status < 300) {
-      if (parsed.ok) return { status: res.status, body: parsed.value as R };
-      throw new AviError({
-        ...target,
-        code: 'AVI_UNAVAILABLE',
-        retry: 'backoff',
-        status: res.status,
-        detail: 'reply is not valid JSON',
-      });
+      return { status: res.status, body: readReply(target, res, req.expect ?? 'any') as R };
     }
-    throw httpError(
-      target,
-      res.status,
-      controllerText(parsed.ok ? parsed.value : undefined, res.text),
-    );
+    const detail =
+      res.tooLarge === undefined
+        ? controllerText(parseJson(res.text), res.text)
+        : tooLargeText(res.tooLarge.limit);
+    throw httpError(target, res.status, detail);
   }
 }

@@ -80,6 +80,16 @@ describe('Avi error classification', function () {
     assert.equal(retriedInClient(new Error('plain')), false);
   });
 
+  it('retries unusable replies to GETs in the client, never those to writes', function () {
+    const bad = (method: string, retry: 'backoff' | 'slow'): AviError =>
+      new AviError({ method, path: '/api/gslbservice', code: 'AVI_BAD_REPLY', retry, detail: 'x' });
+    assert.equal(retriedInClient(bad('GET', 'backoff')), true);
+    assert.equal(retriedInClient(bad('GET', 'slow')), false, 'a pagination loop is not retried');
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      assert.equal(retriedInClient(bad(method, 'backoff')), false, method);
+    }
+  });
+
   it('keeps everything when a 409 gains the existing object', function () {
     const err = httpError(target, 409, 'exists').withExisting({ uuid: 'gslbservice-1' });
     assert.ok(err instanceof AviError);

@@ -139,9 +139,15 @@ export function transportError(
   });
 }
 
-/** True for failures the client retries itself: 5xx, 429 and connection failures (not timeouts). */
+/**
+ * True for failures the client retries itself: 5xx, 429, connection failures (not timeouts), and
+ * unusable 2xx replies to a GET (an HTML page, broken JSON, an object without uuid). An unusable
+ * reply to a write is not retried: the write may have been carried out.
+ */
 export function retriedInClient(err: unknown): boolean {
-  if (!(err instanceof AviError) || err.code !== 'AVI_UNAVAILABLE') return false;
+  if (!(err instanceof AviError)) return false;
+  if (err.code === 'AVI_BAD_REPLY') return err.method === 'GET' && err.retry === 'backoff';
+  if (err.code !== 'AVI_UNAVAILABLE') return false;
   if (err.status === undefined) return err.retry === 'backoff';
   return err.status >= 500 || err.status === 429;
 }

@@ -3,6 +3,7 @@
  * create, full update (PUT), patch and delete, each in a tenant.
  */
 import { AviError } from './avi-error.js';
+import { badReply, type ReplyShape } from './reply-body.js';
 import type { AviCollection, AviObjectBase, AviObjectType, AviPatch, Stored } from './types.js';
 
 export type QueryValue = string | number | boolean;
@@ -16,6 +17,8 @@ export interface AviRequest {
   /** Tenant name for `X-Avi-Tenant`; `*` for all tenants (reads only). Default: the client's. */
   tenant?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The shape a 2xx body must have (default `any`); otherwise the call fails AVI_BAD_REPLY. */
+  expect?: ReplyShape;
 }
 
 export interface AviResponse<T> {
@@ -74,8 +77,21 @@ export interface AviWriter<T extends AviObjectBase> extends AviReader<T> {
 }
 
 const DEFAULT_PAGE_SIZE = 100;
-/** Guards against a controller whose `next` never ends. */
-const MAX_PAGES = 100_000;
+
+/**
+ * Most pages one list follows by default: 500,000 objects at amko's page size of 100, ten times
+ * the largest deployment we size for; a longer `next` chain is treated as a controller fault.
+ */
+export const DEFAULT_MAX_PAGES = 5_000;
+
+/** One page's query in a canonical form (sorted, `page` 1 when absent), to recognise a revisit. */
+export function pageKey(query: Readonly<Record<string, QueryValue>>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) params.set(key, String(value));
+  if (!params.has('page')) params.set('page', '1');
+  params.sort();
+  return params.toString();
+}
 
 /** The query of a `next` link: the text after `/api/<type>` (as AMKO re-issues it). */
 export function nextQuery(next: string, type: string): Record<string, string> {
@@ -112,37 +128,51 @@ function withoutUrl<T extends AviObjectBase>(obj: T): Omit<T, 'url'> {
 export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
   readonly type: AviObjectType;
   readonly #request: RequestFn;
+  readonly #maxPages: number;
 
-  constructor(deps: { type: AviObjectType; request: RequestFn }) {
+  /** `maxPages`: most pages one list follows (default `DEFAULT_MAX_PAGES`). */
+  constructor(deps: { type: AviObjectType; request: RequestFn; maxPages?: number }) {
     this.type = deps.type;
     this.#request = deps.request;
+    this.#maxPages = deps.maxPages ?? DEFAULT_MAX_PAGES;
   }
 
+  /**
+   * Each page in turn, following `next`. A `next` that leads back to a page already read (a loop)
+   * or a chain longer than `maxPages` fails with AVI_BAD_REPLY before any page is read twice.
+   */
   async *pages(opts: ListOptions = {}): AsyncGenerator<Stored<T>[], void, undefined> {
     let query: Record<string, QueryValue> = listQuery(opts);
-    const seen = new Set<string>();
-    for (let page = 1; page <= MAX_PAGES; page++) {
+    const seen = new Map<string, number>();
+    for (let page = 1; ; page++) {
+      const key = pageKey(query);
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        throw this.#badList(
+          `pagination loop: the next link of page ${page - 1} leads back to page ${earlier} (${key})`,
+        );
+      }
+      if (page > this.#maxPages) {
+        throw this.#badList(`pagination did not end within ${this.#maxPages} pages (maxPages)`);
+      }
+      seen.set(key, page);
       const res = await this.#request<AviCollection<Stored<T>>>({
         method: 'GET',
         path: `/api/${this.type}`,
         query,
         tenant: opts.tenant,
         signal: opts.signal,
+        expect: 'collection',
       });
       yield res.body.results;
       const next = res.body.next;
-      if (next === undefined || next === '') return;
-      if (seen.has(next)) break;
-      seen.add(next);
+      if (typeof next !== 'string' || next === '') return;
       query = nextQuery(next, this.type);
     }
-    throw new AviError({
-      code: 'AVI_UNAVAILABLE',
-      retry: 'slow',
-      method: 'GET',
-      path: `/api/${this.type}`,
-      detail: 'the controller returned a pagination loop',
-    });
+  }
+
+  #badList(detail: string): AviError {
+    return badReply({ method: 'GET', path: `/api/${this.type}` }, detail, { retry: 'slow' });
   }
 
   async list(opts: ListOptions = {}): Promise<Stored<T>[]> {
@@ -163,6 +193,7 @@ export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
       query: readQuery(opts),
       tenant: opts.tenant,
       signal: opts.signal,
+      expect: 'object',
     });
     return res.body;
   }
@@ -210,6 +241,7 @@ export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
       body,
       tenant: opts.tenant,
       signal: opts.signal,
+      expect: 'object',
     });
     return res.body;
   }

@@ -4,9 +4,10 @@
  * cause one login, not one each.
  */
 import type { Logger } from '../telemetry/logger.js';
-import { AviError, controllerText, httpError, transportError } from './avi-error.js';
+import { controllerText, httpError, transportError } from './avi-error.js';
 import type { ControllerAddress } from './base-url.js';
 import { parseSetCookie, sessionFrom, type SessionCookies } from './cookies.js';
+import { badReply, excerpt, tooLargeText } from './reply-body.js';
 import { type HttpTransport, TransportFailure } from './transport.js';
 
 export interface Credentials {
@@ -125,24 +126,23 @@ export class AviSession {
         throw transportError(target, kind, err instanceof TransportFailure ? err.reason : err);
       });
     if (res.status < 200 || res.status >= 300) {
-      const err = httpError(
-        target,
-        res.status,
-        controllerText(parseJson(res.text), res.text),
-        true,
-      );
+      const detail =
+        res.tooLarge === undefined
+          ? controllerText(parseJson(res.text), res.text)
+          : tooLargeText(res.tooLarge.limit);
+      const err = httpError(target, res.status, detail, true);
       this.#d.log.warn({ status: res.status, code: err.code, user: username }, 'Avi login failed');
       throw err;
     }
     const session = sessionFrom(parseSetCookie(res.headers['set-cookie']));
     if (session === undefined) {
-      throw new AviError({
-        ...target,
-        code: 'AVI_REJECTED',
-        retry: 'never',
-        status: res.status,
-        detail: 'login reply carried no csrftoken and session cookies',
-      });
+      // A 2xx without the session cookies: a proxy's or portal's page rather than the controller.
+      const type = res.headers['content-type'] ?? 'none';
+      throw badReply(
+        target,
+        `login reply carried no csrftoken and session cookies (content-type ${type}): "${excerpt(res.text)}"`,
+        { status: res.status, retry: 'slow' },
+      );
     }
     this.#cookies = session;
     this.#generation++;

@@ -1,8 +1,15 @@
 /**
  * One HTTP(S) exchange with the controller: keep-alive agent, CA bundle or explicit insecure
- * mode, per-request timeout, abort. No retries, no sessions: those are the client's.
+ * mode, per-request timeout, abort, and a bound on the reply body (a reply announcing or
+ * streaming more is cut off and its connection closed, never buffered whole). No retries, no
+ * sessions: those are the client's.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface TransportOptions {
@@ -13,6 +20,8 @@ export interface TransportOptions {
   insecure?: boolean;
   /** Sockets kept per host (default 16). */
   maxSockets?: number;
+  /** Largest reply body read, in bytes (default: no limit). */
+  maxResponseBytes?: number;
 }
 
 export interface TransportRequest {
@@ -27,7 +36,10 @@ export interface TransportRequest {
 export interface TransportResponse {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The body; empty when it was too large. */
   text: string;
+  /** Set when the body was larger than `maxResponseBytes`: it was not read. */
+  tooLarge?: { limit: number };
 }
 
 /** A request that got no reply. `aborted` means the caller's signal ended it. */
@@ -44,9 +56,11 @@ export class TransportFailure extends Error {
 export class HttpTransport {
   readonly #secure: boolean;
   readonly #agent: HttpAgent | HttpsAgent;
+  readonly #maxBytes: number;
 
   constructor(opts: TransportOptions) {
     this.#secure = opts.secure;
+    this.#maxBytes = opts.maxResponseBytes ?? Number.POSITIVE_INFINITY;
     const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 16 };
     this.#agent = opts.secure
       ? new HttpsAgent({
@@ -100,22 +114,38 @@ export class HttpTransport {
         reject(failure(err));
       });
       outgoing.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-        });
-        res.on('error', (err) => {
+        this.#read(res).then(resolve, (err: unknown) => {
           reject(failure(err));
-        });
-        res.on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          });
         });
       });
       outgoing.end(req.body);
+    });
+  }
+
+  /**
+   * The body of `res`, or `tooLarge` as soon as its `Content-Length` or the bytes received pass
+   * the limit; the connection is then destroyed (so it is not reused with a body half read).
+   */
+  #read(res: IncomingMessage): Promise<TransportResponse> {
+    const head = { status: res.statusCode ?? 0, headers: res.headers };
+    const limit = this.#maxBytes;
+    const tooLarge = (): TransportResponse => {
+      res.destroy();
+      return { ...head, text: '', tooLarge: { limit } };
+    };
+    if (Number(res.headers['content-length'] ?? 0) > limit) return Promise.resolve(tooLarge());
+    return new Promise<TransportResponse>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) resolve(tooLarge());
+        else chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        resolve({ ...head, text: Buffer.concat(chunks).toString('utf8') });
+      });
     });
   }
 

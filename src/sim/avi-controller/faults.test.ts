@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Faults, type FaultTarget } from './faults.js';
+import { Faults, type FaultTarget, mangles } from './faults.js';
 import { SimError } from './sim-error.js';
 
 const target = (extra: Partial<FaultTarget> = {}): FaultTarget => ({
@@ -78,8 +78,38 @@ describe('Faults', function () {
       { effect: { status: 500 }, probability: 2 },
       { match: { path: '(' }, effect: { status: 500 } },
       { match: { method: 1 }, effect: { status: 500 } },
+      { effect: { apply: true } },
+      { effect: { contentType: 'text/html' } },
+      { effect: { status: 200, contentType: 'text/html' } },
+      { effect: { rawBody: 1 } },
+      { effect: { rawBody: '<html/>', bodyBytes: 10 } },
+      { effect: { dropField: 7 } },
+      { effect: { nextLoop: 'back' } },
+      { effect: { bodyBytes: -1 } },
+      { effect: { bodyBytes: 1.5 } },
+      { effect: { bodyBytes: 2 * 1024 * 1024 * 1024 } },
     ]) {
       assert.throws(() => faults.add(bad), SimError, JSON.stringify(bad));
+    }
+  });
+
+  it('accepts the bad-answer effects and tells which of them mangle a real reply', function () {
+    const faults = new Faults({ random: () => 0 });
+    const html = faults.add({ effect: { rawBody: '<html/>', contentType: 'text/html' } });
+    assert.deepEqual(html.effect, { rawBody: '<html/>', contentType: 'text/html' });
+    assert.equal(mangles(html.effect), false, 'a raw body alone replaces the request');
+    const after = faults.add({ effect: { rawBody: '{"uuid":', apply: true } });
+    assert.equal(mangles(after.effect), true);
+    for (const effect of [
+      { dropField: 'uuid' },
+      { nextLoop: 'self' },
+      { nextLoop: 'first' },
+      { bodyBytes: 1024, declareLength: true },
+      { apply: true, status: 500 },
+    ]) {
+      const rule = faults.add({ effect });
+      assert.deepEqual(rule.effect, effect);
+      assert.equal(mangles(rule.effect), true, JSON.stringify(effect));
     }
   });
 });

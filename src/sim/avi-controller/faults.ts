@@ -1,7 +1,10 @@
 /**
  * Fault injection rules (avi-rest-api.md §7.5): a match on method, object type, path pattern,
  * tenant or body text; an effect of a status and body, added latency, a connection reset or a
- * request that never gets an answer; limited by a count or a probability.
+ * request that never gets an answer; limited by a count or a probability. Bad answers (a raw
+ * body such as an HTML page or broken JSON, an object without a field, a `next` link that loops,
+ * an oversized body) either replace the request or, with `apply`, mangle the real reply of a
+ * request the controller did carry out.
  */
 import { SimError } from './sim-error.js';
 
@@ -24,6 +27,41 @@ export interface FaultEffect {
   reset?: boolean;
   /** Never reply; the client's own timeout ends the request. */
   timeout?: boolean;
+  /** Reply with this text verbatim (an HTML page, truncated JSON); status default 200. */
+  rawBody?: string;
+  /** Content-Type of a `rawBody` reply (default `text/html; charset=utf-8`). */
+  contentType?: string;
+  /**
+   * Carry the request out first; the effect then changes the real reply (the status defaults to
+   * the real one). Implied by `dropField`, `nextLoop` and `bodyBytes`.
+   */
+  apply?: boolean;
+  /** Remove this field from the reply object, or from every object of a collection's results. */
+  dropField?: string;
+  /**
+   * A collection page without `next` gets one anyway: to itself (`self`) or to page 1 (`first`),
+   * so a client following `next` would go round for ever.
+   */
+  nextLoop?: NextLoop;
+  /** Pad the JSON reply (a `_padding` string field) to this many bytes, streamed in chunks. */
+  bodyBytes?: number;
+  /** With `bodyBytes`: announce the size in `Content-Length` (default: chunked, no length). */
+  declareLength?: boolean;
+}
+
+export type NextLoop = 'self' | 'first';
+
+/** Largest `bodyBytes` the simulator streams. */
+export const MAX_FAULT_BODY_BYTES = 1024 * 1024 * 1024;
+
+/** True when the effect changes the reply of a request the controller carries out. */
+export function mangles(effect: FaultEffect): boolean {
+  return (
+    effect.apply === true ||
+    effect.dropField !== undefined ||
+    effect.nextLoop !== undefined ||
+    effect.bodyBytes !== undefined
+  );
 }
 
 export interface FaultRule {
@@ -48,10 +86,14 @@ export interface FaultTarget {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+function optionalString(
+  obj: Record<string, unknown>,
+  key: string,
+  part: 'match' | 'effect' = 'match',
+): string | undefined {
   const value = obj[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new SimError(400, `fault match.${key} must be a string`);
+  if (typeof value !== 'string') throw new SimError(400, `fault ${part}.${key} must be a string`);
   return value;
 }
 
@@ -89,6 +131,57 @@ function latency(value: unknown): number | undefined {
   return value;
 }
 
+function bodyBytes(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || Number(value) < 0 || Number(value) > MAX_FAULT_BODY_BYTES) {
+    throw new SimError(
+      400,
+      `fault effect.bodyBytes must be an integer within 0-${MAX_FAULT_BODY_BYTES}`,
+    );
+  }
+  return Number(value);
+}
+
+function nextLoop(value: unknown): NextLoop | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'self' && value !== 'first') {
+    throw new SimError(400, 'fault effect.nextLoop must be "self" or "first"');
+  }
+  return value;
+}
+
+/** A copy of `obj` without its undefined values. */
+function defined<T extends object>(obj: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The bad-answer part of an effect (rawBody, contentType, apply, dropField, nextLoop, bodyBytes). */
+function parseBadAnswer(raw: Record<string, unknown>): FaultEffect {
+  const effect = defined<FaultEffect>({
+    rawBody: optionalString(raw, 'rawBody', 'effect'),
+    contentType: optionalString(raw, 'contentType', 'effect'),
+    apply: raw['apply'] === true ? true : undefined,
+    dropField: optionalString(raw, 'dropField', 'effect'),
+    nextLoop: nextLoop(raw['nextLoop']),
+    bodyBytes: bodyBytes(raw['bodyBytes']),
+    declareLength: raw['declareLength'] === true ? true : undefined,
+  });
+  if (effect.contentType !== undefined && effect.rawBody === undefined) {
+    throw new SimError(400, 'fault effect.contentType needs effect.rawBody');
+  }
+  if (effect.rawBody !== undefined && effect.bodyBytes !== undefined) {
+    throw new SimError(400, 'fault effect.rawBody and effect.bodyBytes exclude each other');
+  }
+  return effect;
+}
+
+const NOT_AN_EFFECT_ALONE: readonly string[] = Object.freeze([
+  'body',
+  'contentType',
+  'apply',
+  'declareLength',
+]);
+
 function parseEffect(raw: unknown): FaultEffect {
   if (!isObject(raw)) throw new SimError(400, 'fault effect must be an object');
   const status = httpStatus(raw['status']);
@@ -99,9 +192,13 @@ function parseEffect(raw: unknown): FaultEffect {
     ...(raw['reset'] === true ? { reset: true } : {}),
     ...(raw['timeout'] === true ? { timeout: true } : {}),
     ...(raw['body'] === undefined ? {} : { body: raw['body'] }),
+    ...parseBadAnswer(raw),
   };
-  if (Object.keys(effect).filter((k) => k !== 'body').length === 0) {
-    throw new SimError(400, 'fault effect needs status, latencyMs, reset or timeout');
+  if (Object.keys(effect).filter((k) => !NOT_AN_EFFECT_ALONE.includes(k)).length === 0) {
+    throw new SimError(
+      400,
+      'fault effect needs status, latencyMs, reset, timeout, rawBody, dropField, nextLoop or bodyBytes',
+    );
   }
   return effect;
 }

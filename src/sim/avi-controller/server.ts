@@ -17,8 +17,10 @@ import { SimControl } from './control.js';
 import { handleControl } from './control-routes.js';
 import { Controller } from './controller.js';
 import { defaultSeed } from './default-seed.js';
+import { replyWithFault } from './fault-reply.js';
 import { Faults, type FaultRule } from './faults.js';
 import { Journal, journalEntry } from './journal.js';
+import { sendReply } from './reply-writer.js';
 import { Sessions, type SimUser } from './sessions.js';
 import { selfSignedCertificate, type CertificatePair } from './self-signed.js';
 import { type AviSimulatorOptions, resolveOptions, type ResolvedOptions } from './sim-options.js';
@@ -177,7 +179,7 @@ export class AviSimulator {
     });
     if (request.path === '/_sim' || request.path.startsWith('/_sim/')) {
       const cert = this.#tls?.cert;
-      send(
+      await sendReply(
         res,
         this.#safely(() => parseError ?? handleControl(this.control, request, cert)),
       );
@@ -196,7 +198,7 @@ export class AviSimulator {
       journalEntry(request, { time, status: reply?.status ?? 0, latencyMs, fault: fault?.id }),
     );
     if (reply === undefined) return;
-    send(res, reply);
+    await sendReply(res, reply);
     const write = request.method !== 'GET' && request.path.startsWith('/api/');
     if (write && reply.status < 300) this.#persist();
   }
@@ -216,8 +218,7 @@ export class AviSimulator {
       this.#cut(res, effect.reset === true);
       return undefined;
     }
-    if (effect.status !== undefined) return faultReply(effect.status, effect.body);
-    return parseError ?? this.#safely(() => this.#dispatch(req));
+    return replyWithFault(effect, req, () => parseError ?? this.#safely(() => this.#dispatch(req)));
   }
 
   /** A reset closes the connection now; a timeout holds it open until the client gives up. */
@@ -258,11 +259,6 @@ export class AviSimulator {
   }
 }
 
-function faultReply(status: number, body: unknown): SimReply {
-  if (body === undefined) return jsonError(status, 'injected fault');
-  return typeof body === 'string' ? jsonError(status, body) : { status, body };
-}
-
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -272,18 +268,4 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, reply: SimReply): void {
-  if (res.writableEnded || res.destroyed) return;
-  const headers: Record<string, string | string[]> = {};
-  if (reply.cookies !== undefined) headers['Set-Cookie'] = reply.cookies;
-  if (reply.body === undefined || reply.status === 204) {
-    res.writeHead(reply.status, headers).end();
-    return;
-  }
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  headers['Content-Type'] =
-    typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
-  res.writeHead(reply.status, headers).end(text);
 }

@@ -17,9 +17,15 @@ export interface SimRequest {
 
 export interface SimReply {
   status: number;
-  /** JSON body; a string is sent as text/plain. Absent for 204. */
+  /** JSON body; a string is sent verbatim as `contentType` (default text/plain). Absent for 204. */
   body?: unknown;
   cookies?: string[];
+  /** Content-Type of a string body. */
+  contentType?: string;
+  /** Pad the body to this many bytes (fault `bodyBytes`), streamed. */
+  padToBytes?: number;
+  /** With `padToBytes`: send `Content-Length` (else chunked). */
+  declareLength?: boolean;
 }
 
 /** A header as one string (first value of a repeated header), or undefined. */

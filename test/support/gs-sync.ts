@@ -1,0 +1,95 @@
+/**
+ * The leader's sync layer for one GslbService over a real Avi client, without Kubernetes: a
+ * controller cache loaded from the controller, the applier and the reconciler, with the desired
+ * GS built by the real model from one Ingress member. `syncPasses` reconciles as the worker
+ * queue would, retrying retryable errors a bounded number of times.
+ */
+import type { AviClient } from '../../src/shared/avi/avi-client.js';
+import { OperatorError } from '../../src/shared/errors.js';
+import { gslbKey } from '../../src/shared/keys.js';
+import type { TrackedObject } from '../../src/leader/ingestion/tracked-object.js';
+import { desiredGslbService } from '../../src/leader/model/desired-gslb-service.js';
+import { effectivePolicy } from '../../src/leader/policy/effective-policy.js';
+import { AviClientGslbApi } from '../../src/leader/sync/avi-client-api.js';
+import { ControllerCache } from '../../src/leader/sync/controller-cache.js';
+import { ControllerReader } from '../../src/leader/sync/controller-reader.js';
+import { GsApplier } from '../../src/leader/sync/gs-applier.js';
+import { GsReconciler, type ReconcileResult } from '../../src/leader/sync/gs-reconciler.js';
+
+export const SYNC_AMKO_UUID = '4f8e2a10-1c3b-11ef-9d2e-0242ac120002';
+
+function member(gsName: string): TrackedObject {
+  return {
+    kind: 'INGRESS',
+    cluster: 'c1',
+    namespace: 'web',
+    name: `ing/${gsName}`,
+    objectName: 'ing',
+    hostname: gsName,
+    ip: '10.0.0.1',
+    labels: {},
+    paths: ['/cart'],
+    tls: false,
+    passthrough: false,
+    vsUuid: 'virtualservice-1a2b3c4d-0000-4000-8000-00000000a001',
+    controllerUuid: 'cluster-aaaa1111-2222-4333-8444-555566667777',
+    tenant: undefined,
+  };
+}
+
+/** A reconciler for GS `gsName` in `admin` (with one path monitor), over a fresh cache. */
+export async function gsSyncFor(client: AviClient, gsName: string): Promise<GsReconciler> {
+  const avi = new AviClientGslbApi(client);
+  const cache = new ControllerCache(`amko-${SYNC_AMKO_UUID}`);
+  await new ControllerReader({ avi }).loadCache(cache);
+  return new GsReconciler({
+    cache,
+    applier: new GsApplier({ avi, cache }),
+    amkoUuid: SYNC_AMKO_UUID,
+    desired: (_key, exists) =>
+      Promise.resolve(
+        desiredGslbService({
+          tenant: 'admin',
+          gsName,
+          members: [{ obj: member(gsName), tls: false, syncVipOnly: false }],
+          policy: effectivePolicy({ namespace: 'avi-system', name: 'g', spec: {} }, undefined),
+          aliases: [],
+          amkoUuid: SYNC_AMKO_UUID,
+          epoch: 1,
+          exists,
+        }),
+      ),
+    epoch: () => 1,
+    writable: () => true,
+    fence: () => undefined,
+  });
+}
+
+export interface SyncOutcome {
+  /** The result of the pass that returned; undefined when none did within `maxPasses`. */
+  result: ReconcileResult | undefined;
+  /** Codes of the retryable errors met on the way, in order. */
+  errors: string[];
+  /** A terminal or untyped error, which ends the passes. */
+  fatal?: unknown;
+}
+
+/** Reconciles `gsName` until a pass returns, as the worker queue requeues retryable errors. */
+export async function syncPasses(
+  r: GsReconciler,
+  gsName: string,
+  maxPasses = 6,
+): Promise<SyncOutcome> {
+  const errors: string[] = [];
+  for (let i = 0; i < maxPasses; i++) {
+    try {
+      return { result: await r.reconcile(gslbKey('admin', gsName)), errors };
+    } catch (err) {
+      if (!(err instanceof OperatorError) || err.retry === 'never') {
+        return { result: undefined, errors, fatal: err };
+      }
+      errors.push(err.code);
+    }
+  }
+  return { result: undefined, errors };
+}

@@ -31,8 +31,8 @@ import {
 import { ObjectOps, RESOURCES, statusTextOf } from '../invalid-objects/object-ops.js';
 
 const NAME = 'invalid-objects';
-/** Cases of the short mode (a seeded subset keeping at least one per kind). */
-const SHORT_CASES = 16;
+/** Cases of the short mode (`make test`); the full table runs in `make chaos`. */
+const SHORT_CASES = 18;
 
 /** Two hosts on cluster1 and cluster2, the GDP selecting them and a rule for the first host. */
 async function workload(f: E2eFederation): Promise<void> {
@@ -79,15 +79,14 @@ async function configBase(f: E2eFederation): Promise<ConfigBase> {
   };
 }
 
-/** The short mode's subset: seeded, and at least one case of every kind and refuser. */
+/** The short mode's subset: one case of every kind, refuser, site and action, and seeded others. */
 function pick(all: readonly InvalidCase[], ctx: ExperimentContext): InvalidCase[] {
   if (!ctx.short) return [...all];
+  const group = (c: InvalidCase): string =>
+    `${c.kind}/${c.refusedBy}/${c.cluster ?? ''}/${c.action.op}`;
   const chosen = new Set<InvalidCase>();
   for (const c of all) {
-    const group = `${c.kind}/${c.refusedBy}/${c.cluster ?? ''}`;
-    if (![...chosen].some((x) => `${x.kind}/${x.refusedBy}/${x.cluster ?? ''}` === group)) {
-      chosen.add(c);
-    }
+    if (![...chosen].some((x) => group(x) === group(c))) chosen.add(c);
   }
   const rest = all.filter((c) => !chosen.has(c));
   while (chosen.size < SHORT_CASES && rest.length > 0) {

@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
 import {
+  AMKO_CLUSTER,
   type AmkoCluster,
   type AmkoClusterStatus,
   validateAmkoCluster,
@@ -23,6 +24,11 @@ import type { Logger } from '../shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
 import type { AppliedPosition } from '../follower/replication-session.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
+import {
+  chooseAmkoCluster,
+  EXTRA_AMKO_CLUSTER_CONDITION,
+  ONLY_ONE_AMKO_CLUSTER,
+} from './amko-cluster-choice.js';
 import { registerFederationMetrics } from './federation-metrics.js';
 import { LeaderPipeline } from './leader-pipeline.js';
 import { LeaderRole, type LeaderRoleDeps, type LeaderPhase } from './leader-role.js';
@@ -58,6 +64,8 @@ export class RoleSwitch {
   readonly #pipeline: LeaderPipeline;
   #phase: Phase = { kind: 'none' };
   #clusters: readonly AmkoCluster[] = [];
+  /** uid of the AMKOCluster the current role was taken from. */
+  #inForceUid: string | undefined;
   #epochs: { uid: string; store: EpochStore } | undefined;
   #booting = true;
   #chain: Promise<void> = Promise.resolve();
@@ -141,7 +149,7 @@ export class RoleSwitch {
   }
 
   get #amko(): AmkoCluster | undefined {
-    return this.#clusters.length === 1 ? this.#clusters[0] : undefined;
+    return chooseAmkoCluster(this.#clusters, this.#inForceUid).inForce;
   }
 
   #enqueue(fn: () => Promise<void>): void {
@@ -167,16 +175,18 @@ export class RoleSwitch {
 
   async #apply(): Promise<void> {
     if (this.#stopping) return;
-    const amko = this.#amko;
+    const { inForce: amko, extras } = chooseAmkoCluster(this.#clusters, this.#inForceUid);
+    await this.#reportExtras(extras);
     if (!amko) {
       if (this.#clusters.length === 0) {
         this.#say('no AMKOCluster in avi-system; waiting for one before taking any role');
       } else {
-        this.#say('only one AMKOClusterObject allowed per cluster; taking no role');
+        this.#say(`${ONLY_ONE_AMKO_CLUSTER}; taking no role`);
       }
       await this.#toNone();
       return;
     }
+    this.#inForceUid = amko.metadata?.uid;
     const isLeader = amko.spec?.isLeader === true;
     this.#say(
       isLeader
@@ -189,6 +199,23 @@ export class RoleSwitch {
     // Only a role actually taken ends the boot: a retry after a failure decides as at boot.
     this.#booting = false;
     this.#reporter.poke();
+  }
+
+  /** Marks every AMKOCluster but the one in force invalid (once); failures are only logged. */
+  async #reportExtras(extras: readonly AmkoCluster[]): Promise<void> {
+    for (const x of extras) {
+      const name = x.metadata?.name ?? '';
+      const shown = x.status?.conditions?.some(
+        (c) => c.type === EXTRA_AMKO_CLUSTER_CONDITION.type && c.reason === ONLY_ONE_AMKO_CLUSTER,
+      );
+      if (shown === true) continue;
+      this.#log.warn({ ignored: name }, `${ONLY_ONE_AMKO_CLUSTER}; ignoring ${name}`);
+      await this.#deps.statusWriter
+        .patchStatus(AMKO_CLUSTER, AVI_SYSTEM, name, { conditions: [EXTRA_AMKO_CLUSTER_CONDITION] })
+        .catch((err: unknown) => {
+          this.#log.warn({ name, err: messageOf(err) }, 'status write failed');
+        });
+    }
   }
 
   async #toNone(): Promise<void> {

@@ -103,12 +103,6 @@ const INVALID: readonly InvalidCase[] = [
     message: 'appSelector must have exactly one label, found 2',
   },
   {
-    name: 'namespaceSelector with no label',
-    spec: { ...BASE, matchRules: { namespaceSelector: {} } },
-    path: 'spec.matchRules.namespaceSelector.label',
-    message: 'namespaceSelector must have exactly one label, found 0',
-  },
-  {
     name: 'unknown match cluster',
     spec: { ...BASE, matchClusters: [{ cluster: 'east' }, { cluster: 'south' }] },
     path: 'spec.matchClusters[1].cluster',
@@ -382,6 +376,23 @@ describe('validateGdp', () => {
   const VALID: readonly { name: string; spec: GdpSpec; ctx?: GdpValidationContext }[] = [
     { name: 'the base policy', spec: BASE },
     { name: 'an empty spec (selects nothing)', spec: {} },
+    {
+      name: 'selectors without labels, as AMKO leaves them (the same as none)',
+      spec: {
+        ...BASE,
+        matchRules: { appSelector: { label: { gslb: 'enabled' } }, namespaceSelector: {} },
+      },
+    },
+    {
+      name: 'a namespaceSelector with an empty label map',
+      spec: {
+        ...BASE,
+        matchRules: {
+          appSelector: { label: { gslb: 'enabled' } },
+          namespaceSelector: { label: {} },
+        },
+      },
+    },
     {
       name: 'both selectors, template, persistence, geo with CH fallback and fallback IP',
       spec: {

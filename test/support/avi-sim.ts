@@ -100,8 +100,9 @@ export interface AviSimHandle {
    * The controller going down and coming back: stops the process (SIGTERM, state flushed), waits
    * `downMs`, and starts it again on the same port with the same flags. Its configuration
    * survives only when started with `statePath`; sessions, faults and the journal do not.
+   * Resolves with how long the port was closed (stop, `downMs` and start-up), in ms.
    */
-  restart(downMs?: number): Promise<void>;
+  restart(downMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -311,11 +312,13 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     },
     control: controlApi(call),
     restart: async (downMs = 0) => {
+      const stopped = Date.now();
       await stopProcess(child);
       transport.close();
       await new Promise((r) => setTimeout(r, downMs));
       const again = await launch(`127.0.0.1:${new URL(url).port}`);
       child = again.child;
+      return Date.now() - stopped;
     },
     stop: async () => {
       transport.close();

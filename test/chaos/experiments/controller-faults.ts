@@ -116,7 +116,12 @@ function schedule(ctx: ExperimentContext, plans: HostPlan[]) {
 async function runEvents(
   ctx: ExperimentContext,
   f: LeaderFixture,
-  plan: ReturnType<typeof schedule> & { downMs: number; slowShare: number; injected: Injected },
+  plan: ReturnType<typeof schedule> & {
+    downMs: number;
+    slowShare: number;
+    injected: Injected;
+    downFor: { ms: number };
+  },
 ): Promise<void> {
   for (const [i, batch] of plan.batches.entries()) {
     const event = plan.events[i] ?? 'none';
@@ -132,7 +137,8 @@ async function runEvents(
     await plan.injected.collect(f, plan.adoptHost);
     const restarted = f.sim.restart(plan.downMs);
     await writeIngresses(f, NS, batch);
-    await restarted;
+    plan.downFor.ms = await restarted;
+    ctx.log(`controller unreachable for ${plan.downFor.ms} ms`);
     plan.injected.counts['controller-down']++;
     await plan.injected.addRules(f, plan.slowShare);
   }
@@ -177,6 +183,7 @@ interface Outcome {
   downMs: number;
   slowShare: number;
   syncMs: number;
+  unreachableMs: number;
   final: Divergence;
   crashes: number;
   injected: Readonly<Record<FaultKind, number>>;
@@ -200,6 +207,7 @@ function result(o: Outcome): ExperimentResult {
     measures: {
       gslbServices: o.n,
       fullSyncMsWithFaults: o.syncMs,
+      controllerUnreachableMs: o.unreachableMs,
       duplicates: o.final.duplicates.length,
       orphans: o.final.orphans.length,
     },
@@ -223,7 +231,8 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     const plans = planHosts(n, NS, (i) =>
       i % 4 === 0 ? ['cluster1', 'cluster2'] : [i % 2 === 0 ? 'cluster1' : 'cluster2'],
     );
-    const plan = { ...schedule(ctx, plans), downMs, slowShare, injected: new Injected() };
+    const downFor = { ms: 0 };
+    const plan = { ...schedule(ctx, plans), downMs, slowShare, injected: new Injected(), downFor };
     ctx.log(`${n} hosts; events per batch: ${plan.events.join(', ')}; adopt ${plan.adoptHost}`);
     await writeIngresses(f, NS, plan.first);
     await plan.injected.addRules(f, slowShare);
@@ -235,7 +244,9 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
       intervalMs: 250,
       what: 'the first GslbService created',
     });
+    ctx.log(`first create at ${Date.now() - started} ms`);
     await runEvents(ctx, f, plan);
+    ctx.log(`events done at ${Date.now() - started} ms`);
     await converge(f, amko, plans, ctx.short ? 120_000 : 900_000);
     const syncMs = Date.now() - started;
     await plan.injected.collect(f, plan.adoptHost);
@@ -248,6 +259,7 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
       downMs,
       slowShare,
       syncMs,
+      unreachableMs: downFor.ms,
       final,
       crashes,
       injected: plan.injected.counts,

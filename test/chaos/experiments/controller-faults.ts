@@ -135,12 +135,15 @@ async function runEvents(
       continue;
     }
     await plan.injected.collect(f, plan.adoptHost);
-    const restarted = f.sim.restart(plan.downMs);
+    // the rules go back as soon as the simulator is up, not once the batch is written
+    const restarted = f.sim.restart(plan.downMs).then(async (ms) => {
+      await plan.injected.addRules(f, plan.slowShare);
+      return ms;
+    });
     await writeIngresses(f, NS, batch);
     plan.downFor.ms = await restarted;
     ctx.log(`controller unreachable for ${plan.downFor.ms} ms`);
     plan.injected.counts['controller-down']++;
-    await plan.injected.addRules(f, plan.slowShare);
   }
 }
 
@@ -196,8 +199,9 @@ function result(o: Outcome): ExperimentResult {
     description:
       `amko leader full sync of ${o.n} GslbServices from Ingresses in 2 member clusters; the ` +
       `simulator answers ${ERROR_RATE * 100}% of requests 503, delays ` +
-      `${(o.slowShare * 100).toFixed(1)}% by ${SLOW_MS} ms, expires sessions twice, is down ` +
-      `${o.downMs / 1000} s (state kept) and holds one GslbService of this amko unknown to it ` +
+      `${(o.slowShare * 100).toFixed(1)}% by ${SLOW_MS} ms, expires sessions twice, is stopped ` +
+      `for ${o.downMs / 1000} s and restarted with its state (unreachable ` +
+      `${(o.unreachableMs / 1000).toFixed(1)} s in all) and holds one GslbService of this amko unknown to it ` +
       `(409 on create, adopted)`,
     figures: {
       controllerFaultsInjected: Object.values(o.injected).reduce((a, b) => a + b, 0),

@@ -145,6 +145,41 @@ describe('AviClient resilience against amko-avi-sim', function () {
     ]);
   });
 
+  it('tells its observer every exchange, with the class of each failure', async function () {
+    const seen: string[] = [];
+    const observed = clientFor(sim, {
+      requestTimeoutMs: 300,
+      observer: (o) => seen.push(`${o.method} ${o.errorClass ?? 'ok'}`),
+    });
+    try {
+      await sim.control.faults([
+        { match: { path: '^/api/cluster$' }, effect: { status: 503 }, count: 1 },
+        { match: { path: '^/api/cluster$' }, effect: { reset: true }, count: 1 },
+        { match: { method: 'POST', objectType: 'gslbservice' }, effect: { status: 409 } },
+        { match: { objectType: 'gslb' }, effect: { timeout: true }, count: 1 },
+      ]);
+      await observed.getCluster();
+      await sim.control.expireSessions();
+      await observed.getCluster();
+      await rejectionOf(observed.gslbServices.create(gslbServiceBody('seen.example.com')));
+      await rejectionOf(observed.gslbs.list());
+      assert.deepEqual(seen, [
+        'POST ok',
+        'GET server',
+        'GET network',
+        'GET ok',
+        'GET session',
+        'POST ok',
+        'GET ok',
+        'POST conflict',
+        'GET ok',
+        'GET timeout',
+      ]);
+    } finally {
+      await observed.close();
+    }
+  });
+
   it('times a request out once, without retrying it', async function () {
     const quick = clientFor(sim, { requestTimeoutMs: 300 });
     try {

@@ -41,6 +41,26 @@ describe('amko-avi-sim binary and control API', function () {
     }
   });
 
+  it('restarts on the same port with its state; a client logs in again and carries on', async function () {
+    const sim = await startAviSim({ statePath: path.join(dir, 'restart.json'), faultSeed: 3 });
+    const client = clientFor(sim);
+    try {
+      const created = await client.gslbServices.create(gslbServiceBody('restart.example.com'));
+      const { url, pid } = sim;
+      await sim.restart(300);
+      assert.equal(sim.url, url);
+      assert.notEqual(sim.pid, pid);
+      const found = await client.gslbServices.getByName('restart.example.com');
+      assert.equal(found?.uuid, created.uuid);
+      assert.equal(client.logins, 2, 'the old session is gone: one new login');
+      const stats = await sim.control.stats();
+      assert.equal(stats.byStatus['401'], 1, 'the old session was refused once');
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+
   it('starts from a YAML --seed, reports --version and refuses newer versions when strict', async function () {
     const seedPath = path.join(dir, 'seed.yaml');
     writeFileSync(

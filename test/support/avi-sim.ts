@@ -36,6 +36,8 @@ export interface StartAviSimOptions {
   autoCreateTenants?: boolean;
   sessionIdleSeconds?: number;
   expiredSessionStatus?: 401 | 419;
+  /** Seed of the random source behind probabilistic faults (`--fault-seed`). */
+  faultSeed?: number;
   /** Further flags, verbatim. */
   args?: readonly string[];
   /** How long to wait for `listening on` (default 20 s). */
@@ -98,8 +100,16 @@ export interface AviSimHandle {
   password: string;
   /** PEM to trust when started with `tls`. */
   ca: string | undefined;
-  pid: number;
+  /** The current process (a new one after `restart`). */
+  readonly pid: number;
   control: AviSimControl;
+  /**
+   * The controller going down and coming back: stops the process (SIGTERM, state flushed), waits
+   * `downMs`, and starts it again on the same port with the same flags. Its configuration
+   * survives only when started with `statePath`; sessions, faults and the journal do not.
+   * Resolves with how long the port was closed (stop, `downMs` and start-up), in ms.
+   */
+  restart(downMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,12 +156,18 @@ function flags(
   if (opts.version !== undefined) args.push('--version', opts.version);
   if (opts.strictVersion === true) args.push('--strict-version');
   if (opts.autoCreateTenants === true) args.push('--auto-create-tenants');
-  if (opts.sessionIdleSeconds !== undefined)
-    args.push('--session-idle', String(opts.sessionIdleSeconds));
-  if (opts.expiredSessionStatus !== undefined) {
-    args.push('--expired-session-status', String(opts.expiredSessionStatus));
-  }
-  return { args: [...args, ...(opts.args ?? [])], ca };
+  return { args: [...args, ...numericFlags(opts), ...(opts.args ?? [])], ca };
+}
+
+function numericFlags(opts: StartAviSimOptions): string[] {
+  const out: string[] = [];
+  const add = (flag: string, value: number | undefined): void => {
+    if (value !== undefined) out.push(flag, String(value));
+  };
+  add('--session-idle', opts.sessionIdleSeconds);
+  add('--expired-session-status', opts.expiredSessionStatus);
+  add('--fault-seed', opts.faultSeed);
+  return out;
 }
 
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
@@ -259,14 +275,23 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     password: opts.password ?? randomBytes(9).toString('base64url'),
   };
   const { args, ca } = flags(opts, dir, creds);
-  const child = spawn(process.execPath, [AVI_SIM_MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const launch = async (listen: string): Promise<{ child: ChildProcess; url: string }> => {
+    const argv = args.map((a, i) => (i > 0 && args[i - 1] === '--listen' ? listen : a));
+    const proc = spawn(process.execPath, [AVI_SIM_MAIN, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      return { child: proc, url: await waitForUrl(proc, opts.startTimeoutMs ?? 20_000) };
+    } catch (err) {
+      await stopProcess(proc);
+      throw err;
+    }
+  };
+  let child: ChildProcess;
   let url: string;
   try {
-    url = await waitForUrl(child, opts.startTimeoutMs ?? 20_000);
+    ({ child, url } = await launch('127.0.0.1:0'));
   } catch (err) {
-    await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -289,8 +314,19 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     url,
     ...creds,
     ca,
-    pid: child.pid ?? 0,
+    get pid() {
+      return child.pid ?? 0;
+    },
     control: controlApi(call),
+    restart: async (downMs = 0) => {
+      const stopped = Date.now();
+      await stopProcess(child);
+      transport.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      const again = await launch(`127.0.0.1:${new URL(url).port}`);
+      child = again.child;
+      return Date.now() - stopped;
+    },
     stop: async () => {
       transport.close();
       await stopProcess(child);

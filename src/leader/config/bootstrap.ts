@@ -17,6 +17,7 @@ import { messageOf, OperatorError } from '../../shared/errors.js';
 import { isKubeNotFound } from '../../shared/kube/kube-errors.js';
 import { memberKubeConfigs } from '../../shared/kube/member-clients.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import type { PipelineSettings } from '../pipeline/pipeline-deps.js';
 import { AviClientGslbApi } from '../sync/avi-client-api.js';
 
@@ -37,6 +38,8 @@ export interface BootstrapDeps {
   readonly aviTls: AviTls;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Avi request durations and failures by class. */
+  readonly metrics?: LeaderMetrics;
 }
 
 export interface Bootstrapped {
@@ -91,6 +94,7 @@ async function aviClient(
     userAgent: { version: deps.version, cluster: deps.context },
     logger: deps.log,
     clock: deps.clock,
+    ...(deps.metrics === undefined ? {} : { observer: deps.metrics.aviRequest.bind(deps.metrics) }),
     ...(deps.aviTls.ca === undefined ? {} : { caBundle: deps.aviTls.ca }),
     ...(deps.aviTls.insecure === true ? { insecure: true } : {}),
   };

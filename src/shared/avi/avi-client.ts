@@ -19,6 +19,11 @@ import { cookieHeader } from './cookies.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { readReply, tooLargeText } from './reply-body.js';
 import {
+  errorClassOfStatus,
+  type AviErrorClass,
+  type AviRequestObserver,
+} from './request-outcome.js';
+import {
   type AviReader,
   type AviRequest,
   AviResource,
@@ -80,6 +85,8 @@ export interface AviClientOptions {
   maxResponseBytes?: number;
   /** Most pages one list follows (default 5,000, `DEFAULT_MAX_PAGES`); more is AVI_BAD_REPLY. */
   maxPages?: number;
+  /** Told about every exchange with the controller: its duration and failure class (metrics). */
+  observer?: AviRequestObserver;
 }
 
 export interface LeaderCheck {
@@ -153,6 +160,7 @@ export class AviClient {
   readonly #transport: HttpTransport;
   readonly #session: AviSession;
   readonly #limiter: ConcurrencyLimiter;
+  readonly #observe: AviRequestObserver | undefined;
 
   constructor(opts: AviClientOptions) {
     this.#address = parseControllerAddress(opts.baseUrl);
@@ -165,6 +173,7 @@ export class AviClient {
     this.#clock = opts.clock ?? systemClock;
     this.#random = opts.random ?? Math.random;
     this.#log = (opts.logger ?? silentLogger()).child({ component: 'avi-client' });
+    this.#observe = opts.observer;
     const concurrency = opts.concurrency ?? 8;
     this.#limiter = new ConcurrencyLimiter(concurrency);
     this.#transport = new HttpTransport(transportOptions(opts, this.#address.secure, concurrency));
@@ -179,6 +188,8 @@ export class AviClient {
       commonHeaders: () => this.#commonHeaders(),
       timeoutMs: this.#timeoutMs,
       log: this.#log,
+      now: () => this.#clock.now(),
+      observe: opts.observer,
     });
     const request = <R>(req: AviRequest): Promise<AviResponse<R>> => this.request<R>(req);
     const common = { request, maxPages: opts.maxPages ?? DEFAULT_MAX_PAGES };
@@ -279,9 +290,9 @@ export class AviClient {
         if (attempt >= this.#retry.attempts || !retriedInClient(err) || req.signal?.aborted)
           throw err;
         const delayMs = backoffDelay(attempt - 1, this.#retry, this.#random);
-        const { code, status } = err as AviError;
+        const { code, status, detail } = err as AviError;
         this.#log.warn(
-          { method: req.method, path: req.path, attempt, delayMs, code, status },
+          { method: req.method, path: req.path, attempt, delayMs, code, status, detail },
           'Avi call failed, retrying',
         );
         await this.#clock.sleep(delayMs, req.signal);
@@ -329,22 +340,29 @@ export class AviClient {
         timeoutMs: this.#timeoutMs,
         signal: req.signal,
       });
+      const ms = this.#clock.now() - started;
       this.#log.debug(
         {
           method: req.method,
           path: req.path,
           tenant: headers['X-Avi-Tenant'],
           status: res.status,
-          ms: this.#clock.now() - started,
+          ms,
         },
         'Avi call',
       );
+      this.#observed(req.method, started, errorClassOfStatus(res.status));
       return res;
     } catch (err) {
       if (!(err instanceof TransportFailure)) throw err;
       if (err.kind === 'aborted') throw err.reason;
+      this.#observed(req.method, started, err.kind);
       throw transportError({ method: req.method, path: req.path }, err.kind, err.reason);
     }
+  }
+
+  #observed(method: string, started: number, errorClass: AviErrorClass | undefined): void {
+    this.#observe?.({ method, seconds: (this.#clock.now() - started) / 1000, errorClass });
   }
 
   #result<R>(req: AviRequest, res: TransportResponse): AviResponse<R> {

@@ -8,6 +8,7 @@ import { controllerText, httpError, transportError } from './avi-error.js';
 import type { ControllerAddress } from './base-url.js';
 import { parseSetCookie, sessionFrom, type SessionCookies } from './cookies.js';
 import { badReply, excerpt, tooLargeText } from './reply-body.js';
+import { errorClassOfStatus, type AviRequestObserver } from './request-outcome.js';
 import { type HttpTransport, TransportFailure } from './transport.js';
 
 export interface Credentials {
@@ -25,6 +26,10 @@ export interface SessionDeps {
   commonHeaders: () => Record<string, string>;
   timeoutMs: number;
   log: Logger;
+  /** Milliseconds from any fixed origin (the client's clock), to time logins. */
+  now: () => number;
+  /** Told about every login exchange. */
+  observe?: AviRequestObserver | undefined;
 }
 
 const parseJson = (text: string): unknown => {
@@ -112,6 +117,8 @@ export class AviSession {
     const target = { method: 'POST', path: '/login' };
     const body = JSON.stringify(token === undefined ? { username, password } : { username, token });
     this.#logins++;
+    const started = this.#d.now();
+    const seconds = (): number => (this.#d.now() - started) / 1000;
     const res = await this.#d.transport
       .send({
         method: 'POST',
@@ -123,8 +130,14 @@ export class AviSession {
       .catch((err: unknown) => {
         const kind =
           err instanceof TransportFailure && err.kind === 'timeout' ? 'timeout' : 'network';
+        this.#d.observe?.({ method: 'POST', seconds: seconds(), errorClass: kind });
         throw transportError(target, kind, err instanceof TransportFailure ? err.reason : err);
       });
+    this.#d.observe?.({
+      method: 'POST',
+      seconds: seconds(),
+      errorClass: errorClassOfStatus(res.status, true),
+    });
     if (res.status < 200 || res.status >= 300) {
       const detail =
         res.tooLarge === undefined

@@ -4,6 +4,12 @@
  * is a no-op, so tests and benchmarks need no telemetry set-up.
  */
 import { createNoopMeter, type Attributes, type Meter } from '@opentelemetry/api';
+import type { AviRequestOutcome } from '../avi/request-outcome.js';
+
+/** Buckets of the Avi request duration histogram, in seconds. */
+const AVI_SECONDS_BUCKETS = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+]);
 
 export interface QueueDepthSource {
   readonly name: string;
@@ -15,6 +21,8 @@ export class LeaderMetrics {
   readonly #duration;
   readonly #aviWrites;
   readonly #ingested;
+  readonly #aviSeconds;
+  readonly #aviErrors;
   readonly #queues: QueueDepthSource[] = [];
 
   constructor(meter: Meter = createNoopMeter()) {
@@ -30,6 +38,16 @@ export class LeaderMetrics {
     });
     this.#ingested = meter.createCounter('amko_member_objects_processed_total', {
       description: 'Member cluster object keys processed by kind',
+    });
+    this.#aviSeconds = meter.createHistogram('amko_avi_request_duration_seconds', {
+      description: 'Duration of one exchange with the Avi Controller (logins included)',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...AVI_SECONDS_BUCKETS] },
+    });
+    this.#aviErrors = meter.createCounter('amko_avi_request_errors_total', {
+      description:
+        'Failed exchanges with the Avi Controller by class: server, session, login, conflict, ' +
+        'precondition, not_found, rejected, network, timeout',
     });
     meter
       .createObservableGauge('amko_queue_depth', { description: 'Keys waiting per work queue' })
@@ -50,6 +68,12 @@ export class LeaderMetrics {
 
   aviWrite(type: string, op: string): void {
     this.#aviWrites.add(1, { type, op });
+  }
+
+  /** One exchange with the Avi Controller (see AviClientOptions.observer). */
+  aviRequest(o: AviRequestOutcome): void {
+    this.#aviSeconds.record(o.seconds, { method: o.method });
+    if (o.errorClass !== undefined) this.#aviErrors.add(1, { class: o.errorClass });
   }
 
   ingested(kind: string): void {

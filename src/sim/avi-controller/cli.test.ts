@@ -20,6 +20,8 @@ describe('amko-avi-sim flags', function () {
       '2',
       '--expired-session-status',
       '419',
+      '--fault-seed',
+      '7',
     ]);
     assert.equal(parsed.help, false);
     if (parsed.help) return;
@@ -39,6 +41,7 @@ describe('amko-avi-sim flags', function () {
       seedFile: '/tmp/seed.yaml',
       version: '30.2.1',
       sessionIdleMs: 2_000,
+      faultSeed: 7,
     });
   });
 
@@ -60,6 +63,7 @@ describe('amko-avi-sim flags', function () {
       ['--password'],
       ['--password', 'p', '--expired-session-status', '500'],
       ['--password', 'p', '--tls-cert', 'c'],
+      ['--password', 'p', '--fault-seed', '-1'],
     ]) {
       assert.throws(() => parseArgs(argv), CliError, argv.join(' '));
     }

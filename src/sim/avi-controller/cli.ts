@@ -17,6 +17,7 @@ export const USAGE = `usage: amko-avi-sim --password PASS [options]
   --no-share-admin-profiles    tenants do not see admin's monitors and profiles
   --session-idle SECONDS       idle time before a session expires (default 900)
   --expired-session-status N   401 (default) or 419 for requests on an expired session
+  --fault-seed N               seed of the random source behind probabilistic faults
   --log-level LEVEL            debug, info, warn, error (default warn)
   --help                       this text
 `;
@@ -38,6 +39,8 @@ export interface CliOptions {
   autoCreateTenants: boolean;
   shareAdminProfiles: boolean;
   sessionIdleMs?: number;
+  /** Seed of the random source that decides probabilistic faults (default: Math.random). */
+  faultSeed?: number;
   expiredSessionStatus: 401 | 419;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -66,6 +69,7 @@ const VALUE_FLAGS: readonly string[] = Object.freeze([
   '--session-idle',
   '--expired-session-status',
   '--log-level',
+  '--fault-seed',
 ]);
 
 /** Splits `HOST:PORT` (IPv6 in brackets). */
@@ -115,6 +119,11 @@ function optionalValues(values: Map<string, string>): Partial<CliOptions> {
     const seconds = Number(idle);
     if (!(seconds > 0)) throw new CliError('--session-idle wants a positive number of seconds');
     out.sessionIdleMs = seconds * 1000;
+  }
+  const faultSeed = values.get('--fault-seed');
+  if (faultSeed !== undefined) {
+    if (!/^\d+$/.test(faultSeed)) throw new CliError('--fault-seed wants a non-negative integer');
+    out.faultSeed = Number(faultSeed);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { CliError, type CliOptions, parseArgs, USAGE } from './cli.js';
+import { seededRandom } from './seeded-random.js';
 import { readSeedFile } from './seed.js';
 import { AviSimulator, type AviSimulatorOptions } from './server.js';
 
@@ -31,6 +32,7 @@ function simulatorOptions(cli: CliOptions): AviSimulatorOptions {
   if (cli.seedFile !== undefined) options.seed = readSeedFile(cli.seedFile);
   if (cli.version !== undefined) options.version = cli.version;
   if (cli.sessionIdleMs !== undefined) options.sessionIdleMs = cli.sessionIdleMs;
+  if (cli.faultSeed !== undefined) options.random = seededRandom(cli.faultSeed);
   return options;
 }
 

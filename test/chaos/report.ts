@@ -15,15 +15,15 @@ export function reliabilityTable(doc: ReliabilityDoc): string {
   const lines = [
     '## Reliability (`make chaos`)',
     '',
-    `Seed ${doc.seed}${doc.short ? ' (short mode)' : ''}, ${doc.date}. Repeat with ` +
-      `\`make chaos SEED=${doc.seed}\`.`,
+    `Last run ${doc.date}${doc.short ? ' (short mode)' : ''}. Each experiment names its seed; ` +
+      'repeat one with `make chaos SEED=<seed> ONLY=<experiment>`.',
     '',
     '| figure | total |',
     '| --- | --- |',
     ...RELIABILITY_KEYS.map((k) => `| ${k} | ${cell(doc[k])} |`),
     '',
-    '| experiment | workload and faults | figures | result |',
-    '| --- | --- | --- | --- |',
+    '| experiment | seed | workload and faults | figures | result |',
+    '| --- | --- | --- | --- | --- |',
   ];
   for (const r of doc.experiments) {
     const figures = Object.entries({ ...r.figures, ...r.measures })
@@ -31,8 +31,9 @@ export function reliabilityTable(doc: ReliabilityDoc): string {
       .join(', ');
     const failures = failuresOf(r);
     const result = failures.length === 0 ? 'passed' : `failed: ${failures.join('; ')}`;
+    const seed = (r as { seed?: number }).seed ?? doc.seed;
     lines.push(
-      `| ${cell(r.name)} | ${cell(`${r.description} Injected: ${r.injected.join('; ')}.`)} | ` +
+      `| ${cell(r.name)} | ${seed} | ${cell(`${r.description} Injected: ${r.injected.join('; ')}.`)} | ` +
         `${cell(figures)} | ${cell(result)} |`,
     );
   }

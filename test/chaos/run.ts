@@ -1,10 +1,12 @@
 /**
  * `make chaos`: runs every experiment in test/chaos/experiments (or those named on the command
  * line), prints the seed, and writes bench/results/reliability.json and the reliability table in
- * bench/results/README.md. `--seed N` repeats a run; `--short` runs the short mode.
+ * bench/results/README.md. `--seed N` repeats a run; `--short` runs the short mode (printed, not
+ * recorded). Experiments named on the command line replace their own entries in the recorded
+ * results; each entry keeps the seed it ran with.
  * Exits non-zero when any experiment reports a violation.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,7 +36,14 @@ const files = (existsSync(dir) ? readdirSync(dir) : [])
   .filter((f) => positionals.length === 0 || positionals.includes(path.basename(f, '.js')))
   .sort();
 
-const results: ExperimentResult[] = [];
+/** One experiment's result as recorded: with its seed, duration and the load around it. */
+type Recorded = ExperimentResult & {
+  readonly seed: number;
+  readonly seconds: number;
+  readonly loadAverage1m: { readonly before: number; readonly after: number };
+};
+
+const results: Recorded[] = [];
 for (const file of files) {
   const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as {
     experiment?: Experiment;
@@ -42,8 +51,15 @@ for (const file of files) {
   const exp = mod.experiment;
   if (!exp) continue;
   const started = Date.now();
+  const loadBefore = os.loadavg()[0] ?? 0;
   console.log(`== chaos ${exp.name}`);
-  const result = await exp.run(contextFor(exp.name, { seed, short: values.short }));
+  const ran = await exp.run(contextFor(exp.name, { seed, short: values.short }));
+  const result: Recorded = {
+    ...ran,
+    seed,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
+  };
   const failures = failuresOf(result);
   console.log(
     `== chaos ${exp.name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
@@ -52,9 +68,23 @@ for (const file of files) {
   results.push(result);
 }
 
+const resultsDir = path.join(repoRoot(), 'bench', 'results');
+const jsonPath = path.join(resultsDir, 'reliability.json');
+/** Experiments named on the command line replace their entries in the recorded results. */
+function merged(): Recorded[] {
+  if (positionals.length === 0 || !existsSync(jsonPath)) return results;
+  const before = (JSON.parse(readFileSync(jsonPath, 'utf8')) as { experiments?: Recorded[] })
+    .experiments;
+  const fresh = new Set(results.map((r) => r.name));
+  return [...(before ?? []).filter((r) => !fresh.has(r.name)), ...results].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+}
+const all = values.short ? results : merged();
+
 const totals: Record<string, number> = {};
 for (const k of RELIABILITY_KEYS) {
-  totals[k] = results.reduce((sum, r) => sum + (r.figures[k] ?? 0), 0);
+  totals[k] = all.reduce((sum, r) => sum + (r.figures[k] ?? 0), 0);
 }
 const load = os.loadavg();
 const doc = {
@@ -63,12 +93,11 @@ const doc = {
   date: new Date().toISOString(),
   short: values.short,
   machine: { cpus: os.cpus().length, node: process.version, loadAverage1m: load[0] ?? 0 },
-  experiments: results,
+  experiments: all,
 };
-const resultsDir = path.join(repoRoot(), 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
-if (positionals.length === 0) {
-  writeFileSync(path.join(resultsDir, 'reliability.json'), JSON.stringify(doc, null, 2) + '\n');
+if (!values.short) {
+  writeFileSync(jsonPath, JSON.stringify(doc, null, 2) + '\n');
   writeFileSync(path.join(resultsDir, 'reliability.md'), reliabilityTable(doc));
   writeResultsReadme(resultsDir);
   console.log('results in bench/results/reliability.json and bench/results/README.md');

@@ -103,12 +103,6 @@ const INVALID: readonly InvalidCase[] = [
     message: 'appSelector must have exactly one label, found 2',
   },
   {
-    name: 'namespaceSelector with no label',
-    spec: { ...BASE, matchRules: { namespaceSelector: {} } },
-    path: 'spec.matchRules.namespaceSelector.label',
-    message: 'namespaceSelector must have exactly one label, found 0',
-  },
-  {
     name: 'unknown match cluster',
     spec: { ...BASE, matchClusters: [{ cluster: 'east' }, { cluster: 'south' }] },
     path: 'spec.matchClusters[1].cluster',
@@ -409,6 +403,10 @@ describe('validateGdp', () => {
         poolAlgorithmSettings: { lbAlgorithm: 'GSLB_ALGORITHM_CONSISTENT_HASH', hashMask: 31 },
         healthMonitorRefs: ['fed-http'],
       },
+    },
+    {
+      name: 'a namespaceSelector without labels, as AMKO leaves it (= absent)',
+      spec: { ...BASE, matchRules: { ...BASE.matchRules, namespaceSelector: {} } },
     },
     {
       name: 'unknown Avi names when the caller made no look-ups',

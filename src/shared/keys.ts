@@ -30,6 +30,11 @@ const MEMBER_KINDS: readonly MemberKind[] = Object.freeze([
   'HOSTRULE',
 ]);
 
+/** True when `value` can be a segment of a GslbKey: not empty, no `/`. */
+export function isGslbKeySegment(value: string): boolean {
+  return value !== '' && !value.includes('/');
+}
+
 function checkSegment(what: string, value: string): void {
   if (value.includes('/')) throw new Error(`${what} must not contain '/': ${value}`);
 }

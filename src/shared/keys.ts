@@ -3,8 +3,11 @@
  * operation: what to do with a key is decided by looking at current state.
  *
  * Names of Kubernetes objects and namespaces cannot contain `/`, and neither can Avi tenant
- * names; GslbService names are DNS names. So `/` is a safe separator everywhere, and the last
- * segment of a key may be parsed greedily.
+ * names; GslbService names are DNS names. So `/` is a safe separator everywhere.
+ *
+ * Each `format` throws an `Error` when a segment contains `/` (or, for a GslbKey, is empty);
+ * each `parse` accepts exactly the keys its `format` produces and throws an `Error` for any
+ * other string (`malformed … key`, `unknown member object kind`).
  */
 
 /** `namespace/name` of a Kubernetes object in one cluster. */
@@ -26,6 +29,11 @@ const MEMBER_KINDS: readonly MemberKind[] = Object.freeze([
   'NAMESPACE',
   'HOSTRULE',
 ]);
+
+/** True when `value` can be a segment of a GslbKey: not empty, no `/`. */
+export function isGslbKeySegment(value: string): boolean {
+  return value !== '' && !value.includes('/');
+}
 
 function checkSegment(what: string, value: string): void {
   if (value.includes('/')) throw new Error(`${what} must not contain '/': ${value}`);
@@ -77,6 +85,7 @@ export function gslbKey(tenant: string, gsName: string): GslbKey {
 
 export function parseGslbKey(key: string): { tenant: string; gsName: string } {
   const [tenant = '', gsName = ''] = split(key, 2, 'GslbService');
+  if (tenant === '' || gsName === '') throw new Error(`malformed GslbService key: ${key}`);
   return { tenant, gsName };
 }
 

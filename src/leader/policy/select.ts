@@ -3,6 +3,7 @@
  * which tenant, and under which GslbService name. Pure.
  */
 import type { GdpSpec, LabelSelector } from '../../shared/crd/global-deployment-policy.js';
+import { isGslbKeySegment } from '../../shared/keys.js';
 import type { TrackedObject } from '../ingestion/tracked-object.js';
 
 export interface NamespaceInfo {
@@ -64,6 +65,19 @@ export function tenantOf(
   return (o.tenant ?? defaultTenant) === nsTenant ? nsTenant : undefined;
 }
 
+/**
+ * An accepted selection, unless the tenant or GS name cannot name a GslbService (both come from
+ * user-written strings: a namespace annotation, a HostRule's global FQDN).
+ */
+function accepted(tenant: string, gsName: string): Selection {
+  if (!isGslbKeySegment(tenant))
+    return { accepted: false, reason: `invalid tenant name '${tenant}'` };
+  if (!isGslbKeySegment(gsName)) {
+    return { accepted: false, reason: `invalid GslbService name '${gsName}'` };
+  }
+  return { accepted: true, tenant, gsName };
+}
+
 /** Whether `o` is a member of a GslbService, and of which one. */
 export function selectObject(o: TrackedObject, ctx: SelectionContext): Selection {
   const ns = ctx.namespace(o.cluster, o.namespace);
@@ -71,11 +85,11 @@ export function selectObject(o: TrackedObject, ctx: SelectionContext): Selection
   if (reason) return { accepted: false, reason };
   const tenant = tenantOf(o, ns, ctx.defaultTenant);
   if (!tenant) return { accepted: false, reason: 'object tenant differs from namespace tenant' };
-  if (!ctx.customFqdn) return { accepted: true, tenant, gsName: o.hostname };
+  if (!ctx.customFqdn) return accepted(tenant, o.hostname);
   if (o.passthrough) return { accepted: false, reason: 'passthrough in custom FQDN mode' };
   const gsName = ctx.globalFqdn(o.cluster, o.hostname);
   if (!gsName) return { accepted: false, reason: 'no HostRule maps the host to a global FQDN' };
-  return { accepted: true, tenant, gsName };
+  return accepted(tenant, gsName);
 }
 
 /** True when members from `cluster` carry only their IP. */

@@ -5,6 +5,7 @@
 import { AVI_SYSTEM, amkoResource, type CustomObject } from './common.js';
 import { duplicateIndices } from './gslb-policy-rules.js';
 import { ProblemList, type ValidationResult } from './problems.js';
+import { defineShape, objectShape, shapeProblems } from './shape.js';
 
 export const AMKO_CLUSTER = amkoResource('AMKOCluster', 'v1alpha1', 'amkoclusters');
 
@@ -65,6 +66,28 @@ export interface AmkoClusterStatus {
 }
 
 export type AmkoCluster = CustomObject<AmkoClusterSpec, AmkoClusterStatus>;
+
+/** JSON types of an AMKOCluster's spec, as its CRD declares them (status is not validated). */
+export const AMKO_CLUSTER_SHAPE = objectShape(
+  defineShape({
+    fields: {
+      isLeader: 'boolean',
+      clusterContext: 'string',
+      version: 'string',
+      clusters: { listOf: 'string' },
+      federation: {
+        fields: {
+          endpoints: {
+            listOf: {
+              fields: { cluster: 'string', address: 'string' },
+              required: ['cluster', 'address'],
+            },
+          },
+        },
+      },
+    },
+  }),
+);
 
 /** AMKO's condition type and texts for the validation of this cluster's AMKOCluster. */
 export const AMKO_CLUSTER_VALIDATION_CONDITION = 'current AMKOCluster Validation';
@@ -158,16 +181,11 @@ function checkSelf(p: ProblemList, spec: AmkoClusterSpec, self: string | undefin
   }
 }
 
-/**
- * Semantic checks of an AMKOCluster. Unlike AMKO, followers are checked too (a follower uses
- * its clusters to authenticate the leader). Returns every problem; `status` is the first one
- * in AMKO's words, or `valid AMKOCluster object`.
- */
-export function validateAmkoCluster(
+function checkAmkoCluster(
+  p: ProblemList,
   obj: AmkoCluster,
-  ctx: AmkoClusterValidationContext = {},
-): AmkoClusterValidation {
-  const p = new ProblemList();
+  ctx: AmkoClusterValidationContext,
+): void {
   if (obj.metadata?.namespace !== AVI_SYSTEM) {
     p.add('metadata.namespace', "AMKOCluster's namespace is not avi-system");
   }
@@ -175,6 +193,22 @@ export function validateAmkoCluster(
   checkIdentity(p, spec);
   checkSelf(p, spec, ctx.selfCluster);
   checkEndpoints(p, spec);
+}
+
+/**
+ * Semantic checks of an AMKOCluster, after its JSON types (a field of the wrong type is
+ * reported alone). Unlike AMKO, followers are checked too (a follower uses its clusters to
+ * authenticate the leader). Returns every problem; `status` is the first one in AMKO's words,
+ * or `valid AMKOCluster object`.
+ */
+export function validateAmkoCluster(
+  obj: AmkoCluster,
+  ctx: AmkoClusterValidationContext = {},
+): AmkoClusterValidation {
+  const p = new ProblemList();
+  const shape = shapeProblems(obj, AMKO_CLUSTER_SHAPE, '');
+  if (shape.length > 0) p.addAll(shape);
+  else checkAmkoCluster(p, obj, ctx);
   const result = p.result(AMKO_CLUSTER_VALID);
   const first = result.problems[0];
   const condition: AmkoClusterCondition = first

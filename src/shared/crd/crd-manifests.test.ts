@@ -2,16 +2,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { AMKO_CLUSTER } from './amko-cluster.js';
+import { AMKO_CLUSTER, AMKO_CLUSTER_SHAPE } from './amko-cluster.js';
 import type { CrdResource } from './common.js';
-import { GLOBAL_DEPLOYMENT_POLICY } from './global-deployment-policy.js';
-import { GSLB_CONFIG, LOG_LEVELS } from './gslb-config.js';
-import { GSLB_HOST_RULE } from './gslb-host-rule.js';
+import { GDP_SHAPE, GLOBAL_DEPLOYMENT_POLICY } from './global-deployment-policy.js';
+import { GSLB_CONFIG, GSLB_CONFIG_SHAPE, LOG_LEVELS } from './gslb-config.js';
+import { GSLB_HOST_RULE, GSLB_HOST_RULE_SHAPE } from './gslb-host-rule.js';
 import {
   DOWN_RESPONSE_TYPES,
   GEO_FALLBACK_ALGORITHMS,
   LB_ALGORITHMS,
 } from './gslb-policy-types.js';
+import type { Shape } from './shape.js';
 
 /** The chart's CRD folder, found upwards from this file (source or compiled). */
 function crdDir(): string {
@@ -45,6 +46,37 @@ function specProps(crd: Json): Json {
 }
 
 const KINDS = [AMKO_CLUSTER, GSLB_CONFIG, GLOBAL_DEPLOYMENT_POLICY, GSLB_HOST_RULE];
+
+/** Differences between a validator's shape and the CRD schema at `where`, as readable lines. */
+function shapeDiffs(shape: Shape, schema: unknown, where: string): string[] {
+  const type = at(schema, 'type');
+  if (typeof shape === 'string')
+    return type === shape ? [] : [`${where}: ${shape} vs ${String(type)}`];
+  if ('listOf' in shape) {
+    return type === 'array'
+      ? shapeDiffs(shape.listOf, at(schema, 'items'), `${where}[]`)
+      : [`${where}: list`];
+  }
+  if ('mapOf' in shape) {
+    const values = at(schema, 'additionalProperties');
+    return type === 'object' ? shapeDiffs(shape.mapOf, values, `${where}.*`) : [`${where}: map`];
+  }
+  const required = (at(schema, 'required') as string[] | undefined) ?? [];
+  const diffs = (shape.required ?? [])
+    .filter((r) => !required.includes(r))
+    .map((r) => `${where}.${r} not required`);
+  for (const [name, field] of Object.entries(shape.fields)) {
+    diffs.push(...shapeDiffs(field, at(schema, 'properties', name), `${where}.${name}`));
+  }
+  return diffs;
+}
+
+const SHAPES: readonly [CrdResource, Shape][] = [
+  [AMKO_CLUSTER, AMKO_CLUSTER_SHAPE],
+  [GSLB_CONFIG, GSLB_CONFIG_SHAPE],
+  [GLOBAL_DEPLOYMENT_POLICY, GDP_SHAPE],
+  [GSLB_HOST_RULE, GSLB_HOST_RULE_SHAPE],
+];
 
 describe('CRD manifests agree with the TypeScript descriptors', () => {
   for (const r of KINDS) {
@@ -130,6 +162,14 @@ describe('CRD manifests agree with the TypeScript descriptors', () => {
   it('GSLBConfig log levels match', () => {
     assert.deepEqual(at(specProps(load(GSLB_CONFIG)), 'logLevel', 'enum'), [...LOG_LEVELS]);
   });
+
+  for (const [r, shape] of SHAPES) {
+    it(`${r.kind}: the validator's JSON types are the schema's`, () => {
+      const spec = at(shape, 'fields', 'spec') as Shape;
+      const schema = at(version(load(r)), 'schema', 'openAPIV3Schema', 'properties', 'spec');
+      assert.deepEqual(shapeDiffs(spec, schema, 'spec'), []);
+    });
+  }
 
   it('every CEL rule carries a message', () => {
     for (const r of KINDS) {

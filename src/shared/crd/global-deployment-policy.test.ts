@@ -422,6 +422,10 @@ describe('validateGdp', () => {
       },
     },
     {
+      name: 'a namespaceSelector without labels, as AMKO leaves it (= absent)',
+      spec: { ...BASE, matchRules: { ...BASE.matchRules, namespaceSelector: {} } },
+    },
+    {
       name: 'unknown Avi names when the caller made no look-ups',
       spec: { ...BASE, healthMonitorRefs: ['anything'], sitePersistenceRef: 'whatever' },
       ctx: { memberClusters: MEMBERS },

@@ -14,12 +14,16 @@ import {
   weightProblem,
   type AviRefLookups,
 } from './gslb-policy-rules.js';
-import type {
-  DownResponse,
-  PoolAlgorithmSettings,
-  TrafficSplitEntry,
+import {
+  DOWN_RESPONSE_SHAPE,
+  POOL_ALGORITHM_SHAPE,
+  TRAFFIC_SPLIT_SHAPE,
+  type DownResponse,
+  type PoolAlgorithmSettings,
+  type TrafficSplitEntry,
 } from './gslb-policy-types.js';
-import { ProblemList, type Problem, type ValidationResult } from './problems.js';
+import { ProblemList, type ValidationResult } from './problems.js';
+import { defineShape, objectShape, shapeProblems } from './shape.js';
 
 export const GLOBAL_DEPLOYMENT_POLICY = amkoResource(
   'GlobalDeploymentPolicy',
@@ -68,6 +72,28 @@ export interface GdpStatus {
 
 export type GlobalDeploymentPolicy = CustomObject<GdpSpec, GdpStatus>;
 
+const SELECTOR_SHAPE = defineShape({ fields: { label: { mapOf: 'string' } } });
+
+/** JSON types of a GDP, as its CRD declares them. */
+export const GDP_SHAPE = objectShape(
+  defineShape({
+    fields: {
+      matchRules: { fields: { appSelector: SELECTOR_SHAPE, namespaceSelector: SELECTOR_SHAPE } },
+      matchClusters: { listOf: { fields: { cluster: 'string', syncVipOnly: 'boolean' } } },
+      trafficSplit: TRAFFIC_SPLIT_SHAPE,
+      ttl: 'integer',
+      healthMonitorRefs: { listOf: 'string' },
+      healthMonitorTemplate: 'string',
+      sitePersistenceRef: 'string',
+      pkiProfileRef: 'string',
+      poolAlgorithmSettings: POOL_ALGORITHM_SHAPE,
+      downResponse: DOWN_RESPONSE_SHAPE,
+      controlPlaneHmOnly: 'boolean',
+      defaultDomain: 'string',
+    },
+  }),
+);
+
 /** Status text of an accepted GDP. */
 export const GDP_SUCCESS = 'success';
 /** Status text of a GDP added while another one is in force. */
@@ -100,6 +126,8 @@ function checkSelector(p: ProblemList, rules: MatchRules | undefined, which: Sel
   // AMKO glues the namespace selector's suffix on without a space (sic).
   const suffix = which === 'appSelector' ? ' for appSelector' : 'for namespaceSelector';
   const entries = Object.entries(selector.label ?? {});
+  // A selector without labels (`{}`, `{label: {}}`) is how AMKO leaves an unused one: absent.
+  if (entries.length === 0) return;
   for (const [k, v] of entries) {
     if (k === '') p.add(path, `label value is missing for key ${k}${suffix}`);
     if (v === '') p.add(`${path}.${k}`, `label key is missing for value ${v}${suffix}`);
@@ -201,16 +229,7 @@ function checkProfileRefs(p: ProblemList, spec: GdpSpec, avi: AviRefLookups | un
   });
 }
 
-function addAll(p: ProblemList, found: readonly Problem[], prefix: string): void {
-  for (const f of found) p.add(f.path, `${prefix}${f.message}`);
-}
-
-/**
- * Semantic checks of a GDP, in AMKO's order (spec §5.4). Returns every problem; `status` is
- * the first one in AMKO's words, or `success`.
- */
-export function validateGdp(obj: GlobalDeploymentPolicy, ctx: GdpValidationContext): GdpValidation {
-  const p = new ProblemList();
+function checkGdp(p: ProblemList, obj: GlobalDeploymentPolicy, ctx: GdpValidationContext): void {
   if (obj.metadata?.namespace !== AVI_SYSTEM) {
     p.add('metadata.namespace', "GlobalDeploymentPolicy's namespace is not avi-system");
   }
@@ -222,18 +241,28 @@ export function validateGdp(obj: GlobalDeploymentPolicy, ctx: GdpValidationConte
   const ttl = ttlProblem(spec.ttl, 'spec.ttl');
   if (ttl) p.add(ttl.path, ttl.message);
   checkHealthMonitors(p, spec, ctx.avi);
-  addAll(
-    p,
+  p.addAll(
     poolAlgorithmProblems(spec.poolAlgorithmSettings, 'spec.poolAlgorithmSettings'),
     'invalid pool algorithm: ',
   );
   checkProfileRefs(p, spec, ctx.avi);
-  addAll(
-    p,
+  p.addAll(
     downResponseProblems(spec.downResponse, 'spec.downResponse'),
     'invalid down response configuration: ',
   );
   if (ctx.anotherGdpActive === true) p.add('metadata.name', GDP_ALREADY_EXISTS);
+}
+
+/**
+ * Semantic checks of a GDP, in AMKO's order (spec §5.4), after its JSON types (a field of the
+ * wrong type is reported alone: the semantic checks need the types). Returns every problem;
+ * `status` is the first one in AMKO's words, or `success`.
+ */
+export function validateGdp(obj: GlobalDeploymentPolicy, ctx: GdpValidationContext): GdpValidation {
+  const p = new ProblemList();
+  const shape = shapeProblems(obj, GDP_SHAPE, '');
+  if (shape.length > 0) p.addAll(shape);
+  else checkGdp(p, obj, ctx);
   const result = p.result(GDP_SUCCESS);
   return { ...result, statusFields: { errorStatus: result.status } };
 }

@@ -5,6 +5,7 @@
 import { AMKO_UUID_ANNOTATION, AVI_SYSTEM, amkoResource, type CustomObject } from './common.js';
 import { duplicateIndices } from './gslb-policy-rules.js';
 import { ProblemList, type ValidationResult } from './problems.js';
+import { defineShape, objectShape, shapeProblems } from './shape.js';
 
 export const GSLB_CONFIG = amkoResource('GSLBConfig', 'v1alpha1', 'gslbconfigs', ['gc']);
 
@@ -40,6 +41,26 @@ export interface GslbConfigStatus {
 }
 
 export type GslbConfig = CustomObject<GslbConfigSpec, GslbConfigStatus>;
+
+/** JSON types of a GSLBConfig, as its CRD declares them. */
+export const GSLB_CONFIG_SHAPE = objectShape(
+  defineShape({
+    fields: {
+      gslbLeader: {
+        fields: {
+          credentials: 'string',
+          controllerVersion: 'string',
+          controllerIP: 'string',
+          tenant: 'string',
+        },
+      },
+      memberClusters: { listOf: { fields: { clusterContext: 'string' } } },
+      refreshInterval: 'integer',
+      logLevel: 'string',
+      useCustomGlobalFqdn: 'boolean',
+    },
+  }),
+);
 
 /** Default Avi tenant when `gslbLeader.tenant` is absent. */
 export const DEFAULT_TENANT = 'admin';
@@ -117,16 +138,7 @@ function checkLogLevel(p: ProblemList, level: string | undefined): void {
   }
 }
 
-/**
- * Semantic checks of a GSLBConfig, in AMKO's order. Returns every problem; `status` is the
- * first one in AMKO's words, or `success: gslb config accepted` (what AMKO writes once the
- * rest of its start-up, which needs the controller, has also succeeded).
- */
-export function validateGslbConfig(
-  obj: GslbConfig,
-  ctx: GslbConfigValidationContext = {},
-): GslbConfigValidation {
-  const p = new ProblemList();
+function checkGslbConfig(p: ProblemList, obj: GslbConfig, ctx: GslbConfigValidationContext): void {
   if (obj.metadata?.namespace !== AVI_SYSTEM) {
     p.add('metadata.namespace', GSLB_CONFIG_STATE.wrongNamespace);
   }
@@ -136,6 +148,22 @@ export function validateGslbConfig(
   checkMembers(p, spec.memberClusters ?? []);
   checkLogLevel(p, spec.logLevel);
   if (ctx.anotherConfigActive === true) p.add('metadata.name', GSLB_CONFIG_STATE.anotherConfig);
+}
+
+/**
+ * Semantic checks of a GSLBConfig, in AMKO's order, after its JSON types (a field of the wrong
+ * type is reported alone). Returns every problem; `status` is the first one in AMKO's words, or
+ * `success: gslb config accepted` (what AMKO writes once the rest of its start-up, which needs
+ * the controller, has also succeeded).
+ */
+export function validateGslbConfig(
+  obj: GslbConfig,
+  ctx: GslbConfigValidationContext = {},
+): GslbConfigValidation {
+  const p = new ProblemList();
+  const shape = shapeProblems(obj, GSLB_CONFIG_SHAPE, '');
+  if (shape.length > 0) p.addAll(shape);
+  else checkGslbConfig(p, obj, ctx);
   const result = p.result(GSLB_CONFIG_STATE.accepted);
   return { ...result, statusFields: { state: result.status } };
 }

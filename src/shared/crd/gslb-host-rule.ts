@@ -2,10 +2,13 @@
  * GSLBHostRule (amko.vmware.com/v1alpha1, short `ghr`): per-FQDN overrides of one GslbService.
  */
 import { amkoResource, type CustomObject } from './common.js';
-import type {
-  DownResponse,
-  PoolAlgorithmSettings,
-  TrafficSplitEntry,
+import {
+  DOWN_RESPONSE_SHAPE,
+  POOL_ALGORITHM_SHAPE,
+  TRAFFIC_SPLIT_SHAPE,
+  type DownResponse,
+  type PoolAlgorithmSettings,
+  type TrafficSplitEntry,
 } from './gslb-policy-types.js';
 import {
   downResponseProblems,
@@ -19,7 +22,8 @@ import {
   weightProblem,
   type AviRefLookups,
 } from './gslb-policy-rules.js';
-import { ProblemList, type Problem, type ValidationResult } from './problems.js';
+import { ProblemList, type ValidationResult } from './problems.js';
+import { defineShape, objectShape, shapeProblems } from './shape.js';
 
 export const GSLB_HOST_RULE = amkoResource('GSLBHostRule', 'v1alpha1', 'gslbhostrules', ['ghr']);
 
@@ -69,6 +73,31 @@ export interface GslbHostRuleStatus {
 }
 
 export type GslbHostRule = CustomObject<GslbHostRuleSpec, GslbHostRuleStatus>;
+
+/** JSON types of a GSLBHostRule, as its CRD declares them. */
+export const GSLB_HOST_RULE_SHAPE = objectShape(
+  defineShape({
+    fields: {
+      fqdn: 'string',
+      ttl: 'integer',
+      sitePersistence: {
+        fields: { enabled: 'boolean', profileRef: 'string', pkiProfileRef: 'string' },
+      },
+      thirdPartyMembers: {
+        listOf: { fields: { vip: 'string', site: 'string', publicIP: 'string' } },
+      },
+      healthMonitorRefs: { listOf: 'string' },
+      healthMonitorTemplate: 'string',
+      poolAlgorithmSettings: POOL_ALGORITHM_SHAPE,
+      trafficSplit: TRAFFIC_SPLIT_SHAPE,
+      publicIP: {
+        listOf: { fields: { cluster: 'string', ip: 'string' }, required: ['cluster', 'ip'] },
+      },
+      downResponse: DOWN_RESPONSE_SHAPE,
+      controlPlaneHmOnly: 'boolean',
+    },
+  }),
+);
 
 export const GHR_ACCEPTED = 'Accepted';
 export const GHR_REJECTED = 'Rejected';
@@ -208,37 +237,43 @@ function checkTrafficSplit({ p, spec }: Check): void {
   }
 }
 
-function addAll(p: ProblemList, found: readonly Problem[], prefix = ''): void {
-  for (const f of found) p.add(f.path, `${prefix}${f.message}`);
-}
-
-/**
- * Semantic checks of a GSLBHostRule, in AMKO's order (spec §12.2). Any namespace is allowed.
- * Returns every problem; `status` is the first one in AMKO's words, or `Accepted`.
- */
-export function validateGslbHostRule(
+function checkGslbHostRule(
+  p: ProblemList,
   obj: GslbHostRule,
   ctx: GslbHostRuleValidationContext,
-): GslbHostRuleValidation {
-  const p = new ProblemList();
+): void {
   const name = obj.metadata?.name ?? '';
   const spec = obj.spec ?? {};
   const c: Check = { p, spec, name, ctx };
   if ((spec.fqdn ?? '') === '') p.add('spec.fqdn', `GSFqdn missing for ${name} GSLBHostRule`);
   checkPersistence(c);
-  addAll(
-    p,
+  p.addAll(
     poolAlgorithmProblems(spec.poolAlgorithmSettings, 'spec.poolAlgorithmSettings'),
     'Invalid Pool Algorithm: ',
   );
   checkThirdParty(c);
   checkPublicIps(c);
   checkHealthMonitors(c);
-  addAll(p, downResponseProblems(spec.downResponse, 'spec.downResponse'));
+  p.addAll(downResponseProblems(spec.downResponse, 'spec.downResponse'));
   const ttl = ttlProblem(spec.ttl, 'spec.ttl');
   if (ttl) p.add(ttl.path, ttl.message);
   checkTrafficSplit(c);
   if (ctx.fqdnTaken === true) p.add('spec.fqdn', GHR_FQDN_TAKEN);
+}
+
+/**
+ * Semantic checks of a GSLBHostRule, in AMKO's order (spec §12.2), after its JSON types (a
+ * field of the wrong type is reported alone). Any namespace is allowed. Returns every problem;
+ * `status` is the first one in AMKO's words, or `Accepted`.
+ */
+export function validateGslbHostRule(
+  obj: GslbHostRule,
+  ctx: GslbHostRuleValidationContext,
+): GslbHostRuleValidation {
+  const p = new ProblemList();
+  const shape = shapeProblems(obj, GSLB_HOST_RULE_SHAPE, '');
+  if (shape.length > 0) p.addAll(shape);
+  else checkGslbHostRule(p, obj, ctx);
   const result = p.result(GHR_ACCEPTED);
   const first = result.problems[0];
   return {

@@ -2,6 +2,8 @@
  * Field types shared by GlobalDeploymentPolicy and GSLBHostRule: pool algorithm, down response.
  */
 
+import { defineShape, type Shape } from './shape.js';
+
 export const LB_ALGORITHMS = Object.freeze([
   'GSLB_ALGORITHM_CONSISTENT_HASH',
   'GSLB_ALGORITHM_GEO',
@@ -54,3 +56,22 @@ export interface TrafficSplitEntry {
   /** GDP: 0..100, default 10. GSLBHostRule: ≥ 0, default 1. */
   priority?: number;
 }
+
+/** JSON types of `poolAlgorithmSettings` (enum values are checked by the validators). */
+export const POOL_ALGORITHM_SHAPE: Shape = defineShape({
+  fields: {
+    lbAlgorithm: 'string',
+    hashMask: 'integer',
+    geoFallback: { fields: { lbAlgorithm: 'string', hashMask: 'integer' } },
+  },
+});
+
+/** JSON types of `downResponse`. */
+export const DOWN_RESPONSE_SHAPE: Shape = defineShape({
+  fields: { type: 'string', fallbackIP: 'string' },
+});
+
+/** JSON types of a `trafficSplit` list. */
+export const TRAFFIC_SPLIT_SHAPE: Shape = defineShape({
+  listOf: { fields: { cluster: 'string', weight: 'integer', priority: 'integer' } },
+});

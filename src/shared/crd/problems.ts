@@ -24,6 +24,11 @@ export class ProblemList {
     this.#items.push({ path, message });
   }
 
+  /** Adds problems found elsewhere, each with its own path; `prefix` goes before each message. */
+  addAll(found: readonly Problem[], prefix = ''): void {
+    for (const f of found) this.add(f.path, `${prefix}${f.message}`);
+  }
+
   get items(): readonly Problem[] {
     return this.#items;
   }

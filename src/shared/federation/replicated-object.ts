@@ -40,10 +40,19 @@ export interface HashedContent {
   readonly hash: string;
 }
 
-/** `kind/namespace/name`: identifies one replicated object. */
+/**
+ * `kind/namespace/name`: identifies one replicated object. None of the three can contain `/`
+ * (kinds are identifiers, namespaces DNS labels, names DNS subdomains): `replicaKey` throws an
+ * `Error` for a segment that does, and `parseReplicaKey` throws one for any string
+ * `replicaKey` cannot produce.
+ */
 export type ReplicaKey = string & { readonly __brand: 'ReplicaKey' };
 
 export function replicaKey(kind: string, namespace: string, name: string): ReplicaKey {
+  for (const segment of [kind, namespace, name]) {
+    if (segment.includes('/'))
+      throw new Error(`replica key segment must not contain '/': ${segment}`);
+  }
   return `${kind}/${namespace}/${name}` as ReplicaKey;
 }
 
@@ -52,7 +61,9 @@ export function parseReplicaKey(key: ReplicaKey): {
   namespace: string;
   name: string;
 } {
-  const [kind = '', namespace = '', name = ''] = key.split('/');
+  const segments = key.split('/');
+  if (segments.length !== 3) throw new Error(`malformed replica key: ${key}`);
+  const [kind = '', namespace = '', name = ''] = segments;
   return { kind, namespace, name };
 }
 
@@ -74,9 +85,10 @@ function isLocalAnnotation(key: string): boolean {
 export function travellingAnnotations(
   annotations: Readonly<Record<string, string>> | undefined,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(annotations ?? {})) if (!isLocalAnnotation(k)) out[k] = v;
-  return out;
+  // fromEntries, not assignment: a key such as `__proto__` stays an ordinary annotation.
+  return Object.fromEntries(
+    Object.entries(annotations ?? {}).filter(([k]) => !isLocalAnnotation(k)),
+  );
 }
 
 /** SHA-256 hex of the canonical JSON of what travels. */
@@ -145,6 +157,11 @@ function parseSpec(specJson: string, where: string): JsonObject {
     throw bad(`${where}: spec_json is not JSON`);
   }
   if (!isJsonObject(spec)) throw bad(`${where}: spec_json is not a JSON object`);
+  try {
+    canonicalJson(spec); // a number out of range (1e999) parses to Infinity, which cannot be hashed
+  } catch {
+    throw bad(`${where}: spec_json holds a number out of range`);
+  }
   return spec;
 }
 

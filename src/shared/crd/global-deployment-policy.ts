@@ -132,7 +132,6 @@ function checkSelector(p: ProblemList, rules: MatchRules | undefined, which: Sel
     if (k === '') p.add(path, `label value is missing for key ${k}${suffix}`);
     if (v === '') p.add(`${path}.${k}`, `label key is missing for value ${v}${suffix}`);
   }
-  // A selector without labels (`{}` or `label: {}`, as AMKO leaves it) is the same as none.
   if (entries.length > 1) {
     p.add(path, `${which} must have exactly one label, found ${entries.length}`);
   }

@@ -196,6 +196,31 @@ describe('replication session state machine', () => {
     assert.ok(!sent(b.out).some((m) => m.snapshot));
   });
 
+  it('has heard the follower once it told its epoch: state or a refusal naming a claim', () => {
+    const ctx = context(new ReplicationLog({ logId: 'L', retain: 100 }));
+    const cut = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'stream-ended', failure: unavailable() }],
+      ctx,
+    );
+    assert.notEqual(cut.state.heard, true, 'an unreachable follower told us nothing');
+    const answered = run(
+      cut.state,
+      [{ type: 'retry-due' }, { type: 'peer-state', report: report() }],
+      ctx,
+    );
+    assert.equal(answered.state.heard, true);
+    const older = { epoch: 3, leader: 'cluster3' };
+    const refusal = peerFailure(refusalStatus('is-leader', 'leads', older), 'cluster3');
+    const refused = run(
+      INITIAL_STATE,
+      [{ type: 'start' }, { type: 'stream-ended', failure: refusal }],
+      ctx,
+    );
+    assert.equal(refused.state.phase, 'backoff');
+    assert.equal(refused.state.heard, true, 'an old leader naming a lower claim was heard');
+  });
+
   it('is not fenced by a refusal naming a losing claim', () => {
     const ctx = context(new ReplicationLog({ logId: 'L', retain: 100 }));
     const loser = { epoch: 4, leader: 'cluster0' };

@@ -31,7 +31,7 @@ import {
 } from '../leader-kills-model.js';
 import type { JournalEntry } from '../../../src/sim/avi-controller/journal.js';
 import { eventually } from '../../support/eventually.js';
-import { KillsSite, type Standby } from '../leader-kills-site.js';
+import { KillsSite, logLines, type Standby } from '../leader-kills-site.js';
 
 const NAME = 'leader-kills';
 /** The end of the promoted amko's first complete pass over every GslbService key. */
@@ -148,6 +148,26 @@ interface Promotion {
   readonly controllerBefore: ReadonlyMap<string, unknown>;
   readonly diffFreeMs: number;
   readonly failing: unknown;
+  /** Milestones in the promoted amko's log, in ms from the patch. */
+  readonly phases: Readonly<Record<string, number | null>>;
+}
+
+const PHASES: Readonly<Record<string, RegExp>> = Object.freeze({
+  epochPersisted: /^promoted: epoch \d+ persisted$/,
+  surveyDone: /^epoch survey/,
+  pipelineWriting: /^leader (activated|started)$/,
+  controllerReRead: /^(full sync: controller re-read|starting the GSLB pipeline)/,
+  leading: /^leading$/,
+});
+
+function phasesOf(site: KillsSite, cluster: string, t0: number): Record<string, number | null> {
+  const lines = logLines(site.runOf(cluster)).filter((l) => l.time >= t0);
+  const out: Record<string, number | null> = {};
+  for (const [name, re] of Object.entries(PHASES)) {
+    const line = lines.find((l) => re.test(l.msg));
+    out[name] = line ? line.time - t0 : null;
+  }
+  return out;
 }
 
 /** Promotes a follower with kubectl and waits for the end of its first complete pass. */
@@ -173,6 +193,7 @@ async function promote(
     controllerBefore,
     diffFreeMs: end.time - t0,
     failing: end['failing'],
+    phases: phasesOf(site, promoted, t0),
   };
 }
 
@@ -253,6 +274,7 @@ async function oneRun(
   },
 ): Promise<void> {
   const { run, plan, totals } = o;
+  const began = Date.now();
   const standby = standbyOf(run, plan);
   const nextStandby = standbyOf(Math.min(run + 1, plan.runs - 1), plan);
   await site.ensureFollowers(cur.leader, standby);
@@ -321,7 +343,11 @@ async function oneRun(
   };
   totals.rows.push(row);
   const held = [...atPromotion].map(([c, h]) => `${c}@${appliedUpTo(h) - first + 1}`).join(' ');
-  ctx.log(`run ${run}: ${JSON.stringify(row)} held at promotion: ${held}`);
+  ctx.log(
+    `run ${run}: ${JSON.stringify(row)}; held at promotion: ${held}; ` +
+      `phases (ms from the patch): ${JSON.stringify(p.phases)}; ` +
+      `run took ${((Date.now() - began) / 1000).toFixed(1)} s`,
+  );
 }
 
 function measuresOf(rows: readonly RunRow[]): Record<string, number> {
@@ -346,8 +372,9 @@ async function run(ctx: ExperimentContext): Promise<ExperimentResult> {
     rows: [],
     violations: [],
   };
+  const began = Date.now();
   const site = await KillsSite.start(standbyOf(0, plan), (m) => {
-    ctx.log(m);
+    ctx.log(`${m} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
   });
   const cur: Cursor = { leader: 'cluster1', next: 100 };
   try {

@@ -41,6 +41,7 @@ const PASS_END: Record<Standby, RegExp> = {
 };
 const PASS_TIMEOUT_MS = 120_000;
 const CONVERGE_TIMEOUT_MS = 60_000;
+const SETTLE_TIMEOUT_MS = 10_000;
 
 interface Plan {
   readonly runs: number;
@@ -92,7 +93,7 @@ async function divergence(site: KillsSite, leader: string): Promise<string[]> {
   return differing(await site.controllerTtls(), want);
 }
 
-/** What each follower holds, read twice: right after the kill, and again before promotion. */
+/** What each follower holds right after the kill, and once settled before the promotion. */
 interface Readings {
   readonly atKill: ReadonlyMap<string, Held>;
   readonly atPromotion: ReadonlyMap<string, Held>;
@@ -101,6 +102,25 @@ interface Readings {
 async function readFollowers(site: KillsSite, followers: readonly string[]) {
   const held = await Promise.all(followers.map((c) => site.held(c)));
   return new Map(followers.map((c, i) => [c, held[i] ?? new Map<string, number>()]));
+}
+
+const sameHeld = (a: ReadonlyMap<string, Held>, b: ReadonlyMap<string, Held>): boolean =>
+  [...a].every(([c, h]) => [...h].every(([id, n]) => b.get(c)?.get(id) === n));
+
+/**
+ * What each follower holds once it stopped applying: a follower may still apply the changes it
+ * had received when the leader died, and one reading of several objects may straddle a write.
+ * Reads until two readings agree (bounded); the last reading otherwise.
+ */
+async function readSettled(site: KillsSite, followers: readonly string[]) {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let last = await readFollowers(site, followers);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const next = await readFollowers(site, followers);
+    if (sameHeld(last, next) || Date.now() > deadline) return next;
+    last = next;
+  }
 }
 
 /** The follower to promote: seeded; in short mode the one holding most (see the report). */
@@ -289,16 +309,14 @@ async function oneRun(
   const stream = await streamAndKill(ctx, site, cur, plan);
   totals.leaderKills++;
   const atKill = await readFollowers(site, followers);
+  const settled = await readSettled(site, followers);
   const atPromotion = new Map(
-    [...(await readFollowers(site, followers))].map(([c, h]) => [
-      c,
-      laterOf(atKill.get(c) ?? new Map(), h),
-    ]),
+    [...settled].map(([c, h]) => [c, laterOf(atKill.get(c) ?? new Map(), h)]),
   );
   const readings: Readings = { atKill, atPromotion };
-  for (const [c, h] of atPromotion) {
+  for (const [c, h] of settled) {
     for (const hole of holesOf(h, stream.start, stream.updates)) {
-      totals.violations.push(`run ${run}: follower ${c} at the kill: ${hole}`);
+      totals.violations.push(`run ${run}: follower ${c} before the promotion: ${hole}`);
     }
   }
   const first = stream.updates[0]?.n ?? cur.next;
@@ -342,9 +360,11 @@ async function oneRun(
     diffFreeMs: p.diffFreeMs,
   };
   totals.rows.push(row);
-  const held = [...atPromotion].map(([c, h]) => `${c}@${appliedUpTo(h) - first + 1}`).join(' ');
+  const upTo = (m: ReadonlyMap<string, Held>): string =>
+    [...m].map(([c, h]) => `${c}@${Math.max(0, appliedUpTo(h) - first + 1)}`).join(' ');
+  const held = `${upTo(atKill)} at the kill, ${upTo(atPromotion)} at promotion`;
   ctx.log(
-    `run ${run}: ${JSON.stringify(row)}; held at promotion: ${held}; ` +
+    `run ${run}: ${JSON.stringify(row)}; held ${held}; ` +
       `phases (ms from the patch): ${JSON.stringify(p.phases)}; ` +
       `run took ${((Date.now() - began) / 1000).toFixed(1)} s`,
   );

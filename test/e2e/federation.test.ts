@@ -131,6 +131,18 @@ describe('e2e: a three-site federation of amko processes', function () {
       }
     }
     for (const c of f.contexts) f.startAmko(c);
+    // Start-up only: on a loaded machine three processes can take minutes to take their roles.
+    for (const c of f.contexts) {
+      await eventually(
+        async () => {
+          assert.ok((await f.status(c)).role);
+        },
+        {
+          timeoutMs: 300_000,
+          what: `${c} reports a role`,
+        },
+      );
+    }
   });
 
   after(async () => {

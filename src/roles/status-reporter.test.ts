@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setImmediate as flush } from 'node:timers/promises';
 import { OperatorError } from '../shared/errors.js';
 import { ManualClock } from '../shared/kube/manual-clock.js';
 import type { ResourceRef, StatusWriter } from '../shared/kube/status-writer.js';
+import { waitUntil } from '../shared/kube/wait-until.js';
 import { silentLogger } from '../shared/telemetry/logger.js';
 import { StatusReporter, type StatusTarget } from './status-reporter.js';
 
@@ -26,26 +26,30 @@ class RecordingWriter implements StatusWriter {
   }
 }
 
-async function settle(clock: ManualClock, ms = 0): Promise<void> {
-  await flush();
-  clock.advance(ms);
-  await flush();
-  await flush();
-}
-
 describe('StatusReporter', () => {
   let clock: ManualClock;
   let writer: RecordingWriter;
   let target: StatusTarget | undefined;
+  let computed: number;
   let reporter: StatusReporter;
+
+  /** Waits until the reporter sleeps on the clock, then moves the clock by `ms`. */
+  async function advanceWhenAsleep(ms: number): Promise<void> {
+    await waitUntil(() => clock.pending > 0, 'the reporter waiting on the clock');
+    clock.advance(ms);
+  }
 
   beforeEach(() => {
     clock = new ManualClock();
     writer = new RecordingWriter();
     target = { namespace: 'avi-system', name: 'amko', uid: 'u1', patch: { role: 'leader' } };
+    computed = 0;
     reporter = new StatusReporter({
       writer,
-      compute: () => target,
+      compute: () => {
+        computed++;
+        return target;
+      },
       clock,
       log: silentLogger(),
       minIntervalMs: 500,
@@ -58,60 +62,78 @@ describe('StatusReporter', () => {
   });
 
   it('writes at once, then coalesces a burst of pokes into one write per interval', async () => {
+    const start = clock.now();
     reporter.poke();
-    await settle(clock);
-    assert.equal(writer.writes.length, 1);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => writer.writes.length === 1, 'the first write');
     for (let i = 0; i < 20; i++) {
       target = { ...target!, patch: { role: 'leader', revision: i } };
       reporter.poke();
     }
-    await settle(clock, 499);
-    assert.equal(writer.writes.length, 1, 'not before the interval has passed');
-    await settle(clock, 1);
+    await waitUntil(() => clock.pending === 1, 'the burst waiting for the interval');
+    assert.equal(clock.nextWakeAt, start + 500, 'one wake-up, an interval after the first write');
+    clock.advance(499);
+    assert.equal(clock.pending, 1, 'still asleep before the interval has passed');
+    assert.equal(writer.writes.length, 1);
+    clock.advance(1);
+    await waitUntil(() => writer.writes.length === 2, 'the coalesced write');
     assert.deepEqual(writer.writes.at(-1)?.status, { role: 'leader', revision: 19 });
-    assert.equal(writer.writes.length, 2);
+    assert.equal(computed, 2, 'one computation per write, not per poke');
+    assert.equal(clock.pending, 0, 'nothing more scheduled');
   });
 
   it('skips a write that changes nothing, but writes the same patch to a new object', async () => {
     reporter.poke();
-    await settle(clock);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => writer.writes.length === 1, 'the first write');
     reporter.poke();
-    await settle(clock, 500);
-    assert.equal(writer.writes.length, 1);
+    await advanceWhenAsleep(500);
+    await waitUntil(() => computed === 2, 'the second pass');
+    assert.equal(writer.writes.length, 1, 'the unchanged patch is not written again');
     target = { ...target!, uid: 'u2' };
     reporter.poke();
-    await settle(clock, 500);
-    assert.equal(writer.writes.length, 2);
+    await advanceWhenAsleep(500);
+    await waitUntil(() => writer.writes.length === 2, 'the write to the new object');
     assert.deepEqual(reporter.lastWritten, { uid: 'u2', patch: { role: 'leader' } });
   });
 
   it('writes nothing without a target', async () => {
     target = undefined;
     reporter.poke();
-    await settle(clock, 1_000);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => computed === 1, 'the pass');
+    await reporter.stop();
     assert.equal(writer.writes.length, 0);
   });
 
   it('retries a failed write after the retry delay', async () => {
     writer.failNext = 1;
     reporter.poke();
-    await settle(clock);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => writer.failNext === 0, 'the failed attempt');
+    await waitUntil(() => clock.pending === 1, 'the retry waiting on the clock');
+    assert.equal(clock.nextWakeAt, clock.now() + 2_000);
+    clock.advance(1_999);
+    assert.equal(clock.pending, 1, 'no retry before the delay');
     assert.equal(writer.writes.length, 0);
-    await settle(clock, 1_999);
-    assert.equal(writer.writes.length, 0);
-    await settle(clock, 1);
-    await settle(clock);
-    assert.equal(writer.writes.length, 1);
+    clock.advance(1);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => writer.writes.length === 1, 'the retried write');
+    assert.deepEqual(writer.writes[0]?.status, { role: 'leader' });
   });
 
   it('writes nothing once stopped', async () => {
     reporter.poke();
-    await settle(clock);
+    await advanceWhenAsleep(0);
+    await waitUntil(() => writer.writes.length === 1, 'the first write');
     target = { ...target!, patch: { role: 'fenced' } };
     reporter.poke();
+    await waitUntil(() => clock.pending === 1, 'the poke waiting for the interval');
     await reporter.stop();
-    await settle(clock, 1_000);
-    assert.equal(writer.writes.length, 1);
     assert.equal(clock.pending, 0, 'no sleeper left behind');
+    clock.advance(1_000);
+    reporter.poke();
+    assert.equal(clock.pending, 0, 'a poke after stop schedules nothing');
+    assert.equal(writer.writes.length, 1);
   });
 });

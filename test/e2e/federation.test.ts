@@ -1,8 +1,10 @@
 /**
  * A three-site federation end to end: three real clusters, the Avi simulator and three real amko
- * processes with mutual TLS. The scenarios run in order on one federation: replication, health,
- * a follower outage, the leader killed during 500 updates and a follower promoted with kubectl,
- * the old leader returning fenced, and what `kubectl get amkocluster` shows throughout.
+ * processes with mutual TLS, started once for the file. Each test waits for the state it needs, so
+ * any one can run alone: replication, health, metrics and refused peers on the first federation;
+ * a follower outage and its catch-up; then the one sequential scenario, in a single test: the
+ * leader killed during 500 updates, a follower promoted with kubectl, the old leader returning
+ * fenced and being demoted, and what `kubectl get amkocluster` shows on the way.
  */
 import assert from 'node:assert/strict';
 import { status as Status } from '@grpc/grpc-js';
@@ -73,6 +75,20 @@ describe('e2e: a three-site federation of amko processes', function () {
     return out;
   }
 
+  /** Opens a replication stream to cluster3 and says hello; returns how the follower ended it. */
+  async function hello(
+    tls: FederationTls,
+    cluster: string,
+    epoch: number,
+  ): Promise<{ code: Status; details: string }> {
+    const target = { address: f.federationAddress('cluster3'), peerCluster: 'cluster3' };
+    const s = openReplicate({ proto: loadFederationProto(), tls, ...target });
+    s.send({ hello: { cluster, epoch: String(epoch), version: E2E_VERSION, log_id: 'x' } });
+    const end = await s.ended;
+    assert.deepEqual(s.received, [], 'nothing sent to a refused peer');
+    return end;
+  }
+
   /** GslbServices of our hosts on the controller, by name. */
   async function gslbServices(): Promise<Map<string, Record<string, unknown>>> {
     const objs = await f.sim.control.objects({ type: 'gslbservice' });
@@ -115,6 +131,18 @@ describe('e2e: a three-site federation of amko processes', function () {
       }
     }
     for (const c of f.contexts) f.startAmko(c);
+    // Start-up only: on a loaded machine three processes can take minutes to take their roles.
+    for (const c of f.contexts) {
+      await eventually(
+        async () => {
+          assert.ok((await f.status(c)).role);
+        },
+        {
+          timeoutMs: 300_000,
+          what: `${c} reports a role`,
+        },
+      );
+    }
   });
 
   after(async () => {
@@ -188,28 +216,67 @@ describe('e2e: a three-site federation of amko processes', function () {
       { timeoutMs: 30_000, what: 'leader health' },
     );
     for (const c of ['cluster2', 'cluster3']) {
-      assert.deepEqual(await probes(c), {
-        [PROCESS]: SERVING,
-        [FEDERATION]: SERVING,
-        [LEADER]: NOT_SERVING,
-      });
+      await eventually(
+        async () => {
+          assert.deepEqual(await probes(c), {
+            [PROCESS]: SERVING,
+            [FEDERATION]: SERVING,
+            [LEADER]: NOT_SERVING,
+          });
+        },
+        { timeoutMs: 30_000, what: `${c} health` },
+      );
     }
     assert.equal(await f.probeTls('cluster1', LEADER, 'cluster2'), SERVING, 'over mutual TLS');
     assert.equal(await f.probeTls('cluster2', LEADER, 'cluster1'), NOT_SERVING);
   });
 
   it('serves metrics in Prometheus format: reconciles, queues, epoch, role and member lag', async () => {
+    // The workload: one GslbService per host, each created once by the leader.
+    await eventually(
+      async () => {
+        const text = await f.metrics('cluster1');
+        const created = new RegExp(
+          `^amko_gslb_reconciles_total\\{result="created",.*\\} ${HOSTS.length}$`,
+          'm',
+        );
+        assert.match(text, created);
+        assert.match(text, /^amko_federation_member_lag\{member="cluster2",.*\} 0$/m);
+      },
+      { timeoutMs: 30_000, what: 'leader metrics' },
+    );
     const text = await f.metrics('cluster1');
-    assert.match(text, /^amko_gslb_reconciles_total\{result="created",.*\} 3$/m);
     assert.match(text, /^# TYPE amko_queue_depth gauge$/m);
     assert.match(text, /^amko_federation_epoch\{.*\} 1$/m);
     assert.match(text, /^amko_federation_role\{role="leader",.*\} 1$/m);
-    assert.match(text, /^amko_federation_member_lag\{member="cluster2",.*\} 0$/m);
     const follower = await f.metrics('cluster2');
     assert.match(follower, /^amko_federation_role\{role="follower",.*\} 1$/m);
   });
 
+  it('refuses a rogue certificate, an unlisted cluster and garbage, changing nothing', async () => {
+    await statusIs('cluster3', { role: 'follower', epoch: 1, leader: 'cluster1' });
+    const before = await f.replicaState('cluster3');
+    const rogue = await loadFederationTls({
+      tlsCert: f.certs.rogue.certFile,
+      tlsKey: f.certs.rogue.keyFile,
+      tlsCa: f.certs.rogue.caFile,
+    });
+    assert.equal((await hello(rogue, 'cluster2', 9)).code, Status.UNAVAILABLE, 'no handshake');
+    const intruder = await f.certs.tls(INTRUDER);
+    assert.equal((await hello(intruder, INTRUDER, 9)).code, Status.PERMISSION_DENIED);
+    const garbage = await sendUndecodable({
+      tls: await f.certs.tls('cluster2'),
+      address: f.federationAddress('cluster3'),
+      peerCluster: 'cluster3',
+      bytes: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+    });
+    assert.ok([Status.INTERNAL, Status.INVALID_ARGUMENT].includes(garbage.code), garbage.details);
+    assert.equal(await f.replicaState('cluster3'), before);
+    await statusIs('cluster3', { role: 'follower', epoch: 1, leader: 'cluster1' });
+  });
+
   it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return (cold standby)', async () => {
+    await statusIs('cluster1', { inSync: '2/2' });
     await f.run('cluster3')?.kill('SIGKILL');
     const key = { namespace: NS, name: 'late-ghr' };
     await f.create('cluster1', GHR, {
@@ -267,10 +334,8 @@ describe('e2e: a three-site federation of amko processes', function () {
     ]);
   }
 
-  it('promotes a follower with kubectl after the leader is killed during 500 updates', async () => {
-    const killAt = 250;
-    const { r0, acked } = await updateAndKillLeader(killAt);
-    const lastSent = r0 + killAt;
+  /** Promotes cluster2 after the kill; returns the GDP ttl the new leader took over. */
+  async function promoteAfterKill(r0: number, acked: number, lastSent: number): Promise<number> {
     const replica = await f.get('cluster2', GDP, gdpKey);
     const revision = Number(replica?.metadata?.annotations?.[REPLICA_REVISION_ANNOTATION]);
     assert.ok(revision >= acked, `replica ${revision} ≥ acked ${acked}`);
@@ -305,9 +370,11 @@ describe('e2e: a three-site federation of amko processes', function () {
     );
     const epochs = markers.filter((m) => m.key === 'amko-epoch').map((m) => Number(m.values[0]));
     assert.ok(epochs.every((e) => e <= 2));
-  });
+    return ttl;
+  }
 
-  it('fences the old leader on its return, before it writes anything', async () => {
+  /** Restarts the killed cluster1 amko and checks it comes back fenced, writing nothing. */
+  async function oldLeaderReturnsFenced(): Promise<void> {
     await f.patch('cluster2', GDP, gdpKey, { spec: { ttl: 2000 } });
     await gsTtlsAre(2000);
     const newLeaderWrites = await f.writesFrom('cluster2');
@@ -329,70 +396,45 @@ describe('e2e: a three-site federation of amko processes', function () {
       [LEADER]: NOT_SERVING,
     });
     assert.equal(old.child.exitCode, null, 'a fenced leader keeps running');
-  });
+  }
 
-  it('refuses a rogue certificate, an unlisted cluster, a stale epoch and garbage, changing nothing', async () => {
-    const proto = loadFederationProto();
+  const row = async (c: string): Promise<string[]> => {
+    const rows = await f.amkoClusterTable(c);
+    assert.equal(rows.length, 1);
+    const r = rows[0] ?? {};
+    return [r['ROLE'] ?? '', r['EPOCH'] ?? '', r['LEADER'] ?? '', r['IN-SYNC'] ?? ''];
+  };
+
+  it('fails over: leader killed during 500 updates, follower promoted, old leader fenced then demoted', async () => {
+    // 1. Kill the leader part-way through 500 GDP updates.
+    const killAt = 250;
+    const { r0, acked } = await updateAndKillLeader(killAt);
+
+    // 2. Promote cluster2 with kubectl: it takes over from what it holds, at epoch 2.
+    await promoteAfterKill(r0, acked, r0 + killAt);
+
+    // 3. The old leader comes back at epoch 1: fenced before it writes anything.
+    await oldLeaderReturnsFenced();
+
+    // 4. A follower refuses the old leader's stale epoch, changing nothing.
     const before = await f.replicaState('cluster3');
-    const target = { address: f.federationAddress('cluster3'), peerCluster: 'cluster3' };
-    const hello = async (
-      tls: FederationTls,
-      cluster: string,
-      epoch: number,
-    ): Promise<{ code: Status; details: string }> => {
-      const s = openReplicate({ proto, tls, ...target });
-      s.send({ hello: { cluster, epoch: String(epoch), version: E2E_VERSION, log_id: 'x' } });
-      const end = await s.ended;
-      assert.deepEqual(s.received, [], 'nothing sent to a refused peer');
-      return end;
-    };
-    const rogue = await loadFederationTls({
-      tlsCert: f.certs.rogue.certFile,
-      tlsKey: f.certs.rogue.keyFile,
-      tlsCa: f.certs.rogue.caFile,
-    });
-    assert.equal((await hello(rogue, 'cluster2', 9)).code, Status.UNAVAILABLE, 'no handshake');
-    const intruder = await f.certs.tls(INTRUDER);
-    assert.equal((await hello(intruder, INTRUDER, 9)).code, Status.PERMISSION_DENIED);
-    const oldLeader = await f.certs.tls('cluster1');
-    const stale = await hello(oldLeader, 'cluster1', 1);
+    const stale = await hello(await f.certs.tls('cluster1'), 'cluster1', 1);
     assert.equal(stale.code, Status.FAILED_PRECONDITION);
     assert.equal(stale.details, 'stale epoch 1 from cluster1: cluster2 leads at epoch 2');
-    const garbage = await sendUndecodable({
-      tls: oldLeader,
-      ...target,
-      bytes: Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
-    });
-    assert.ok([Status.INTERNAL, Status.INVALID_ARGUMENT].includes(garbage.code), garbage.details);
     assert.equal(await f.replicaState('cluster3'), before);
-    await statusIs('cluster3', { role: 'follower', epoch: 2, leader: 'cluster2' });
-  });
 
-  it('shows role, epoch, leader and in-sync count in kubectl get amkocluster', async () => {
-    const row = async (c: string): Promise<Record<string, string>> => {
-      const rows = await f.amkoClusterTable(c);
-      assert.equal(rows.length, 1);
-      return rows[0] ?? {};
-    };
-    const pick = (r: Record<string, string>): string[] => [
-      r['ROLE'] ?? '',
-      r['EPOCH'] ?? '',
-      r['LEADER'] ?? '',
-      r['IN-SYNC'] ?? '',
-    ];
-    assert.deepEqual(pick(await row('cluster1')), ['fenced', '2', 'cluster2', '']);
-    assert.deepEqual(pick(await row('cluster2')), ['leader', '2', 'cluster2', '1/2']);
-    assert.deepEqual(pick(await row('cluster3')), ['follower', '2', 'cluster2', '']);
-
+    // 5. kubectl get amkocluster shows the roles; demoting the fenced cluster makes it follow.
+    assert.deepEqual(await row('cluster1'), ['fenced', '2', 'cluster2', '']);
+    assert.deepEqual(await row('cluster2'), ['leader', '2', 'cluster2', '1/2']);
+    assert.deepEqual(await row('cluster3'), ['follower', '2', 'cluster2', '']);
     await setLeader('cluster1', false);
     await statusIs('cluster1', { role: 'follower', epoch: 2, leader: 'cluster2' });
     await statusIs('cluster2', { inSync: '2/2' }, 90_000);
     await converged(GDP, gdpKey, { leader: 'cluster2' });
-    assert.deepEqual(pick(await row('cluster1')), ['follower', '2', 'cluster2', '']);
-    assert.deepEqual(pick(await row('cluster2')), ['leader', '2', 'cluster2', '2/2']);
-  });
+    assert.deepEqual(await row('cluster1'), ['follower', '2', 'cluster2', '']);
+    assert.deepEqual(await row('cluster2'), ['leader', '2', 'cluster2', '2/2']);
 
-  it('changed roles without a failed step or status write in any amko log', () => {
+    // 6. Every role change went through without a failed step or status write.
     for (const [file, text] of f.allLogs()) {
       assert.doesNotMatch(text, /role change failed|status write failed/, file);
     }

@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CustomObjectsApi,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
@@ -21,12 +23,14 @@ import { AVI_SYSTEM, type CrdResource } from '../../src/shared/crd/common.js';
 import { GSLB_CONFIG, type GslbConfig } from '../../src/shared/crd/gslb-config.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
 import { eventually } from '../support/eventually.js';
+import { makeUserCert } from '../support/kube-pki.js';
 import { repoRoot } from '../support/tools.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const NAME = 'amkocluster-federation';
 const OLD_IP = '10.1.1.1';
 const NEW_IP = '10.2.2.2';
+const AMKO_GROUP = AMKO_CLUSTER.group;
 
 interface Run {
   code: number | null;
@@ -69,6 +73,32 @@ describe('kubectl amko promote / demote', function () {
   const controllerIp = async (): Promise<string | undefined> =>
     ((await api.getNamespacedCustomObject({ ...ref(GSLB_CONFIG), name: 'gc-1' })) as GslbConfig)
       .spec?.gslbLeader?.controllerIP;
+  const gslbConfig = async (): Promise<GslbConfig> =>
+    (await api.getNamespacedCustomObject({ ...ref(GSLB_CONFIG), name: 'gc-1' })) as GslbConfig;
+  /** A kubeconfig file for a new user that RBAC allows only `rules` in avi-system. */
+  async function userKubeconfig(
+    user: string,
+    rules: { resources: string[]; verbs: string[] }[],
+  ): Promise<string> {
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const meta = { name: user, namespace: AVI_SYSTEM };
+    await rbac.createNamespacedRole({
+      namespace: AVI_SYSTEM,
+      body: { metadata: meta, rules: rules.map((r) => ({ apiGroups: [AMKO_GROUP], ...r })) },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: AVI_SYSTEM,
+      body: {
+        metadata: meta,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+      },
+    });
+    const file = path.join(clusters.dir, `${user}.kubeconfig`);
+    const userKc = clusters.kubeConfigAs('cluster1', await makeUserCert(clusters.dir, user));
+    await writeFile(file, userKc.exportConfig(), { mode: 0o600 });
+    return file;
+  }
   /** Writes the AMKOCluster status as amko does: through the status subresource. */
   const writeStatus = async (status: AmkoClusterStatus): Promise<void> => {
     await api.patchNamespacedCustomObjectStatus(
@@ -137,6 +167,7 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote --controller-ip sets controllerIP, then isLeader, and prints the new epoch', async () => {
     await reset(false, follower);
+    const gcBefore = await gslbConfig();
     const running = kubectlAmko([
       'promote',
       '--controller-ip',
@@ -146,17 +177,11 @@ describe('kubectl amko promote / demote', function () {
       ...flags(),
     ]);
     await seeIsLeader(true);
-    // One etcd orders every write by resourceVersion: gc-1 was written before the AMKOCluster.
-    const gc = (await api.getNamespacedCustomObject({
-      ...ref(GSLB_CONFIG),
-      name: 'gc-1',
-    })) as GslbConfig;
+    // resourceVersions are opaque: they only tell whether an object changed. The order of the
+    // two patches is shown by the next test, where the first one is refused.
+    const gc = await gslbConfig();
     assert.equal(gc.spec?.gslbLeader?.controllerIP, NEW_IP);
-    const ac = await amkoCluster();
-    assert.ok(
-      Number(gc.metadata?.resourceVersion) < Number(ac.metadata?.resourceVersion),
-      'controllerIP was patched before isLeader',
-    );
+    assert.notEqual(gc.metadata?.resourceVersion, gcBefore.metadata?.resourceVersion);
     await writeStatus({ role: 'leader', epoch: 5, leader: 'cluster1' });
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
@@ -166,6 +191,32 @@ describe('kubectl amko promote / demote', function () {
       'amkocluster-federation: isLeader set to true on cluster1; waiting up to 30s',
       'cluster1 is the leader at epoch 5 (was 4)',
     ]);
+  });
+
+  it('promote --controller-ip leaves isLeader alone when it may not set controllerIP', async () => {
+    await reset(false, follower);
+    const kubeconfig = await userKubeconfig('no-gslbconfig-patch', [
+      { resources: ['amkoclusters', 'amkoclusters/status'], verbs: ['get', 'list', 'patch'] },
+      { resources: ['gslbconfigs'], verbs: ['get', 'list'] },
+    ]);
+    const before = await amkoCluster();
+    const r = await kubectlAmko([
+      'promote',
+      '--controller-ip',
+      NEW_IP,
+      '--wait',
+      '5s',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'cluster1',
+    ]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /gslbconfig|GSLBConfig/i);
+    const after = await amkoCluster();
+    assert.equal(after.spec?.isLeader, false);
+    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion, 'untouched');
+    assert.equal(await controllerIp(), OLD_IP);
   });
 
   it('promote does not take a stale leader status at the old epoch for the new leadership', async () => {

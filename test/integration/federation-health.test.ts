@@ -57,8 +57,6 @@ describe('federation: health statuses and fencing', function () {
     await f.startFollower('cluster3');
     await f.create('cluster1', GDP, { metadata: gdpKey, spec: { ttl: 10 } });
     await f.startLeader('cluster1', 1, ['cluster2', 'cluster3']);
-    // The leader pipeline marks a leader whose last sync succeeded; this test plays that part.
-    f.node('cluster1').server.health.setStatus(LEADER, 'SERVING');
     await eventually(async () => {
       assert.equal((await f.get('cluster3', GDP, gdpKey))?.spec?.['ttl'], 10);
     });
@@ -76,11 +74,17 @@ describe('federation: health statuses and fencing', function () {
     });
   });
 
-  it('reports a replicating leader', async () => {
+  // amko.leader turns SERVING only in the role switch, once the leader pipeline's last sync with
+  // the Avi controller succeeded (test/e2e/federation.test.ts runs that with real amko processes).
+  // A replicator on its own serves federation and never claims amko.leader.
+  it('reports a replicating leader ready for federation, and amko.leader left to the pipeline', async () => {
+    await eventually(async () => {
+      assert.equal((await healthProbe(plain('cluster1'), FEDERATION)).exitCode, SERVING);
+    });
     assert.deepEqual(await probeAll('cluster1'), {
       [PROCESS]: SERVING,
       [FEDERATION]: SERVING,
-      [LEADER]: SERVING,
+      [LEADER]: NOT_SERVING,
     });
   });
 

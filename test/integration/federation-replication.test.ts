@@ -81,6 +81,15 @@ describe('federation: replication to followers through real kube-apiservers', fu
   });
 
   it('persists the epoch in each follower AMKOCluster status before acking', async () => {
+    const leader = f.node('cluster1').replicator!;
+    await eventually(() => {
+      const acked = leader.status().members.filter((m) => m.lastAckAt !== undefined);
+      assert.deepEqual(
+        acked.map((m) => m.cluster),
+        followers,
+      );
+    });
+    // Every follower has acked: its epoch must already be on record, with no waiting.
     for (const c of followers) {
       const amko = await f.amkoCluster(c);
       assert.equal(amko.status?.highestEpochSeen, 1);

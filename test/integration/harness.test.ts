@@ -7,15 +7,21 @@ import { isAlive } from '../support/managed-process.js';
 
 describe('cluster harness', function () {
   this.timeout(300_000);
-  let set: ClusterSet | undefined;
+  /** The set the first test starts and stops itself (stopped here only if it failed early). */
+  let own: ClusterSet | undefined;
+  /** Clusters shared by the other tests, started by whichever of them runs first. */
+  let shared: ClusterSet | undefined;
+  const clusters = async (): Promise<ClusterSet> =>
+    (shared ??= await startClusters({ n: 2, openshift: ['cluster2'] }));
 
   after(async () => {
-    await set?.stop();
+    await own?.stop();
+    await shared?.stop();
   });
 
   it('starts two real clusters with our CRDs and avi-system, and leaves nothing behind', async () => {
     const started = await startClusters({ n: 2, openshift: ['cluster2'] });
-    set = started;
+    own = started;
     assert.deepEqual(started.contexts, ['cluster1', 'cluster2']);
     const pids = started.pids();
     assert.equal(pids.length, 4, 'one etcd and one kube-apiserver per cluster');
@@ -26,15 +32,15 @@ describe('cluster harness', function () {
     }
     const dir = started.dir;
     await started.stop();
-    set = undefined;
+    own = undefined;
     for (const pid of pids) assert.equal(isAlive(pid), false, `process ${pid} still alive`);
     assert.equal(existsSync(dir), false, 'working directory removed');
   });
 
   it('installs the Route CRD only where a cluster plays OpenShift', async () => {
-    set = await startClusters({ n: 2, openshift: ['cluster2'] });
+    const set = await clusters();
     const list = async (ctx: string): Promise<unknown> =>
-      set!.kubeConfig(ctx).makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      set.kubeConfig(ctx).makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
         group: 'route.openshift.io',
         version: 'v1',
         namespace: 'default',
@@ -46,8 +52,8 @@ describe('cluster harness', function () {
   });
 
   it('restarts one kube-apiserver by name and keeps its data', async () => {
-    assert.ok(set, 'clusters from the previous test');
-    const core = (): CoreV1Api => set!.kubeConfig('cluster1').makeApiClient(CoreV1Api);
+    const set = await clusters();
+    const core = (): CoreV1Api => set.kubeConfig('cluster1').makeApiClient(CoreV1Api);
     await core().createNamespace({ body: { metadata: { name: 'survivor' } } });
     await set.stopApiServer('cluster1');
     await assert.rejects(core().readNamespace({ name: 'survivor' }), (err: Error) => {
@@ -65,7 +71,7 @@ describe('cluster harness', function () {
   });
 
   it('restarts one etcd by name and keeps its data', async () => {
-    assert.ok(set);
+    const set = await clusters();
     const core = set.kubeConfig('cluster2').makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'kept' } } });
     await set.stopEtcd('cluster2');

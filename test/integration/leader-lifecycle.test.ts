@@ -55,6 +55,12 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       hms: [pathHmName('http', h, '/')],
     });
 
+  /** The pipeline's log line for a GslbService whose writes it held back (read-only). */
+  const heldBack = (name: string): RegExp => {
+    const n = name.replace(/\./g, '\\.');
+    return new RegExp(`writes held back: read-only.*${n}|${n}.*writes held back`);
+  };
+
   async function gsEventually(expected: Record<string, unknown>, name = host): Promise<void> {
     await eventually(
       async () => {
@@ -195,6 +201,7 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     await ingress('cluster1', '10.1.0.1');
     f.startAmko();
     await gsEventually(want([['cluster1', '10.1.0.1']]));
+    await f.sim.control.clearJournal();
     const expired = await f.sim.control.expireSessions();
     assert.ok(expired > 0);
     await f.sim.control.faults({
@@ -204,8 +211,20 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
     });
     await ingress('cluster1', '10.1.0.2');
     await gsEventually(want([['cluster1', '10.1.0.2']]));
-    const logins = await f.sim.control.journal({ method: 'POST', objectType: 'login' });
-    assert.ok(logins.length >= 1, 'a new session was opened');
+    // Everything since the expiry: the old session was refused, and a login after that refusal
+    // opened a new one that the update then used.
+    const since = await f.sim.control.journal();
+    const refused = since.find((e) => e.objectType !== 'login' && e.status === 401);
+    assert.ok(refused, 'a request met the expired session');
+    const relogin = since.find(
+      (e) => e.objectType === 'login' && e.method === 'POST' && e.seq > refused.seq,
+    );
+    assert.ok(relogin, 'a login followed the refusal');
+    assert.equal(relogin.status, 200, 'the login opened a new session');
+    const put = since.find(
+      (e) => e.method === 'PUT' && e.objectType === 'gslbservice' && e.status === 200,
+    );
+    assert.ok(put && put.seq > relogin.seq, 'the update went through on the new session');
     assert.equal((await f.gslbServices()).size, 1);
   });
 
@@ -260,7 +279,11 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       await ingress('cluster1', '10.1.0.1');
       const amko = f.startAmko();
       await amko.waitForLog(/no AMKOCluster in avi-system; waiting/);
-      assert.equal(await f.writeCount(), 0);
+      // A follower (hot standby) runs the pipeline read-only: once it has held back the write
+      // for this ingress, a process leading by mistake since boot would have written it.
+      await f.putAmkoCluster({ isLeader: false });
+      await amko.waitForLog(heldBack(host));
+      assert.equal(await f.writeCount(), 0, 'nothing written before an AMKOCluster said lead');
       await f.putAmkoCluster({ isLeader: true });
       await gsEventually(want([['cluster1', '10.1.0.1']]));
       await f.putAmkoCluster({ isLeader: false });
@@ -271,11 +294,7 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
         hosts: [{ host: other, ip: '10.1.0.3' }],
         labels: { gslb: ns },
       });
-      await amko.waitForLog(
-        new RegExp(
-          `writes held back: read-only.*${other.replace(/\./g, '\\.')}|${other.replace(/\./g, '\\.')}.*writes held back`,
-        ),
-      );
+      await amko.waitForLog(heldBack(other));
       assert.equal(await f.writeCount(), writes, 'a follower writes nothing');
       assert.equal(amko.child.exitCode, null, 'the same process keeps running');
       await f.putAmkoCluster({ isLeader: true });
@@ -364,12 +383,22 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       objects: { healthmonitor: [seededHm(host, `amko-${UUID}`)], gslbservice: [fenced] },
     });
     const seeded = (await f.gslbServices()).get(host);
+    const seededMonitors = await f.amkoMonitors();
     await ingress('cluster1', '10.1.0.1');
     const amko = f.startAmko();
     await amko.waitForLog(/fenced: no more writes/);
     assert.deepEqual((await f.gslbServices()).get(host), seeded);
-    const writes = await f.sim.control.journal({ method: 'PUT' });
-    assert.equal(writes.length, 0);
+    assert.deepEqual(await f.amkoMonitors(), seededMonitors);
+    const writes = (await f.sim.control.journal()).filter(
+      (e) =>
+        ['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) &&
+        (e.objectType === 'gslbservice' || e.objectType === 'healthmonitor'),
+    );
+    assert.deepEqual(
+      writes.map((e) => `${e.method} ${e.path}`),
+      [],
+      'no write to a GslbService or health monitor',
+    );
   });
 
   it('re-reads the controller every refresh interval: no writes when unchanged, drift repaired', async () => {

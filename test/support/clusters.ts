@@ -89,6 +89,21 @@ export class ClusterSet {
     return kc;
   }
 
+  /** A KubeConfig for `context` that authenticates as a user made with `makeUserCert`. */
+  kubeConfigAs(context: string, user: { certFile: string; keyFile: string }): KubeConfig {
+    const m = this.#member(context);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        { name: m.name, server: `https://127.0.0.1:${m.apiPort}`, caFile: this.pki.caCert },
+      ],
+      users: [{ name: 'user', certFile: user.certFile, keyFile: user.keyFile }],
+      contexts: [{ name: m.name, cluster: m.name, user: 'user' }],
+      currentContext: m.name,
+    });
+    return kc;
+  }
+
   /** The kubeconfig text, credentials embedded (usable as AMKO's member kubeconfig secret). */
   kubeconfigYaml(contexts: readonly string[] = this.contexts): string {
     const b64 = (f: string): string => readFileSync(f).toString('base64');

@@ -92,3 +92,18 @@ export async function makeKubePki(dir: string): Promise<KubePki> {
     saPub: f('sa.pub'),
   };
 }
+
+/**
+ * Makes a client certificate for user `user` (optionally in `groups`), signed by the CA that
+ * `makeKubePki` made in `dir`: the API servers authenticate it, and RBAC decides what it may do.
+ */
+export async function makeUserCert(
+  dir: string,
+  user: string,
+  groups: readonly string[] = [],
+): Promise<{ certFile: string; keyFile: string }> {
+  const name = `user-${user}`;
+  const subject = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+  await signedCert(dir, name, { subject, ext: 'extendedKeyUsage=clientAuth\n' });
+  return { certFile: path.join(dir, `${name}.crt`), keyFile: path.join(dir, `${name}.key`) };
+}

@@ -9,6 +9,7 @@ import {
 import type { Clock } from '../clock.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
+import { nextRestartDelay } from './restart-backoff.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
@@ -25,6 +26,8 @@ export interface InformerDeps<T extends KubernetesObject> {
   name: string;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How long a run must stay up before its end no longer counts as a failure in a row. */
+  stableMs?: number;
 }
 
 /**
@@ -32,6 +35,12 @@ export interface InformerDeps<T extends KubernetesObject> {
  * stops for good after a list or watch error, so this wrapper starts it again after an
  * exponential backoff (from the injected clock) until stopped. It reports when the first full
  * list has completed (`synced`) and whether the last attempt worked (`healthy`).
+ *
+ * The backoff is reset only by a run that stayed up (listed, watch accepted, no error) for
+ * `stableMs` (10 s by default) by the injected clock, never by a list or an accepted watch alone:
+ * a watch that keeps failing, whether refused outright (list allowed, watch forbidden) or
+ * accepted and dropped at once, is restarted ever more slowly up to `maxBackoffMs`
+ * (see restart-backoff.ts).
  *
  * Objects handed out are the cache's own: callers must treat them as read-only. A delete event
  * may arrive after a relist with only the last-known object; handlers should use only its key.
@@ -46,6 +55,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   #healthy = false;
   #lastError: string | undefined;
   #failures = 0;
+  #upSince: number | undefined;
   #errored = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -156,7 +166,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   #markUp(): void {
     this.#healthy = true;
-    this.#failures = 0;
+    this.#upSince = this.#deps.clock.now();
     this.#lastError = undefined;
     if (this.#synced) return;
     this.#synced = true;
@@ -164,10 +174,16 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   async #backoff(signal: AbortSignal): Promise<void> {
-    const min = this.#deps.minBackoffMs ?? 500;
-    const max = this.#deps.maxBackoffMs ?? 30_000;
-    const delay = Math.min(max, min * 2 ** Math.min(this.#failures, 20));
-    this.#failures++;
+    const { delayMs: delay, failures } = nextRestartDelay(
+      { failures: this.#failures, upSince: this.#upSince, now: this.#deps.clock.now() },
+      {
+        minMs: this.#deps.minBackoffMs ?? 500,
+        maxMs: this.#deps.maxBackoffMs ?? 30_000,
+        stableMs: this.#deps.stableMs ?? 10_000,
+      },
+    );
+    this.#failures = failures;
+    this.#upSince = undefined;
     this.#deps.log.warn(
       { informer: this.#deps.name, err: this.#lastError, retryInMs: delay },
       'list/watch failed, restarting',

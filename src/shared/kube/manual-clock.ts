@@ -55,6 +55,13 @@ export class ManualClock implements Clock {
     }
   }
 
+  /** When the earliest waiting sleep ends, or undefined when nothing sleeps. */
+  get nextWakeAt(): number | undefined {
+    let at: number | undefined;
+    for (const s of this.#sleepers) if (at === undefined || s.at < at) at = s.at;
+    return at;
+  }
+
   /** How many sleeps are waiting. */
   get pending(): number {
     return this.#sleepers.size;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setImmediate as flush } from 'node:timers/promises';
 import { OperatorError } from '../errors.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { ManualClock } from './manual-clock.js';
+import { waitUntil } from './wait-until.js';
 import { WorkQueue } from './work-queue.js';
 import { runWorkers } from './worker-pool.js';
 
@@ -52,17 +52,19 @@ describe('WorkQueue', () => {
 
   it('delays keys by the injected clock and keeps the earliest wake-up', async () => {
     const { q, clock } = queue();
+    const start = clock.now();
     q.addAfter('a', 100);
     q.addAfter('a', 50);
     q.addAfter('a', 500);
     assert.equal(q.delayed, 1);
+    assert.equal(clock.nextWakeAt, start + 50);
     clock.advance(49);
-    await flush();
+    assert.equal(clock.pending, 1, 'the wake-up is not due yet');
     assert.equal(q.length, 0);
     clock.advance(1);
-    await flush();
-    assert.equal(q.length, 1);
+    await waitUntil(() => q.length === 1, 'a released');
     assert.equal(q.delayed, 0);
+    assert.equal(clock.pending, 0, 'no wake-up left for the later adds');
   });
 
   it('backs a failing key off exponentially, up to the cap, until it is forgotten', async () => {
@@ -70,13 +72,12 @@ describe('WorkQueue', () => {
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {
       q.addRateLimited('k');
-      let waited = 0;
-      while (q.length === 0) {
-        clock.advance(5);
-        waited += 5;
-        await flush();
-      }
-      delays.push(waited);
+      const delay = (clock.nextWakeAt ?? NaN) - clock.now();
+      delays.push(delay);
+      clock.advance(delay - 1);
+      assert.equal(q.length, 0, `not released before ${delay} ms`);
+      clock.advance(1);
+      await waitUntil(() => q.length === 1, `k released after ${delay} ms`);
       await q.get();
       q.done('k');
     }
@@ -91,15 +92,15 @@ describe('WorkQueue', () => {
     q.addRateLimited('a');
     q.addRateLimited('b');
     q.addRateLimited('c');
+    const start = clock.now();
     clock.advance(10);
-    await flush();
-    assert.equal(q.length, 2, 'a and b use the burst');
+    await waitUntil(() => q.length === 2, 'a and b released after their base delay');
+    assert.equal(clock.nextWakeAt, start + 100, 'c waits for a token (100 ms at 10 qps)');
     clock.advance(89);
-    await flush();
-    assert.equal(q.length, 2, 'c waits for a token (100 ms at 10 qps)');
+    assert.equal(clock.pending, 1, 'c is not due yet');
+    assert.equal(q.length, 2);
     clock.advance(1);
-    await flush();
-    assert.equal(q.length, 3);
+    await waitUntil(() => q.length === 3, 'c released');
   });
 
   it('wakes waiting workers with undefined on shutdown and drops delayed keys', async () => {
@@ -108,8 +109,9 @@ describe('WorkQueue', () => {
     q.addAfter('later', 100);
     q.shutDown();
     assert.equal(await waiting, undefined);
+    assert.equal(clock.pending, 0, 'the delayed key no longer waits on the clock');
+    assert.equal(q.delayed, 0);
     clock.advance(200);
-    await flush();
     assert.equal(q.length, 0);
     q.add('after-shutdown');
     assert.equal(await q.get(), undefined);
@@ -123,8 +125,9 @@ describe('WorkQueue', () => {
     const drain = q.shutDownWithDrain().then(() => {
       drained = true;
     });
-    await flush();
-    assert.equal(drained, false);
+    // A drain with nothing in flight, started later, resolves: this one had the same chance.
+    await queue().q.shutDownWithDrain();
+    assert.equal(drained, false, 'still draining while a is in flight');
     q.done('a');
     await drain;
     assert.equal(drained, true);
@@ -153,13 +156,19 @@ describe('runWorkers', () => {
         return Promise.resolve(undefined);
       },
     });
+    const start = clock.now();
     q.add('flaky');
     q.add('slow');
     q.add('bad');
-    for (let i = 0; i < 300 && attempts.get('slow') !== 2; i++) {
-      clock.advance(10);
-      await flush();
+    const finished = (): boolean =>
+      attempts.get('flaky') === 3 && attempts.get('slow') === 2 && outcomes.length === 6;
+    // Drive the clock from one wake-up to the next until every key had its passes.
+    for (let i = 0; i < 10 && !finished(); i++) {
+      await waitUntil(() => finished() || clock.pending > 0, 'a pass or a wait on the clock');
+      if (!finished()) clock.advance((clock.nextWakeAt ?? clock.now()) - clock.now());
     }
+    await waitUntil(finished, 'every pass');
+    assert.equal(clock.now() - start, 1000, 'the slow retry came after slowRetryMs');
     assert.equal(attempts.get('flaky'), 3);
     assert.equal(attempts.get('slow'), 2);
     assert.equal(attempts.get('bad'), 1);

@@ -11,6 +11,7 @@ import type {
 import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import type { ReplicatedKind } from '../../src/shared/federation/replicated-kinds.js';
 import { E2eFederation, type ObjKey } from '../support/e2e-federation.js';
+import type { ExperimentContext, ExperimentResult } from './experiment.js';
 import { eventually } from '../support/eventually.js';
 
 export const LEADER = 'cluster1';
@@ -247,4 +248,11 @@ export async function finalCheck(
   const crashed = exitedAmkos(f);
   violations.push(...crashed.map((c) => `amko on ${c} exited`));
   return { lost, violations };
+}
+
+/** Logs the figures, measures and violations of `result`, and returns it. */
+export function reported(ctx: ExperimentContext, result: ExperimentResult): ExperimentResult {
+  const { figures, measures, violations } = result;
+  ctx.log(JSON.stringify({ seed: ctx.seed, short: ctx.short, figures, measures, violations }));
+  return result;
 }

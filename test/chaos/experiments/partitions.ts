@@ -10,15 +10,16 @@
  * Per fault it measures when the leader's AMKOCluster status shows the follower cut off
  * (`lastError`) and, after the heal, when the follower acknowledged everything the leader had at
  * the heal. A silent fault (drop, stall) is only noticed by the HTTP/2 keepalive of the channel:
- * a ping every `KEEPALIVE.timeMs`, the connection given up `KEEPALIVE.timeoutMs` after an
- * unanswered one, so the bound is their sum plus the status write's coalescing (500 ms), the
- * sampling and scheduling on a busy machine (DETECT_SLACK_MS).
+ * a ping every `--federation-keepalive-ms` (KEEPALIVE_MS here, 10 s by default), the connection
+ * given up when one is not answered within half of it; the last answered ping was at most one
+ * interval before the fault, so the bound is 1.5 × the interval, plus the status write's
+ * coalescing (500 ms), the sampling and timers late on a busy machine (DETECT_SLACK_MS).
  *
  * Checks: every fault detected within the bound, lag or an error shown while cut off, caught up
  * after the heal; at the end every follower holds the leader's content and every last edit, and
  * the follower's watch history (`ReplicaHistory`) shows no revision stored out of order or twice.
  */
-import { KEEPALIVE } from '../../../src/shared/federation/federation-names.js';
+import { keepaliveOf } from '../../../src/shared/federation/federation-names.js';
 import type { TcpProxyMode } from '../../support/tcp-proxy.js';
 import {
   randomInt,
@@ -33,6 +34,7 @@ import {
   FOLLOWERS,
   LEADER,
   memberOf,
+  reported,
   sleep,
   startChaosFederation,
   StatusSampler,
@@ -41,7 +43,10 @@ import {
 } from '../chaos-federation.js';
 import { historyViolations, ReplicaHistory } from '../replica-history.js';
 
-const DETECT_SLACK_MS = 5_000;
+/** The keepalive every amko of the experiment runs with (`--federation-keepalive-ms`). */
+const KEEPALIVE_MS = 2_000;
+const KEEPALIVE = keepaliveOf(KEEPALIVE_MS);
+const DETECT_SLACK_MS = 4_000;
 /** How long after an injected fault the leader's status must show it (see the top). */
 export const DETECTION_BOUND_MS = KEEPALIVE.timeMs + KEEPALIVE.timeoutMs + DETECT_SLACK_MS;
 const CATCH_UP_DEADLINE_MS = 60_000;
@@ -63,7 +68,7 @@ function planFaults(ctx: ExperimentContext, updates: number): Fault[] {
     [modes[i], modes[j]] = [modes[j]!, modes[i]!];
   }
   const perFault = Math.floor((updates * 0.8) / modes.length);
-  const silentMax = ctx.short ? 3_000 : 10_000;
+  const silentMax = ctx.short ? 3_000 : 8_000;
   return modes.map((mode) => ({
     follower: FOLLOWERS[randomInt(ctx.random, 0, FOLLOWERS.length - 1)]!,
     mode,
@@ -86,7 +91,11 @@ export const experiment: Experiment = {
     ctx.log(
       `${faults.length} faults, ${updates} updates, detection bound ${DETECTION_BOUND_MS} ms`,
     );
-    const { f, targets } = await startChaosFederation({ proxied: true, hostRules: 3 });
+    const { f, targets } = await startChaosFederation({
+      proxied: true,
+      hostRules: 3,
+      amkoArgs: ['--federation-keepalive-ms', String(KEEPALIVE_MS)],
+    });
     const histories: ReplicaHistory[] = [];
     const sampler = new StatusSampler(f);
     try {
@@ -132,7 +141,7 @@ export const experiment: Experiment = {
       );
       const detected = rows.map((r) => Number(r['detectedMs'])).filter((n) => n >= 0);
       const caught = rows.map((r) => Number(r['caughtUpMs'])).filter((n) => n >= 0);
-      return {
+      return reported(ctx, {
         name: 'partitions',
         description:
           `${workload.made} GDP/GSLBHostRule edits on the leader while ${faults.length} seeded ` +
@@ -158,7 +167,7 @@ export const experiment: Experiment = {
         ),
         rows,
         violations,
-      };
+      });
     } catch (err) {
       ctx.log(f.logTails());
       throw err;

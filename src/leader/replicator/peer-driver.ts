@@ -120,10 +120,13 @@ export class PeerDriver {
 
   #open(): void {
     this.#closeStream();
-    // Wait for the channel to connect rather than fail at once while it backs off: the stream
-    // opens as soon as the follower can be reached again, instead of at the next retry of ours
-    // (up to 5 s later, and failing again if the channel still backs off then).
-    const stream = this.#deps.client.Replicate(new Metadata({ waitForReady: true }));
+    // A first attempt fails at once when the follower cannot be reached, so that the status says
+    // why. A retry after a failure (whose error the status keeps showing) waits for the channel
+    // to connect instead of failing while the channel backs off: the stream opens as soon as the
+    // follower can be reached again, not at our next retry (up to 5 s later, and failing again
+    // if the channel still backs off then).
+    const waitForReady = this.#state.attempt > 0;
+    const stream = this.#deps.client.Replicate(new Metadata({ waitForReady }));
     this.#stream = stream;
     const current = (): boolean => this.#stream === stream;
     let ended = false;

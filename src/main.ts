@@ -12,6 +12,7 @@ import { AMKO_CLUSTER, type AmkoCluster } from './shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from './shared/crd/common.js';
 import { messageOf, OperatorError } from './shared/errors.js';
 import { loadFederationTls } from './shared/federation/credentials.js';
+import { keepaliveOf } from './shared/federation/federation-names.js';
 import { startFederationServer } from './shared/federation/federation-server.js';
 import { loadFederationProto } from './shared/federation/proto.js';
 import { customInformer } from './shared/kube/resource-informers.js';
@@ -31,12 +32,33 @@ function loadKubeConfig(flags: Flags): KubeConfig {
   return kc;
 }
 
+/** Watches the AMKOCluster in avi-system and hands every change to the role switch. */
+function watchAmkoClusters(
+  kubeConfig: KubeConfig,
+  roles: RoleSwitch,
+  log: Logger,
+): { stop(): Promise<void> } {
+  const amkoClusters = customInformer<AmkoCluster>(
+    { kubeConfig, clock: systemClock, log, name: 'local' },
+    AMKO_CLUSTER,
+    AVI_SYSTEM,
+  );
+  const refresh = (): void => {
+    if (amkoClusters.synced) roles.update(amkoClusters.list());
+  };
+  amkoClusters.on(refresh);
+  amkoClusters.start();
+  void amkoClusters.waitForSync().then(refresh);
+  return amkoClusters;
+}
+
 /** Starts every part; resolves with the function that stops them in order. */
 async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const kubeConfig = loadKubeConfig(flags);
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
   const tls = await loadFederationTls(flags);
+  const keepalive = keepaliveOf(flags.federationKeepaliveMs);
   const proto = loadFederationProto();
   const metrics = flags.metricsListen
     ? await startMetricsEndpoint({ listen: flags.metricsListen, log })
@@ -47,6 +69,7 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     tls,
     proto,
     log,
+    keepalive,
   });
   const roles = new RoleSwitch({
     kubeConfig,
@@ -61,18 +84,9 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     statusWriter: new SubresourceStatusWriter(kubeConfig),
     clock: systemClock,
     log,
+    keepalive,
   });
-  const amkoClusters = customInformer<AmkoCluster>(
-    { kubeConfig, clock: systemClock, log, name: 'local' },
-    AMKO_CLUSTER,
-    AVI_SYSTEM,
-  );
-  const refresh = (): void => {
-    if (amkoClusters.synced) roles.update(amkoClusters.list());
-  };
-  amkoClusters.on(refresh);
-  amkoClusters.start();
-  void amkoClusters.waitForSync().then(refresh);
+  const amkoClusters = watchAmkoClusters(kubeConfig, roles, log);
   return async () => {
     await roles.stop();
     await server.stop();

@@ -163,7 +163,11 @@ export class FollowerService implements FederationHandler, SessionHost {
   ): Promise<void> {
     this.#checkActive(session);
     const marks = { leader: at.leader, epoch: at.epoch, revision: at.revision };
-    const { written, deleted } = await this.#deps.applier.replaceAll(objects, marks);
+    const { written, deleted } = await this.#deps.applier.replaceAll(
+      objects,
+      marks,
+      () => this.#active === session && session.isOpen,
+    );
     this.#checkActive(session);
     this.#record(at);
     this.#deps.log.info(

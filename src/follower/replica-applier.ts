@@ -3,6 +3,7 @@
  * object, so drift repair can put it back. Writes to one object are serialised, whether they come
  * from the leader's stream or from drift repair, so a repair never reinstates older content.
  */
+import { OperatorError } from '../shared/errors.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import {
   keyOfContent,
@@ -87,18 +88,31 @@ export class ReplicaApplier {
     });
   }
 
-  /** Makes the replicas exactly `snapshot`: writes what differs, deletes replicas it lacks. */
+  /**
+   * Makes the replicas exactly `snapshot`: writes what differs, deletes replicas it lacks. Stops
+   * (rejects) as soon as `current()` turns false, before queueing another write: a snapshot of a
+   * stream that was replaced must not write its older content over, or delete, what the newer
+   * stream writes. Writes already queued finish first, as the per-object locks keep order.
+   */
   async replaceAll(
     snapshot: readonly HashedContent[],
     marks: ReplicaMarks,
+    current: () => boolean = () => true,
   ): Promise<{ written: number; deleted: number }> {
+    const check = (): void => {
+      if (!current())
+        throw new OperatorError('PEER_UNAVAILABLE', 'backoff', 'snapshot of a replaced stream');
+    };
     let written = 0;
     await forEachLimited(snapshot, this.#deps.concurrency ?? 8, async (h) => {
+      check();
       if ((await this.put(h, marks)) !== 'unchanged') written++;
     });
+    check();
     const existing = new Set([...(await this.#deps.writer.listReplicas()), ...this.#memory.keys()]);
     let deleted = 0;
     for (const key of snapshotDeletes(snapshot, existing)) {
+      check();
       if ((await this.remove(key)) === 'deleted') deleted++;
     }
     return { written, deleted };

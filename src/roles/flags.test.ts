@@ -10,6 +10,12 @@ describe('amko flags', () => {
     assert.equal(f.standby, 'hot');
     assert.equal(f.insecure, false);
     assert.equal(f.logLevel, 'info');
+    assert.equal(f.federationKeepaliveMs, 10_000);
+  });
+
+  it('reads the federation keepalive and documents it', () => {
+    assert.equal(parseFlags(['--federation-keepalive-ms', '2000']).federationKeepaliveMs, 2000);
+    assert.match(HELP, /--federation-keepalive-ms MS/);
   });
 
   it('reads the TLS files, listeners and --insecure', () => {
@@ -46,6 +52,8 @@ describe('amko flags', () => {
     ['--metrics-listen', ':'],
     ['--standby', 'warm'],
     ['--log-level', 'loud'],
+    ['--federation-keepalive-ms', '999'],
+    ['--federation-keepalive-ms', '2s'],
     ['--no-such-flag'],
   ]) {
     it(`refuses ${args.join(' ')}`, () => {

@@ -16,6 +16,7 @@ const OPTIONS = {
   'federation-listen': { type: 'string', default: '0.0.0.0:50051' },
   'health-listen': { type: 'string', default: '0.0.0.0:50052' },
   'metrics-listen': { type: 'string' },
+  'federation-keepalive-ms': { type: 'string', default: '10000' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -51,6 +52,12 @@ Flags:
                         does not affect the Avi controller's TLS)
   --metrics-listen HOST:PORT
                         serve Prometheus metrics on http://HOST:PORT/metrics (default: off)
+  --federation-keepalive-ms MS
+                        HTTP/2 keepalive of federation connections: a ping every MS, the
+                        connection closed when one is not answered within MS/2, so a leader
+                        notices a silent (stalled, blackholed) follower within 1.5 × MS and
+                        shows it in its status (default 10000; 1000..600000; every member
+                        should use the same value, a server refuses pings more often than MS/2)
   -h, --help            print this help
 `;
 
@@ -67,6 +74,7 @@ export interface Flags {
   readonly federationListen: string;
   readonly healthListen: string;
   readonly metricsListen: string | undefined;
+  readonly federationKeepaliveMs: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly tlsCa: string | undefined;
@@ -94,6 +102,15 @@ function logLevelOf(value: string): LogLevel {
   return found;
 }
 
+function keepaliveFlag(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 1_000 || ms > 600_000)
+    throw new Error(
+      `--federation-keepalive-ms must be an integer from 1000 to 600000, got ${value}`,
+    );
+  return ms;
+}
+
 /** Parses the arguments (without the node and script paths); throws with a message on misuse. */
 export function parseFlags(argv: readonly string[]): Flags {
   const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true });
@@ -112,6 +129,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     federationListen: listenFlag('--federation-listen', values['federation-listen']),
     healthListen: listenFlag('--health-listen', values['health-listen']),
     metricsListen: metrics === undefined ? undefined : listenFlag('--metrics-listen', metrics),
+    federationKeepaliveMs: keepaliveFlag(values['federation-keepalive-ms']),
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     tlsCa: values['tls-ca'],

@@ -12,7 +12,7 @@ import type { AmkoCluster } from '../shared/crd/amko-cluster.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
 import { isFencedBy, supersedes, type EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { EpochStore } from '../shared/federation/epoch-store.js';
-import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
+import { HEALTH_SERVICES, type Keepalive } from '../shared/federation/federation-names.js';
 import type { FederationServer } from '../shared/federation/federation-server.js';
 import { endpointsOf, peersOf, type Membership } from '../shared/federation/membership.js';
 import type { FederationProto } from '../shared/federation/proto.js';
@@ -42,6 +42,8 @@ export interface LeaderRoleDeps {
   onSettle(fn: () => Promise<void>): void;
   /** Bounded wait of the epoch survey. */
   surveyTimeoutMs?: number;
+  /** HTTP/2 keepalive of the channels to followers (`--federation-keepalive-ms`). */
+  keepalive?: Keepalive | undefined;
 }
 
 export type LeaderPhase =
@@ -310,6 +312,7 @@ export class LeaderRole {
       server: d.server,
       clock: d.clock,
       log: d.log,
+      ...(d.keepalive ? { keepalive: d.keepalive } : {}),
       onStatus: (status) => {
         this.#heardFrom(status);
         d.report();

@@ -4,7 +4,7 @@
  * a stream that was already replaced are ignored.
  */
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import { status as Status } from '@grpc/grpc-js';
+import { Metadata, status as Status } from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
 import type { FederationClient } from '../../shared/federation/gen/amko/federation/v1/Federation.js';
@@ -120,7 +120,13 @@ export class PeerDriver {
 
   #open(): void {
     this.#closeStream();
-    const stream = this.#deps.client.Replicate();
+    // A first attempt fails at once when the follower cannot be reached, so that the status says
+    // why. A retry after a failure (whose error the status keeps showing) waits for the channel
+    // to connect instead of failing while the channel backs off: the stream opens as soon as the
+    // follower can be reached again, not at our next retry (up to 5 s later, and failing again
+    // if the channel still backs off then).
+    const waitForReady = this.#state.attempt > 0;
+    const stream = this.#deps.client.Replicate(new Metadata({ waitForReady }));
     this.#stream = stream;
     const current = (): boolean => this.#stream === stream;
     let ended = false;

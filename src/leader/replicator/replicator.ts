@@ -12,7 +12,11 @@ import type { Retry } from '../../shared/errors.js';
 import type { FederationTls } from '../../shared/federation/credentials.js';
 import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
 import { federationClient, type PeerEndpoint } from '../../shared/federation/federation-client.js';
-import { HEALTH_SERVICES, SNAPSHOT_CHUNK_BYTES } from '../../shared/federation/federation-names.js';
+import {
+  HEALTH_SERVICES,
+  SNAPSHOT_CHUNK_BYTES,
+  type Keepalive,
+} from '../../shared/federation/federation-names.js';
 import type { FederationServer } from '../../shared/federation/federation-server.js';
 import type { Membership } from '../../shared/federation/membership.js';
 import type { FederationProto } from '../../shared/federation/proto.js';
@@ -46,6 +50,8 @@ export interface ReplicatorDeps {
   /** Revisions in flight per follower. */
   window?: number;
   pingIntervalMs?: number;
+  /** HTTP/2 keepalive of the channels to followers (default `KEEPALIVE`). */
+  keepalive?: Keepalive;
 }
 
 export interface ReplicatorHandle {
@@ -153,7 +159,7 @@ class Replicator implements ReplicatorHandle {
     const deps = this.#deps;
     return new PeerDriver({
       cluster: ep.cluster,
-      client: federationClient(deps.proto, deps.tls, ep),
+      client: federationClient(deps.proto, deps.tls, ep, deps.keepalive),
       context: {
         self: deps.claim,
         log: this.#rlog,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { OperatorError } from '../errors.js';
-import { clientChannelOptions, loadFederationTls } from './credentials.js';
+import { clientChannelOptions, loadFederationTls, serverOptionsOf } from './credentials.js';
+import { KEEPALIVE, keepaliveOf } from './federation-names.js';
 
 async function configError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(
@@ -45,5 +46,17 @@ describe('federation credentials', () => {
       undefined,
     );
     assert.ok(Number(clientChannelOptions(tls, 'c')['grpc.keepalive_time_ms']) > 0);
+  });
+
+  it('sets the keepalive of clients and servers from one interval', () => {
+    const k = keepaliveOf(2_000);
+    assert.deepEqual(k, { timeMs: 2_000, timeoutMs: 1_000, minPingIntervalMs: 1_000 });
+    const client = clientChannelOptions({ mode: 'insecure' }, 'c', k);
+    assert.equal(client['grpc.keepalive_time_ms'], 2_000);
+    assert.equal(client['grpc.keepalive_timeout_ms'], 1_000);
+    const server = serverOptionsOf(k);
+    assert.equal(server['grpc.keepalive_time_ms'], 2_000);
+    assert.equal(server['grpc.http2.min_ping_interval_without_data_ms'], 1_000);
+    assert.deepEqual(KEEPALIVE, keepaliveOf(10_000));
   });
 });

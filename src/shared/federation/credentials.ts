@@ -11,7 +11,7 @@ import {
   type ChannelOptions,
 } from '@grpc/grpc-js';
 import { messageOf, OperatorError } from '../errors.js';
-import { KEEPALIVE, MAX_MESSAGE_BYTES } from './federation-names.js';
+import { KEEPALIVE, MAX_MESSAGE_BYTES, type Keepalive } from './federation-names.js';
 import { certificateIdentities } from './peer-identity.js';
 
 /** The flags that choose the federation transport. */
@@ -89,31 +89,46 @@ export function channelCredentials(tls: FederationTls, peerCluster: string): Cha
 }
 
 /** Channel options of every federation client: bounded messages and keepalive pings. */
-export const CLIENT_CHANNEL_OPTIONS: Readonly<ChannelOptions> = Object.freeze({
-  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-  'grpc.keepalive_time_ms': KEEPALIVE.timeMs,
-  'grpc.keepalive_timeout_ms': KEEPALIVE.timeoutMs,
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.initial_reconnect_backoff_ms': 200,
-  'grpc.max_reconnect_backoff_ms': 5_000,
-});
+export function clientOptionsOf(keepalive: Keepalive): Readonly<ChannelOptions> {
+  return Object.freeze({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.keepalive_time_ms': keepalive.timeMs,
+    'grpc.keepalive_timeout_ms': keepalive.timeoutMs,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 5_000,
+  });
+}
+
+/** The client options with the default keepalive. */
+export const CLIENT_CHANNEL_OPTIONS: Readonly<ChannelOptions> = clientOptionsOf(KEEPALIVE);
 
 /**
  * Channel options for dialling `peerCluster`: with TLS, the peer's cluster name is the TLS server
  * name (SNI and certificate check), whatever address is dialled.
  */
-export function clientChannelOptions(tls: FederationTls, peerCluster: string): ChannelOptions {
-  if (tls.mode === 'insecure') return { ...CLIENT_CHANNEL_OPTIONS };
-  return { ...CLIENT_CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': peerCluster };
+export function clientChannelOptions(
+  tls: FederationTls,
+  peerCluster: string,
+  keepalive: Keepalive = KEEPALIVE,
+): ChannelOptions {
+  const options = clientOptionsOf(keepalive);
+  if (tls.mode === 'insecure') return { ...options };
+  return { ...options, 'grpc.ssl_target_name_override': peerCluster };
 }
 
 /** Server options of the federation port. */
-export const SERVER_OPTIONS: Readonly<ChannelOptions> = Object.freeze({
-  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-  'grpc.keepalive_time_ms': KEEPALIVE.timeMs,
-  'grpc.keepalive_timeout_ms': KEEPALIVE.timeoutMs,
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.http2.min_ping_interval_without_data_ms': KEEPALIVE.minPingIntervalMs,
-});
+export function serverOptionsOf(keepalive: Keepalive): Readonly<ChannelOptions> {
+  return Object.freeze({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.keepalive_time_ms': keepalive.timeMs,
+    'grpc.keepalive_timeout_ms': keepalive.timeoutMs,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': keepalive.minPingIntervalMs,
+  });
+}
+
+/** The server options with the default keepalive. */
+export const SERVER_OPTIONS: Readonly<ChannelOptions> = serverOptionsOf(KEEPALIVE);

@@ -4,6 +4,7 @@
  */
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { channelCredentials, clientChannelOptions, type FederationTls } from './credentials.js';
+import type { Keepalive } from './federation-names.js';
 import type { FederationClient } from './gen/amko/federation/v1/Federation.js';
 import type { FetchReply__Output } from './gen/amko/federation/v1/FetchReply.js';
 import type { State__Output } from './gen/amko/federation/v1/State.js';
@@ -16,15 +17,16 @@ export interface PeerEndpoint {
   readonly address: string;
 }
 
-/** A client of `peer`'s Federation service. Close it when done. */
+/** A client of `peer`'s Federation service (default keepalive unless given). Close it when done. */
 export function federationClient(
   proto: FederationProto,
   tls: FederationTls,
   peer: PeerEndpoint,
+  keepalive?: Keepalive,
 ): FederationClient {
   const Federation = proto.grpc.amko.federation.v1.Federation;
   const creds = channelCredentials(tls, peer.cluster);
-  return new Federation(peer.address, creds, clientChannelOptions(tls, peer.cluster));
+  return new Federation(peer.address, creds, clientChannelOptions(tls, peer.cluster, keepalive));
 }
 
 /** Calls GetState with a deadline; a failure rejects with the classified OperatorError. */

@@ -43,11 +43,23 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const SNAPSHOT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** HTTP/2 keepalive on federation connections. */
-export const KEEPALIVE = Object.freeze({
-  /** Ping an idle connection this often. */
-  timeMs: 10_000,
+export interface Keepalive {
+  /** Ping the connection this often. */
+  readonly timeMs: number;
   /** Close the connection when a ping is not answered within this. */
-  timeoutMs: 5_000,
+  readonly timeoutMs: number;
   /** The server accepts pings no more often than this. */
-  minPingIntervalMs: 5_000,
-});
+  readonly minPingIntervalMs: number;
+}
+
+/**
+ * The keepalive for a ping interval (`--federation-keepalive-ms`): a ping unanswered for half
+ * the interval closes the connection, so a silent peer is noticed within 1.5 × `timeMs`.
+ */
+export function keepaliveOf(timeMs: number): Keepalive {
+  const half = Math.floor(timeMs / 2);
+  return Object.freeze({ timeMs, timeoutMs: half, minPingIntervalMs: half });
+}
+
+/** The default keepalive: a ping every 10 s, given up after 5 s. */
+export const KEEPALIVE: Keepalive = keepaliveOf(10_000);

@@ -20,8 +20,8 @@ import {
   type ServingStatus,
 } from 'grpc-health-check';
 import type { Logger } from '../telemetry/logger.js';
-import { SERVER_OPTIONS, serverCredentials, type FederationTls } from './credentials.js';
-import { HEALTH_SERVICES } from './federation-names.js';
+import { serverCredentials, serverOptionsOf, type FederationTls } from './credentials.js';
+import { HEALTH_SERVICES, KEEPALIVE, type Keepalive } from './federation-names.js';
 import type { FetchReply } from './gen/amko/federation/v1/FetchReply.js';
 import type { FetchRequest__Output } from './gen/amko/federation/v1/FetchRequest.js';
 import type { FollowerMessage } from './gen/amko/federation/v1/FollowerMessage.js';
@@ -59,6 +59,8 @@ export interface FederationServerDeps {
   tls: FederationTls;
   proto: FederationProto;
   log: Logger;
+  /** HTTP/2 keepalive of federation connections (default `KEEPALIVE`). */
+  keepalive?: Keepalive;
 }
 
 export interface FederationServer {
@@ -178,7 +180,7 @@ export async function startFederationServer(deps: FederationServerDeps): Promise
     [HEALTH_SERVICES.federation]: 'NOT_SERVING',
     [HEALTH_SERVICES.leader]: 'NOT_SERVING',
   });
-  const main = new Server(SERVER_OPTIONS);
+  const main = new Server(serverOptionsOf(deps.keepalive ?? KEEPALIVE));
   main.addService(
     proto.grpc.amko.federation.v1.Federation.service,
     federationService(() => handler, log),

@@ -15,6 +15,12 @@ import {
 } from '../shared/crd/global-deployment-policy.js';
 import { GSLB_CONFIG, type GslbConfig } from '../shared/crd/gslb-config.js';
 import { GSLB_HOST_RULE, type GslbHostRule } from '../shared/crd/gslb-host-rule.js';
+import {
+  contentHash,
+  contentOf,
+  type HashedContent,
+} from '../shared/federation/replicated-object.js';
+import type { ReplicatedKind } from '../shared/federation/replicated-kinds.js';
 import type { ResilientInformer } from '../shared/kube/informer.js';
 import { customInformer, type InformerContext } from '../shared/kube/resource-informers.js';
 import { WorkQueue } from '../shared/kube/work-queue.js';
@@ -52,6 +58,11 @@ export interface LeaderHandle {
   deactivate(): Promise<void>;
   fence(reason: string): void;
   lastSyncOk(): boolean;
+  /**
+   * Resolves true once the informers hold exactly `expected` (by content hash), false after
+   * `timeoutMs`: objects just written to this cluster are seen before the next pass plans.
+   */
+  holds(expected: readonly HashedContent[], timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -163,6 +174,26 @@ class Leader implements LeaderHandle {
 
   lastSyncOk(): boolean {
     return this.#writable() && this.#controller.pipeline?.lastSyncOk() === true;
+  }
+
+  async holds(expected: readonly HashedContent[], timeoutMs: number): Promise<boolean> {
+    const deadline = this.#deps.clock.now() + timeoutMs;
+    for (;;) {
+      if (expected.every((h) => this.#cachedHash(h) === h.hash)) return true;
+      if (this.#deps.clock.now() >= deadline) return false;
+      await this.#deps.clock.sleep(20, this.#stopping.signal);
+    }
+  }
+
+  #cachedHash(h: HashedContent): string | undefined {
+    const { kind, name, namespace } = h.content;
+    const informers: Record<ReplicatedKind, ResilientInformer<KubernetesObject>> = {
+      GSLBConfig: this.#configs,
+      GlobalDeploymentPolicy: this.#gdps,
+      GSLBHostRule: this.#ghrs,
+    };
+    const obj = informers[kind].get(name, namespace);
+    return obj ? contentHash(contentOf(kind, obj)) : undefined;
   }
 
   async stop(): Promise<void> {

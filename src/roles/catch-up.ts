@@ -18,7 +18,7 @@ import {
   type PeerEndpoint,
 } from '../shared/federation/federation-client.js';
 import type { FederationProto } from '../shared/federation/proto.js';
-import { fromWireObject } from '../shared/federation/replicated-object.js';
+import { fromWireObject, type HashedContent } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import type { MemberPosition } from '../leader/replicator/epoch-check.js';
 import { ReplicaApplier } from '../follower/replica-applier.js';
@@ -57,6 +57,8 @@ export interface CaughtUp {
   readonly objects: number;
   readonly written: number;
   readonly deleted: number;
+  /** What was applied (the member's replicas). */
+  readonly contents: readonly HashedContent[];
 }
 
 /** Fetches `member`'s replicas and applies them here, as one snapshot of the old log. */
@@ -83,7 +85,14 @@ export async function catchUpFrom(
       });
       const marks = { leader: own?.leader ?? '', epoch, revision };
       const { written, deleted } = await applier.replaceAll(objects, marks);
-      return { from: member.cluster, revision, objects: objects.length, written, deleted };
+      return {
+        from: member.cluster,
+        revision,
+        objects: objects.length,
+        written,
+        deleted,
+        contents: objects,
+      };
     } catch (err) {
       last = err;
       deps.log.warn(

@@ -4,6 +4,7 @@
  * or stopped (cold standby, no AMKOCluster).
  */
 import { readFileSync } from 'node:fs';
+import type { HashedContent } from '../shared/federation/replicated-object.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
@@ -65,6 +66,11 @@ export class LeaderPipeline {
   /** An active, unfenced pipeline whose last sync succeeded. */
   lastSyncOk(): boolean {
     return this.#handle?.lastSyncOk() === true;
+  }
+
+  /** A warm pipeline's caches hold `expected` (a cold one lists afresh when it starts). */
+  holds(expected: readonly HashedContent[], timeoutMs: number): Promise<boolean> {
+    return this.#handle ? this.#handle.holds(expected, timeoutMs) : Promise.resolve(true);
   }
 
   async stop(): Promise<void> {

@@ -264,7 +264,12 @@ export class LeaderRole {
       own,
       ahead,
     );
-    this.#log.info(done, `caught up from ${done.from} at revision ${done.revision}`);
+    const { contents, ...summary } = done;
+    this.#log.info(summary, `caught up from ${done.from} at revision ${done.revision}`);
+    // The warm pipeline must plan from what was just written, not from its older cache.
+    if (!(await this.#deps.pipeline.holds(contents, 10_000))) {
+      this.#log.warn('the pipeline did not see the caught-up objects within 10 s; going on');
+    }
   }
 
   #enterPromoting(claim: EpochClaim): void {

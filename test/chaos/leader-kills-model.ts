@@ -76,9 +76,21 @@ export function updateNumberOf(o: Obj | undefined): number {
   return Number(o?.metadata?.annotations?.[UPDATE_ANNOTATION] ?? 0);
 }
 
-/** The highest update a cluster holds: it applied every update up to it (replication is in order). */
+/** The highest update a cluster holds, over every object. */
 export function appliedUpTo(held: Held): number {
   return Math.max(0, ...held.values());
+}
+
+/** Per target, the highest update any of the readings holds. */
+export function heldByAny(readings: Iterable<Held>): Held {
+  let out: Held = new Map();
+  for (const h of readings) out = laterOf(out, h);
+  return out;
+}
+
+/** Updates some reading holds: it holds that object at that update or a later one. */
+export function heldCount(updates: readonly Update[], held: Held): number {
+  return updates.filter((u) => (held.get(u.target.id) ?? 0) >= u.n).length;
 }
 
 /** Per target, the later of two readings. */
@@ -95,27 +107,43 @@ export function expectedHeld(start: Held, updates: readonly Update[], upTo: numb
   return out;
 }
 
-/** Targets where `held` is not the prefix it claims (a hole or a reordering), described. */
+/**
+ * Targets where `held` is not the prefix it claims (a hole or a reordering), described. The
+ * leader watches each kind on its own watch, so order holds within a kind, not across kinds: a
+ * follower holding update N of one kind holds every earlier update of that kind.
+ */
 export function holesOf(held: Held, start: Held, updates: readonly Update[]): string[] {
-  const want = expectedHeld(start, updates, appliedUpTo(held));
-  return TARGETS.filter((t) => (held.get(t.id) ?? 0) !== (want.get(t.id) ?? 0)).map(
-    (t) => `${t.id} holds update ${held.get(t.id) ?? 0}, expected ${want.get(t.id) ?? 0}`,
-  );
+  const out: string[] = [];
+  for (const kind of new Set(TARGETS.map((t) => t.kind))) {
+    const targets = TARGETS.filter((t) => t.kind === kind);
+    const upTo = Math.max(0, ...targets.map((t) => held.get(t.id) ?? 0));
+    const want = expectedHeld(
+      start,
+      updates.filter((u) => u.target.kind === kind),
+      upTo,
+    );
+    for (const t of targets) {
+      if ((held.get(t.id) ?? 0) === (want.get(t.id) ?? 0)) continue;
+      out.push(`${t.id} holds update ${held.get(t.id) ?? 0}, expected ${want.get(t.id) ?? 0}`);
+    }
+  }
+  return out;
 }
 
 /**
- * Updates up to `heldMax` (held by some follower at the kill) that a cluster of `after` no
- * longer holds after convergence (neither it nor a later update of the same object).
+ * Updates some follower held at the promotion (`heldBefore`: that object at that update or later)
+ * that a cluster of `after` no longer holds after convergence (neither it nor a later update of
+ * the same object).
  */
 export function lostUpdates(
   updates: readonly Update[],
-  heldMax: number,
+  heldBefore: Held,
   after: ReadonlyMap<string, Held>,
 ): { count: number; where: Map<string, number[]> } {
   const where = new Map<string, number[]>();
   let count = 0;
   for (const u of updates) {
-    if (u.n > heldMax) continue;
+    if ((heldBefore.get(u.target.id) ?? 0) < u.n) continue;
     let lost = false;
     for (const [cluster, held] of after) {
       if ((held.get(u.target.id) ?? 0) >= u.n) continue;

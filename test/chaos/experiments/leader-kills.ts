@@ -20,6 +20,8 @@ import {
   appliedUpTo,
   desiredTtls,
   differing,
+  heldByAny,
+  heldCount,
   holesOf,
   laterOf,
   lostUpdates,
@@ -320,9 +322,8 @@ async function oneRun(
     }
   }
   const first = stream.updates[0]?.n ?? cur.next;
-  const ackedUpTo = Math.max(...[...atKill.values()].map(appliedUpTo));
-  const acked = Math.max(0, ackedUpTo - first + 1);
-  const heldMax = Math.max(...[...atPromotion.values()].map(appliedUpTo));
+  const acked = heldCount(stream.updates, heldByAny(atKill.values()));
+  const heldBefore = heldByAny(atPromotion.values());
   const p = await promote(ctx, site, { followers, held: atPromotion, standby });
   await waitConverged(site, p, epochBefore);
   const want = desiredTtls(await site.objects(p.promoted));
@@ -336,7 +337,7 @@ async function oneRun(
     [p.promoted, await site.held(p.promoted)],
     [p.survivor, await site.held(p.survivor)],
   ]);
-  const lost = lostUpdates(stream.updates, heldMax, after);
+  const lost = lostUpdates(stream.updates, heldBefore, after);
   await site.ensureFollowers(p.promoted, nextStandby);
   const writes = await site.f.writesFrom(p.promoted, p.journalStart);
   const killedWrites = await site.f.writesFrom(killed, p.journalStart);

@@ -29,6 +29,9 @@ import { memoryMb } from './memory.js';
 
 type PolicyKey = 'policy' | 'full';
 
+/** How long a GslbService key waits for a pending policy pass before it is looked at again. */
+const POLICY_WAIT_MS = 50;
+
 export class Pipeline {
   readonly #deps: PipelineDeps;
   readonly #stop = new AbortController();
@@ -47,6 +50,8 @@ export class Pipeline {
   /** Every controller call goes through the epoch fence. */
   readonly #avi: EpochFence;
   readonly #failing = new Set<GslbKey>();
+  /** Keys put back because a policy pass was pending when they came up (not a pass). */
+  readonly #deferred = new Set<GslbKey>();
   readonly #tasks: Promise<void>[] = [];
   /** Keys of the bootup pass or the current full sync still to be passed over once. */
   #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
@@ -296,6 +301,12 @@ export class Pipeline {
   async #gsPass(key: GslbKey): Promise<PassResult> {
     const started = this.#deps.clock.now();
     if (this.#held(key)) return undefined;
+    if (this.#policyPending()) {
+      // Planned now, this key would be written with the GDP/GSLBHostRules the policy pass is
+      // about to replace (e.g. right after a promotion caught up from a member), then again.
+      this.#deferred.add(key);
+      return { requeueAfterMs: POLICY_WAIT_MS };
+    }
     try {
       const result = await this.#reconciler.reconcile(key, this.#stop.signal);
       if (result === 'read-only') this.#deps.log.debug({ key }, 'writes held back: read-only');
@@ -310,6 +321,12 @@ export class Pipeline {
     }
   }
 
+  /** While writing, a policy pass queued or running holds GslbService writes back. */
+  #policyPending(): boolean {
+    if (!this.#deps.writable() || !this.#controllerLeader) return false;
+    return this.#policyQ.length + this.#policyQ.inFlight > 0;
+  }
+
   /** A GS that has members in a cluster not yet listed is left alone until that cluster lists. */
   #held(key: GslbKey): boolean {
     const unsynced = this.#clusters.unsynced();
@@ -319,6 +336,7 @@ export class Pipeline {
   }
 
   #afterPass(key: GslbKey, outcome: 'ok' | 'retry' | 'slow' | 'dropped'): void {
+    if (this.#deferred.delete(key)) return;
     if (outcome === 'ok') this.#failing.delete(key);
     else this.#failing.add(key);
     const pass = this.#pass;

@@ -115,6 +115,19 @@ export class Workload {
     }
   }
 
+  /**
+   * `missing` once it is empty, or as it stands after `deadlineMs`: "in sync" on the leader's
+   * status can be read a moment before the leader's watch has logged the last edit.
+   */
+  async missingAfter(follower: string, deadlineMs: number): Promise<string[]> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const out = await this.missing(follower);
+      if (out.length === 0 || Date.now() >= deadline) return out;
+      await sleep(200);
+    }
+  }
+
   /** Per follower, the objects whose last edit it does not hold (must be none after a heal). */
   async missing(follower: string): Promise<string[]> {
     const out: string[] = [];
@@ -241,7 +254,7 @@ export async function finalCheck(
   let lost = 0;
   const violations: string[] = [];
   for (const c of FOLLOWERS) {
-    const missing = await workload.missing(c);
+    const missing = await workload.missingAfter(c, 30_000);
     lost += missing.length;
     violations.push(...missing, ...(await divergent(f, targets, c)).map((d) => `${d} diverges`));
   }

@@ -117,7 +117,7 @@ export const experiment: Experiment = {
       });
       let lost = 0;
       for (const c of FOLLOWERS) {
-        const missing = await workload.missing(c);
+        const missing = await workload.missingAfter(c, CATCH_UP_DEADLINE_MS);
         lost += missing.length;
         violations.push(
           ...missing,

@@ -89,8 +89,11 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const amkoClusters = watchAmkoClusters(kubeConfig, roles, log);
   return async () => {
     await roles.stop();
+    log.debug('stopping: roles stopped');
     await server.stop();
+    log.debug('stopping: federation and health servers stopped');
     await amkoClusters.stop();
+    log.debug('stopping: AMKOCluster informer stopped');
     await metrics?.stop();
   };
 }
@@ -126,6 +129,9 @@ function main(): void {
       log.info('stopped');
       log.flush();
       process.exitCode = 0;
+      // Everything is stopped; a socket to a peer behind a black-holed link can still hold the
+      // event loop open, so the process ends a moment later whatever is left.
+      setTimeout(() => process.exit(), 1_000).unref();
     });
   };
   process.on('SIGTERM', () => {

@@ -144,6 +144,7 @@ export class RoleSwitch {
     if (this.#phase.kind === 'follower') await this.#phase.follower.stop();
     this.#phase = { kind: 'none' };
     await this.#pipeline.stop();
+    this.#log.debug('stopping: leader pipeline stopped');
     await this.#reporter.stop();
     this.#deps.server.setHandler(undefined);
   }

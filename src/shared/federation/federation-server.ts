@@ -88,10 +88,16 @@ function bind(
   });
 }
 
+/**
+ * Drains for SHUTDOWN_GRACE_MS, then cancels what is left and is done. The drain's callback is
+ * not awaited after that: a peer behind a black-holed link holds its HTTP/2 session half open,
+ * and grpc-js never reports such a session closed, so waiting for it would hang the shutdown.
+ */
 function shutdown(server: Server): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();
+      resolve();
     }, SHUTDOWN_GRACE_MS);
     server.tryShutdown(() => {
       clearTimeout(timer);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { eventually } from '../test/support/eventually.js';
 import { LeaderFixture, type AmkoProcess } from '../test/support/leader-fixture.js';
 import { repoRoot } from '../test/support/tools.js';
+import { pool } from '../test/support/pool.js';
 
 const CHANGES = 100;
 /** V8 flags amko runs with (a smaller young generation keeps peak RSS down). */
@@ -48,21 +49,6 @@ function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? '0');
   return Math.round(kb / 1024);
-}
-
-async function pool<T>(
-  items: readonly T[],
-  width: number,
-  fn: (t: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
 }
 
 const hostOf = (i: number): string => `app${i}.${NS}.example.com`;

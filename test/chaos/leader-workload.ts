@@ -6,6 +6,7 @@
 import { eventually } from '../support/eventually.js';
 import { expectedGs, normalize, pathHmName } from '../support/leader-expect.js';
 import type { AmkoProcess, LeaderFixture } from '../support/leader-fixture.js';
+import { pool } from '../support/pool.js';
 
 type Obj = Record<string, unknown>;
 
@@ -30,22 +31,6 @@ export function planHosts(
       ip: `10.${cluster.replace(/\D/g, '') || '9'}.${Math.floor(i / 250)}.${(i % 250) + 1}`,
     })),
   }));
-}
-
-/** Runs `fn` over `items`, `width` at a time. */
-export async function pool<T>(
-  items: readonly T[],
-  width: number,
-  fn: (t: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
 /** Writes the Ingresses of `plans` (with AKO's status and annotations) into their clusters. */

@@ -95,8 +95,15 @@ describe('leader: bad answers from the controller', function () {
     await convergedOnce();
     const posts = async (objectType: string): Promise<number[]> =>
       (await f.sim.control.journal({ method: 'POST', objectType })).map((e) => e.status);
-    assert.deepEqual(await posts('gslbservice'), [201, 409], 'garbled, then 409 and read back');
-    assert.deepEqual(await posts('healthmonitor'), [200, 409]);
+    // The garbled creates were applied, so the content converges first; the retries follow.
+    await eventually(
+      async () => {
+        assert.deepEqual(await posts('gslbservice'), [201, 409], 'garbled, then 409, read back');
+        assert.deepEqual(await posts('healthmonitor'), [200, 409]);
+      },
+      { timeoutMs: 60_000, what: 'each create retried once, answered 409 and read back' },
+    );
+    assert.deepEqual(await stored('gslbservice'), [host], 'one GslbService, no duplicate');
   });
 
   it('refuses a 50 MB answer to its bootup read, retries and converges', async () => {

@@ -250,11 +250,12 @@ export async function finalCheck(
   f: E2eFederation,
   targets: readonly Target[],
   workload: Workload,
+  deadlineMs = 30_000,
 ): Promise<{ lost: number; violations: string[] }> {
   let lost = 0;
   const violations: string[] = [];
   for (const c of FOLLOWERS) {
-    const missing = await workload.missingAfter(c, 30_000);
+    const missing = await workload.missingAfter(c, deadlineMs);
     lost += missing.length;
     violations.push(...missing, ...(await divergent(f, targets, c)).map((d) => `${d} diverges`));
   }

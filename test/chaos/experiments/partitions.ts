@@ -29,8 +29,8 @@ import {
   type ResultRow,
 } from '../experiment.js';
 import {
-  divergent,
   exitedAmkos,
+  finalCheck,
   FOLLOWERS,
   LEADER,
   memberOf,
@@ -115,22 +115,15 @@ export const experiment: Experiment = {
       await waitInSync(f, CATCH_UP_DEADLINE_MS).catch((err: unknown) => {
         violations.push(`not in sync at the end: ${String(err)}`);
       });
-      let lost = 0;
-      for (const c of FOLLOWERS) {
-        const missing = await workload.missingAfter(c, CATCH_UP_DEADLINE_MS);
-        lost += missing.length;
-        violations.push(
-          ...missing,
-          ...(await divergent(f, targets, c)).map((d) => `${d} diverges`),
-        );
-      }
+      const final = await finalCheck(f, targets, workload, CATCH_UP_DEADLINE_MS);
+      violations.push(...final.violations);
+      const lost = final.lost;
       await sleep(1_000);
       for (const h of histories) {
         h.stop();
         violations.push(...historyViolations(h.cluster, h.versions));
       }
       const crashed = exitedAmkos(f);
-      violations.push(...crashed.map((c) => `amko on ${c} exited`));
       const end = await f.status(LEADER);
       const acked = FOLLOWERS.reduce(
         (n, c) =>

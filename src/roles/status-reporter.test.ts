@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { OperatorError } from '../shared/errors.js';
 import { ManualClock } from '../shared/kube/manual-clock.js';
-import type { ResourceRef, StatusWriter } from '../shared/kube/status-writer.js';
+import type { ResourceRef, StatusWriter, StatusWritten } from '../shared/kube/status-writer.js';
 import { waitUntil } from '../shared/kube/wait-until.js';
 import { silentLogger } from '../shared/telemetry/logger.js';
 import { StatusReporter, type StatusTarget } from './status-reporter.js';
@@ -16,13 +16,13 @@ class RecordingWriter implements StatusWriter {
     _namespace: string,
     name: string,
     status: Record<string, unknown>,
-  ): Promise<boolean> {
+  ): Promise<StatusWritten | undefined> {
     if (this.failNext > 0) {
       this.failNext--;
       return Promise.reject(new OperatorError('KUBE_UNAVAILABLE', 'backoff', 'apiserver down'));
     }
     this.writes.push({ name, status });
-    return Promise.resolve(true);
+    return Promise.resolve({ status });
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Status and events the leader writes to its own cluster: custom resource status through the
- * status subresource (only when it differs from what the object shows), and Kubernetes Events
- * about the GSLBConfig (member cluster health, configuration errors). Nothing is written while
- * the leader is read-only.
+ * status subresource, or on the object itself where AMKO's CRDs have none (only when it differs
+ * from what the object shows), and Kubernetes Events about the GSLBConfig (member cluster health,
+ * configuration errors). Nothing is written while the leader is read-only.
  */
 import {
   CoreV1Api,
@@ -42,7 +42,12 @@ export class StatusSink {
     clock: Clock;
     log: Logger;
   }) {
-    this.#writer = new SubresourceStatusWriter(deps.kubeConfig);
+    this.#writer = new SubresourceStatusWriter(deps.kubeConfig, (ref) => {
+      deps.log.warn(
+        { resource: `${ref.plural}.${ref.group}` },
+        `the ${ref.plural} CRD has no status subresource (AMKO's CRD): status is written on the object itself; apply charts/amko/crds to use the subresource`,
+      );
+    });
     this.#core = deps.kubeConfig.makeApiClient(CoreV1Api);
     this.#writable = deps.writable;
     this.#clock = deps.clock;

@@ -1,7 +1,8 @@
 /**
  * The epoch store: the highest leadership claim this cluster has seen, persisted in its own
  * AMKOCluster status (`status.highestEpochSeen` with `status.leader`, the cluster holding it)
- * through the status subresource. A follower raises it before it acks anything from a new
+ * through the status subresource; a write the API server does not keep (an older CRD that
+ * prunes the field) is an error, never a silent success. A follower raises it before it acks anything from a new
  * leader; a promotion raises it to its new epoch before acting.
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
@@ -100,6 +101,16 @@ export class AmkoClusterEpochStore implements EpochStore {
         'KUBE_REJECTED',
         'backoff',
         `AMKOCluster ${namespace}/${name} not found`,
+      );
+    }
+    if (found.status['highestEpochSeen'] !== claim.epoch) {
+      // AMKO's own AMKOCluster CRD has no such field, and the API server prunes it: an epoch
+      // that cannot be persisted cannot fence anyone, so nothing may lead on it.
+      throw new OperatorError(
+        'CONFIG_INVALID',
+        'backoff',
+        `AMKOCluster ${namespace}/${name}: the API server did not keep status.highestEpochSeen ` +
+          "(the AMKOCluster CRD installed is not amko-ts's); apply charts/amko/crds before amko can persist its epoch",
       );
     }
   }

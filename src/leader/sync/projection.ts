@@ -5,7 +5,6 @@
  * lists whose order carries no meaning are sorted; the `amko-epoch` marker is left out (a new
  * leader does not rewrite what is otherwise unchanged). Pure.
  */
-import { createHash } from 'node:crypto';
 import type {
   GslbPool,
   GslbPoolMember,
@@ -13,6 +12,10 @@ import type {
   HealthMonitor,
   HttpMonitor,
 } from '../../shared/avi/types.js';
+import {
+  canonicalJson as canonical,
+  sha256OfCanonicalJson as hash,
+} from '../../shared/federation/canonical-json.js';
 import { CREATED_BY_MARKER } from '../model/names.js';
 
 /** Maps a reference of an object type to the referenced object's name. */
@@ -37,22 +40,6 @@ export function refToName(
   if (known !== undefined) return known;
   if (hashAt >= 0) return ref.slice(hashAt + 1);
   return `${type}:${uuid}`;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const rec = v as Record<string, unknown>;
-    return Object.fromEntries(
-      Object.keys(rec)
-        .sort()
-        .map((k) => [k, rec[k]]),
-    );
-  });
-}
-
-function hash(value: unknown): string {
-  return createHash('sha256').update(canonical(value)).digest('hex');
 }
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);

@@ -30,4 +30,25 @@ describe('canonicalJson', () => {
       '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
     );
   });
+  // The examples of RFC 8785 (JSON Canonicalization Scheme), sections 3.2.2 and 3.2.3.
+  it('writes the RFC 8785 example exactly (numbers, strings, literals)', () => {
+    const parsed: unknown = JSON.parse(
+      '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],' +
+        '"string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",' +
+        '"literals": [null, true, false]}',
+    );
+    assert.equal(
+      canonicalJson(parsed),
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('sorts keys by UTF-16 code units as RFC 8785 section 3.2.3 does', () => {
+    const keys = ['\u20ac', '\r', '\ufb33', '1', '\ud83d\ude00', '\u0080', '\u00f6'];
+    const text = canonicalJson(Object.fromEntries(keys.map((k, i) => [k, i])));
+    const order = ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33'];
+    const expected = order.map((k) => `${JSON.stringify(k)}:${keys.indexOf(k)}`).join(',');
+    assert.equal(text, `{${expected}}`);
+  });
 });

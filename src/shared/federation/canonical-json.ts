@@ -4,8 +4,10 @@ import { createHash } from 'node:crypto';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
 /**
- * The canonical JSON text of a value: object keys sorted by code unit, no whitespace, numbers and
- * strings as `JSON.stringify` writes them. Two equal values always give the same text, so the text
+ * The canonical JSON text of a value, per RFC 8785 (JSON Canonicalization Scheme): object keys
+ * sorted by UTF-16 code unit, no whitespace, numbers and strings as ECMAScript's `JSON.stringify`
+ * writes them (which is what RFC 8785 prescribes). This text, and its SHA-256, travel on the
+ * federation wire and name GslbService contents, so every hash in amko comes from here. Two equal values always give the same text, so the text
  * can be hashed. Throws on values JSON cannot carry (non-finite numbers, functions, undefined in
  * arrays); `undefined` object members are left out, as `JSON.stringify` does.
  */

@@ -359,6 +359,15 @@ describe('e2e: a three-site federation of amko processes', function () {
       },
       { timeoutMs: 60_000, what: 'the new leader in sync' },
     );
+    // The state the hot standby reached read-only is written once it may write.
+    await eventually(
+      async () => {
+        const gc = await f.get('cluster2', GC, { namespace: AVI_SYSTEM, name: 'gc-1' });
+        const status = (gc as { status?: { state?: string } } | undefined)?.status;
+        assert.equal(status?.state, 'success: gslb config accepted');
+      },
+      { timeoutMs: 30_000, what: 'the new leader’s GSLBConfig state' },
+    );
     await gsTtlsAre(ttl);
     const writes = await f.writesFrom('cluster2', journalStart);
     for (const w of writes) {

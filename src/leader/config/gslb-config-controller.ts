@@ -70,6 +70,8 @@ const LEVELS: Record<string, string> = {
 export class GslbConfigController {
   readonly #deps: GslbConfigControllerDeps;
   #running: Running | undefined;
+  /** The last state this process reached for a GSLBConfig, written or not (a standby cannot). */
+  #lastState: { name: string; state: string } | undefined;
 
   constructor(deps: GslbConfigControllerDeps) {
     this.#deps = deps;
@@ -112,10 +114,19 @@ export class GslbConfigController {
     await this.#start(active, uuid, fingerprint);
   }
 
-  /** Passes over everything again now (activation). */
+  /**
+   * Passes over everything again now (activation). The state a read-only standby reached but
+   * could not write is written now.
+   */
   resync(): void {
     this.#running?.pipeline.resync();
     this.#running?.pipeline.policyChanged();
+    const last = this.#lastState;
+    if (last) {
+      this.#setState(last.name, last.state).catch((err: unknown) => {
+        this.#deps.log.warn({ err: messageOf(err) }, 'GSLBConfig status write failed');
+      });
+    }
   }
 
   async stopPipeline(why: string): Promise<void> {
@@ -180,6 +191,7 @@ export class GslbConfigController {
   }
 
   async #setState(name: string, state: string): Promise<void> {
+    this.#lastState = { name, state };
     const obj = this.#deps.configs.get(name, AVI_SYSTEM);
     if (obj) await this.#deps.sink.write(GSLB_CONFIG, obj, { state });
   }

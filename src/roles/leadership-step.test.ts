@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { NO_CLAIM, supersedes, type EpochClaim } from '../shared/federation/epoch-rules.js';
+import {
+  frontOf,
+  initialState,
+  step,
+  violations,
+  type AsyncEffect,
+  type Effect,
+  type Event,
+  type LeadershipState,
+} from './leadership-step.js';
+
+const SELF = 'cluster2';
+
+/** Runs events through `step`, checking the invariants after each; returns the last effects. */
+class Driver {
+  state: LeadershipState;
+  effects: Effect[] = [];
+
+  constructor(state = initialState(SELF, 'hot', NO_CLAIM)) {
+    this.state = state;
+  }
+
+  /** The asynchronous effect in flight: asked for and not answered yet. */
+  asked: AsyncEffect | undefined;
+
+  send(e: Event): Effect[] {
+    if (
+      e.type === 'done' ||
+      e.type === 'failed' ||
+      e.type === 'persisted' ||
+      e.type === 'surveyed'
+    ) {
+      this.asked = undefined;
+    }
+    const out = step(this.state, e);
+    const broken = violations(out.state);
+    assert.deepEqual(broken, [], `after ${JSON.stringify(e)}: ${broken.join('; ')}`);
+    this.state = out.state;
+    this.effects = out.effects;
+    const asked = out.effects.filter(
+      (x): x is AsyncEffect =>
+        !['fence-pipeline', 'front', 'status', 'retry-after', 'log'].includes(x.type),
+    );
+    assert.ok(asked.length <= 1, 'one asynchronous effect at a time');
+    if (asked[0]) {
+      assert.equal(this.asked, undefined, 'nothing asked while an effect is in flight');
+      this.asked = asked[0];
+    }
+    return out.effects;
+  }
+
+  /** Answers the effect in flight as done (persisting epochs as a store would). */
+  complete(): Effect[] {
+    const a = this.asked;
+    assert.ok(a, 'an effect is in flight');
+    if (a.type === 'persist-promotion') {
+      const epoch = Math.max(a.above.epoch, this.state.highest.epoch) + 1;
+      return this.send({ type: 'persisted', highest: { epoch, leader: SELF } });
+    }
+    if (a.type === 'persist-seen') return this.send({ type: 'persisted', highest: a.claim });
+    if (a.type === 'survey') return this.send({ type: 'surveyed', highest: NO_CLAIM, unheard: [] });
+    return this.send({ type: 'done', effect: a.type });
+  }
+
+  /** Completes effects until none is asked for; returns the kinds completed. */
+  settle(): string[] {
+    const seen: string[] = [];
+    for (let i = 0; i < 20 && this.asked; i++) {
+      const a = this.asked;
+      seen.push(a.type === 'pipeline' ? `pipeline ${a.mode}` : a.type);
+      this.complete();
+    }
+    assert.equal(this.asked, undefined, 'settled');
+    return seen;
+  }
+}
+
+const lead: Event = { type: 'wanted', wanted: { kind: 'lead', status: undefined } };
+const follow: Event = { type: 'wanted', wanted: { kind: 'follow' } };
+
+describe('leadership step', () => {
+  it('takes over in order: persist, survey, catch up, write, replicate; SERVING after a good pass', () => {
+    const d = new Driver();
+    d.send(lead);
+    assert.deepEqual(d.settle(), [
+      'persist-promotion',
+      'survey',
+      'catch-up',
+      'pipeline active',
+      'replicator',
+    ]);
+    assert.equal(d.state.role, 'leader');
+    assert.deepEqual(d.state.claim, { epoch: 1, leader: SELF });
+    assert.equal(d.state.mayWrite, true);
+    assert.equal(frontOf(d.state).leader, false, 'not SERVING before a pass succeeds');
+    d.send({ type: 'pass', ok: true });
+    assert.deepEqual(frontOf(d.state), {
+      handler: 'leader',
+      claim: { epoch: 1, leader: SELF },
+      federation: true,
+      leader: true,
+    });
+  });
+
+  it('may not write before its epoch is persisted and surveyed', () => {
+    const d = new Driver();
+    d.send(lead);
+    assert.equal(d.asked?.type, 'persist-promotion');
+    assert.equal(d.state.mayWrite, false);
+    d.complete();
+    assert.equal(d.asked?.type, 'survey');
+    assert.equal(d.state.mayWrite, false);
+  });
+
+  for (const source of ['controller', 'peer', 'refusal'] as const) {
+    it(`fences at once on a higher epoch from the ${source}, then settles read-only`, () => {
+      const d = new Driver();
+      d.send(lead);
+      d.settle();
+      d.send({ type: 'pass', ok: true });
+      const by: EpochClaim | undefined =
+        source === 'controller' ? undefined : { epoch: 5, leader: 'cluster3' };
+      const effects = d.send({ type: 'higher-epoch', by, source });
+      assert.equal(d.state.mayWrite, false, 'no write permission in the same step');
+      assert.equal(effects[0]?.type, 'fence-pipeline', 'the pipeline is fenced first');
+      assert.deepEqual(frontOf(d.state), {
+        handler: 'fenced',
+        claim: { epoch: 1, leader: SELF },
+        federation: false,
+        leader: false,
+      });
+      const rest = d.settle();
+      assert.deepEqual(rest, ['replicator', 'pipeline standby', ...(by ? ['persist-seen'] : [])]);
+      assert.equal(d.state.role, 'fenced');
+      if (by) assert.deepEqual(d.state.highest, by);
+    });
+  }
+
+  it('ignores an equal or lower epoch', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.settle();
+    d.send({ type: 'higher-epoch', by: { epoch: 1, leader: 'cluster1' }, source: 'peer' });
+    assert.equal(d.state.mayWrite, true, 'cluster1 < cluster2 at the same epoch');
+  });
+
+  it('a fence learnt while the pipeline is being activated stops the take-over', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.complete();
+    d.complete();
+    assert.equal(d.asked?.type, 'pipeline');
+    assert.equal(d.state.mayWrite, true);
+    d.send({ type: 'higher-epoch', by: { epoch: 2, leader: 'cluster3' }, source: 'peer' });
+    assert.equal(d.state.mayWrite, false);
+    assert.deepEqual(d.settle(), ['pipeline active', 'pipeline standby', 'persist-seen']);
+    assert.equal(d.state.replicating, false, 'never replicated');
+  });
+
+  it('resumes its persisted epoch after a restart while leading', () => {
+    const claim = { epoch: 4, leader: SELF };
+    const d = new Driver(initialState(SELF, 'hot', claim));
+    d.send({ type: 'wanted', wanted: { kind: 'lead', status: { role: 'leader' } } });
+    assert.deepEqual(d.settle(), ['survey', 'catch-up', 'pipeline active', 'replicator']);
+    assert.deepEqual(d.state.claim, claim);
+  });
+
+  it('stays fenced after a restart that finds itself fenced', () => {
+    const d = new Driver(initialState(SELF, 'cold', { epoch: 4, leader: 'cluster3' }));
+    d.send({
+      type: 'wanted',
+      wanted: {
+        kind: 'lead',
+        status: { role: 'fenced', message: 'fenced by cluster3 at epoch 4' },
+      },
+    });
+    assert.deepEqual(d.settle(), []);
+    assert.equal(d.state.role, 'fenced');
+    assert.equal(frontOf(d.state).handler, 'fenced');
+  });
+
+  it('promotes above a higher epoch a member reports, when it was promoted', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.send({ type: 'surveyed', highest: { epoch: 7, leader: 'cluster1' }, unheard: [] });
+    assert.equal(d.asked?.type, 'persist-promotion');
+    d.complete();
+    assert.deepEqual(d.state.claim, { epoch: 8, leader: SELF });
+  });
+
+  it('is fenced by a higher epoch a member reports when it resumed', () => {
+    const claim = { epoch: 4, leader: SELF };
+    const d = new Driver(initialState(SELF, 'hot', claim));
+    d.send({ type: 'wanted', wanted: { kind: 'lead', status: { role: 'leader' } } });
+    d.send({ type: 'surveyed', highest: { epoch: 5, leader: 'cluster3' }, unheard: [] });
+    assert.equal(d.state.role, 'fenced');
+    assert.deepEqual(d.settle(), ['pipeline standby', 'persist-seen']);
+  });
+
+  it('retries a failed take-over and resumes the claim it persisted', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    const effects = d.send({ type: 'failed', effect: 'survey', error: 'timeout' });
+    assert.ok(effects.some((e) => e.type === 'retry-after'));
+    assert.equal(d.state.role, 'none');
+    assert.equal(d.asked, undefined, 'nothing until the timer');
+    d.send({ type: 'retry' });
+    assert.deepEqual(d.settle(), ['survey', 'catch-up', 'pipeline active', 'replicator']);
+    assert.deepEqual(d.state.claim, { epoch: 1, leader: SELF }, 'no second promotion');
+  });
+
+  it('demotes: replication off, the fence forgotten, then follows with a read-only pipeline', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.settle();
+    d.send({ type: 'higher-epoch', by: { epoch: 3, leader: 'cluster1' }, source: 'refusal' });
+    d.settle();
+    d.send(follow);
+    assert.deepEqual(d.settle(), ['follower']);
+    assert.equal(d.state.role, 'follower');
+    assert.equal(d.state.fence, undefined);
+    assert.deepEqual(frontOf(d.state).handler, 'follower');
+  });
+
+  it('follows: hot standby starts the pipeline read-only first, cold does not', () => {
+    const hot = new Driver();
+    hot.send(follow);
+    assert.deepEqual(hot.settle(), ['pipeline standby', 'follower']);
+    const cold = new Driver(initialState(SELF, 'cold', NO_CLAIM));
+    cold.send(follow);
+    assert.deepEqual(cold.settle(), ['follower']);
+  });
+
+  it('clears epoch unverified member by member', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.send({ type: 'surveyed', highest: NO_CLAIM, unheard: ['cluster1', 'cluster3'] });
+    d.settle();
+    d.send({ type: 'heard', members: ['cluster3'] });
+    assert.deepEqual(d.state.unheard, ['cluster1']);
+    d.send({ type: 'heard', members: ['cluster1'] });
+    assert.deepEqual(d.state.unheard, []);
+  });
+
+  it('holds its invariants over any sequence of events and answers (property)', () => {
+    const claimArb = fc.record({
+      epoch: fc.integer({ min: 0, max: 6 }),
+      leader: fc.constantFrom('cluster1', 'cluster2', 'cluster3'),
+    });
+    const eventArb: fc.Arbitrary<Event | 'answer' | 'fail'> = fc.oneof(
+      fc.constant<'answer'>('answer'),
+      fc.constant<'answer'>('answer'),
+      fc.constant<'fail'>('fail'),
+      fc.constantFrom<Event>(
+        lead,
+        follow,
+        { type: 'wanted', wanted: { kind: 'none' } },
+        { type: 'wanted', wanted: { kind: 'lead', status: { role: 'leader' } } },
+        { type: 'wanted', wanted: { kind: 'lead', status: { role: 'fenced' } } },
+        { type: 'retry' },
+        { type: 'pass', ok: true },
+        { type: 'pass', ok: false },
+        { type: 'heard', members: ['cluster1'] },
+        { type: 'higher-epoch', by: undefined, source: 'controller' },
+      ),
+      claimArb.map<Event>((by) => ({ type: 'higher-epoch', by, source: 'peer' })),
+    );
+    fc.assert(
+      fc.property(claimArb, fc.array(eventArb, { maxLength: 60 }), (start, events) => {
+        const d = new Driver(initialState(SELF, 'hot', start));
+        /** Claims this process held when it learnt of a higher one: never written at again. */
+        const superseded: EpochClaim[] = [];
+        for (const e of events) {
+          const asked = d.asked;
+          if (e === 'answer') {
+            if (asked) d.complete();
+          } else if (e === 'fail') {
+            if (asked) d.send({ type: 'failed', effect: asked.type, error: 'injected' });
+          } else {
+            d.send(e);
+          }
+          const { claim, learnt, mayWrite } = d.state;
+          if (claim && supersedes(learnt, claim)) superseded.push(claim);
+          if (mayWrite && claim) {
+            assert.ok(
+              !superseded.some((c) => c.epoch === claim.epoch && c.leader === claim.leader),
+              `writes again at ${JSON.stringify(claim)} after learning of a higher claim`,
+            );
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

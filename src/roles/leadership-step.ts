@@ -1,0 +1,522 @@
+/**
+ * Leadership as one pure step: `step(state, event) → { state, effects }`, in the style of
+ * etcd/raft. Events are what the process learns (the AMKOCluster spec, the answer of an effect it
+ * asked for, a higher epoch from any source, a pipeline pass, a timer); effects are what it must
+ * do (persist an epoch, survey the members, catch up, run the pipeline read-only or writing, run
+ * the replicator or the follower service, set the Federation handler and health, write status).
+ * A runner executes the effects and feeds their outcomes back as events; nothing here does I/O.
+ *
+ * Asynchronous effects are serialised: at most one is in flight (`inFlight`), and the next is
+ * planned from the state when its answer arrives (level-based: the plan looks at where the
+ * process is and where the spec wants it, not at the path it took). Fencing never waits: a higher
+ * epoch learnt at any moment takes the write permission away in that very step.
+ *
+ * Invariants (checked after every step by `violations`, in the tests):
+ *  1. `mayWrite` ⇒ the role is leader, not fenced, and its claim is persisted: `highest` equals
+ *     `claim` (no write happens on an epoch that a restart could forget).
+ *  2. A process that has learnt of a claim superseding its own never writes at its own again:
+ *     `learnt` supersedes `claim` ⇒ ¬`mayWrite`, and the role is fenced.
+ *  3. `fence` ⇒ ¬`mayWrite` ∧ the handler is not `leader`-serving (federation health NOT_SERVING).
+ *  4. A follower neither writes nor replicates.
+ *  5. `amko.leader` is SERVING ⇔ `mayWrite` ∧ the role is leader ∧ the last pass succeeded.
+ *  6. The claim never exceeds what is persisted: `claim.epoch` ≤ `highest.epoch`.
+ */
+import type { AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
+import {
+  compareClaims,
+  maxClaim,
+  NO_CLAIM,
+  supersedes,
+  type EpochClaim,
+} from '../shared/federation/epoch-rules.js';
+import { fencedMessage, leadershipAtStart } from './leadership.js';
+
+/** What the AMKOCluster in force asks of this process. */
+export type Wanted =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'follow' }
+  | { readonly kind: 'lead'; readonly status: AmkoClusterStatus | undefined };
+
+export type Role = 'none' | 'follower' | 'promoting' | 'leader' | 'fenced';
+
+export interface Fence {
+  /** The winning claim, when one is known (a controller marker may not say who). */
+  readonly by: EpochClaim | undefined;
+  readonly reason: string;
+}
+
+export type PipelineMode = 'off' | 'standby' | 'active';
+
+/** The asynchronous effects; one at a time. */
+export type AsyncEffect =
+  /** Persist the next epoch above `above` (and above what the store holds) for this cluster. */
+  | { readonly type: 'persist-promotion'; readonly above: EpochClaim }
+  /** Persist a winning claim learnt from elsewhere. */
+  | { readonly type: 'persist-seen'; readonly claim: EpochClaim }
+  | { readonly type: 'survey'; readonly claim: EpochClaim }
+  | { readonly type: 'catch-up' }
+  | { readonly type: 'pipeline'; readonly mode: PipelineMode; readonly epoch: number }
+  | { readonly type: 'replicator'; readonly on: boolean; readonly claim?: EpochClaim }
+  | { readonly type: 'follower'; readonly on: boolean };
+
+/** Effects the runner applies at once, in order. */
+export type SyncEffect =
+  | { readonly type: 'fence-pipeline'; readonly reason: string }
+  | { readonly type: 'front'; readonly front: Front }
+  | { readonly type: 'status' }
+  | { readonly type: 'retry-after'; readonly ms: number }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string };
+
+export type Effect = AsyncEffect | SyncEffect;
+
+/** The Federation handler and health statuses, derived from the state and nothing else. */
+export interface Front {
+  readonly handler: 'none' | 'follower' | 'leader' | 'fenced';
+  /** The claim the leader/fenced handler speaks for. */
+  readonly claim: EpochClaim | undefined;
+  readonly federation: boolean;
+  readonly leader: boolean;
+}
+
+export type Event =
+  | { readonly type: 'wanted'; readonly wanted: Wanted }
+  | { readonly type: 'done'; readonly effect: AsyncEffect['type'] }
+  /** An epoch was persisted; `highest` is what the store holds now. */
+  | { readonly type: 'persisted'; readonly highest: EpochClaim }
+  | { readonly type: 'failed'; readonly effect: AsyncEffect['type']; readonly error: string }
+  | {
+      readonly type: 'surveyed';
+      readonly highest: EpochClaim;
+      readonly unheard: readonly string[];
+    }
+  | {
+      readonly type: 'higher-epoch';
+      readonly by: EpochClaim | undefined;
+      readonly source: 'survey' | 'peer' | 'refusal' | 'controller';
+      readonly reason?: string;
+    }
+  | { readonly type: 'heard'; readonly members: readonly string[] }
+  | { readonly type: 'pass'; readonly ok: boolean }
+  | { readonly type: 'retry' };
+
+export interface LeadershipState {
+  readonly self: string;
+  readonly standby: 'hot' | 'cold';
+  readonly wanted: Wanted;
+  readonly role: Role;
+  /** Our own claim while promoting, leading or fenced. */
+  readonly claim: EpochClaim | undefined;
+  /** The highest claim persisted in this cluster's store. */
+  readonly highest: EpochClaim;
+  /** The highest claim learnt from anywhere, persisted or not. */
+  readonly learnt: EpochClaim;
+  readonly fence: Fence | undefined;
+  /** Take-over steps done: persisted, surveyed, caught up, writing, replicating. */
+  readonly progress: readonly ('surveyed' | 'caught-up' | 'writing' | 'replicating')[];
+  /** This take-over took a new epoch (else it resumes one): a stale record may promote again. */
+  readonly promoted: boolean;
+  readonly unheard: readonly string[];
+  /** The first role decision (from the recorded status) is still to be taken. */
+  readonly booting: boolean;
+  /** A persisted claim whose take-over failed half-way: the retry resumes it. */
+  readonly unfinished: EpochClaim | undefined;
+  readonly pipeline: PipelineMode;
+  readonly replicating: boolean;
+  readonly following: boolean;
+  readonly pipelineOk: boolean;
+  /** The one answer to "may this process write to the controller now?". */
+  readonly mayWrite: boolean;
+  readonly inFlight: AsyncEffect['type'] | undefined;
+  /** A failed step waits for the retry timer. */
+  readonly waitingRetry: boolean;
+}
+
+export function initialState(
+  self: string,
+  standby: 'hot' | 'cold',
+  highest: EpochClaim,
+): LeadershipState {
+  return {
+    self,
+    standby,
+    wanted: { kind: 'none' },
+    role: 'none',
+    claim: undefined,
+    highest,
+    learnt: highest,
+    fence: undefined,
+    progress: [],
+    promoted: false,
+    unheard: [],
+    booting: true,
+    unfinished: undefined,
+    pipeline: 'off',
+    replicating: false,
+    following: false,
+    pipelineOk: false,
+    mayWrite: false,
+    inFlight: undefined,
+    waitingRetry: false,
+  };
+}
+
+export const RETRY_MS = 2_000;
+
+interface Out {
+  state: LeadershipState;
+  effects: Effect[];
+}
+
+/** The front (handler and health) that the state implies. */
+export function frontOf(s: LeadershipState): Front {
+  if (s.role === 'follower' && s.following) {
+    return { handler: 'follower', claim: undefined, federation: true, leader: false };
+  }
+  if (s.role === 'fenced' || (s.fence && s.claim)) {
+    return { handler: 'fenced', claim: s.claim, federation: false, leader: false };
+  }
+  if (s.role === 'promoting' || s.role === 'leader') {
+    return {
+      handler: 'leader',
+      claim: s.claim,
+      federation: s.replicating,
+      leader: s.role === 'leader' && s.mayWrite && s.pipelineOk,
+    };
+  }
+  return { handler: 'none', claim: undefined, federation: false, leader: false };
+}
+
+/** Applies one event; the effects say what the runner must do. */
+export function step(state: LeadershipState, event: Event): Out {
+  const out: Out = { state, effects: [] };
+  const before = frontOf(state);
+  apply(out, event);
+  plan(out);
+  const after = frontOf(out.state);
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    out.effects.push({ type: 'front', front: after }, { type: 'status' });
+  }
+  return out;
+}
+
+function set(out: Out, patch: Partial<LeadershipState>): void {
+  out.state = { ...out.state, ...patch };
+}
+
+function log(out: Out, level: 'info' | 'warn' | 'error', msg: string): void {
+  out.effects.push({ type: 'log', level, msg });
+}
+
+function apply(out: Out, e: Event): void {
+  switch (e.type) {
+    case 'wanted':
+      set(out, { wanted: e.wanted });
+      return;
+    case 'done':
+      done(out, e.effect);
+      return;
+    case 'persisted':
+      persisted(out, e.highest);
+      return;
+    case 'failed':
+      failed(out, e.effect, e.error);
+      return;
+    case 'surveyed':
+      surveyed(out, e.highest, e.unheard);
+      return;
+    case 'higher-epoch':
+      learnt(out, e.by, e.reason ?? (e.by ? fencedMessage(e.by) : 'fenced'));
+      return;
+    case 'heard':
+      heard(out, e.members);
+      return;
+    case 'pass':
+      set(out, { pipelineOk: e.ok });
+      return;
+    case 'retry':
+      set(out, { waitingRetry: false });
+      return;
+  }
+}
+
+/** A claim superseding ours (or, with no claim named, a fence from the controller). */
+function learnt(out: Out, by: EpochClaim | undefined, reason: string): void {
+  const s = out.state;
+  if (by) set(out, { learnt: maxClaim(s.learnt, by) });
+  if (s.role === 'fenced') {
+    if (by && (!s.fence?.by || supersedes(by, s.fence.by))) set(out, { fence: { by, reason } });
+    return;
+  }
+  if (s.role !== 'promoting' && s.role !== 'leader') return;
+  const own = s.claim;
+  // Before its epoch is persisted a take-over has no claim: the survey compares with `learnt`.
+  if (!own || (by && !supersedes(by, own))) return;
+  set(out, { fence: { by, reason }, mayWrite: false, role: 'fenced' });
+  out.effects.push({ type: 'fence-pipeline', reason });
+  log(out, 'error', `fenced: ${reason}; no controller writes, no replication`);
+}
+
+function done(out: Out, effect: AsyncEffect['type']): void {
+  const s = out.state;
+  set(out, { inFlight: undefined });
+  switch (effect) {
+    case 'persist-promotion':
+    case 'persist-seen':
+    case 'survey':
+      return;
+    case 'catch-up':
+      set(out, { progress: [...s.progress, 'caught-up'] });
+      return;
+    case 'pipeline':
+      if (s.pipeline === 'active' && s.role === 'promoting' && !s.fence) {
+        set(out, { progress: [...s.progress, 'writing'] });
+      }
+      return;
+    case 'replicator':
+      if (s.replicating && s.role === 'promoting' && !s.fence) {
+        set(out, { role: 'leader', progress: [...s.progress, 'replicating'] });
+        log(out, 'info', `leading at epoch ${s.claim?.epoch ?? 0}`);
+      }
+      return;
+    case 'follower':
+      return;
+  }
+}
+
+function persisted(out: Out, highest: EpochClaim): void {
+  const s = out.state;
+  set(out, { inFlight: undefined, highest, learnt: maxClaim(s.learnt, highest) });
+  if (s.inFlight !== 'persist-promotion' || s.role !== 'promoting') return;
+  set(out, { claim: highest });
+  log(out, 'info', `promoted: epoch ${highest.epoch} persisted`);
+}
+
+function failed(out: Out, effect: AsyncEffect['type'], error: string): void {
+  const s = out.state;
+  set(out, { inFlight: undefined, waitingRetry: true });
+  out.effects.push({ type: 'retry-after', ms: RETRY_MS });
+  log(out, 'error', `role change failed (${effect}): ${error}; retrying`);
+  if (s.role !== 'promoting' && s.role !== 'leader') return;
+  // A take-over failed half-way: give the role up, remembering the persisted claim.
+  set(out, {
+    role: 'none',
+    mayWrite: false,
+    progress: [],
+    unfinished: s.claim && compareClaims(s.highest, s.claim) === 0 ? s.claim : undefined,
+    claim: undefined,
+  });
+}
+
+function surveyed(out: Out, answered: EpochClaim, unheard: readonly string[]): void {
+  const s = out.state;
+  // What the members say, and anything learnt while the epoch was being persisted.
+  const highest = maxClaim(answered, s.learnt);
+  set(out, { inFlight: undefined, learnt: highest, unheard: [...unheard] });
+  const own = s.claim;
+  if (!own || s.role !== 'promoting') return;
+  if (supersedes(highest, own)) {
+    if (s.promoted && !s.fence) {
+      // Our record was stale: an explicit promotion goes above what the members have seen.
+      log(out, 'warn', `epoch ${highest.epoch} was seen elsewhere: promoting above it`);
+      set(out, { claim: undefined, progress: [] });
+      return;
+    }
+    learnt(out, highest, fencedMessage(highest));
+    return;
+  }
+  set(out, { progress: ['surveyed'] });
+}
+
+function heard(out: Out, members: readonly string[]): void {
+  const s = out.state;
+  if (s.unheard.length === 0) return;
+  const unheard = s.unheard.filter((c) => !members.includes(c));
+  if (unheard.length !== s.unheard.length) set(out, { unheard });
+}
+
+/** Plans the next effects from where the process is and where the spec wants it. */
+function plan(out: Out): void {
+  const s = out.state;
+  if (s.inFlight || s.waitingRetry) return;
+  const next = nextEffect(out);
+  if (next) {
+    set(out, { inFlight: next.type });
+    out.effects.push(next);
+  }
+}
+
+function start(out: Out, effect: AsyncEffect, patch: Partial<LeadershipState>): AsyncEffect {
+  set(out, patch);
+  return effect;
+}
+
+function nextEffect(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  const w = s.wanted;
+  if (w.kind !== 'lead' && (s.role === 'promoting' || s.role === 'leader' || s.role === 'fenced')) {
+    return giveUp(out);
+  }
+  if (w.kind === 'none') return toNone(out);
+  if (w.kind === 'follow') return toFollower(out);
+  return toLeader(out, w.status);
+}
+
+/** Leadership given up (demotion or no AMKOCluster): replication off, the fence forgotten. */
+function giveUp(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  if (s.replicating) return start(out, { type: 'replicator', on: false }, { replicating: false });
+  log(out, 'info', `leadership given up (was ${s.role})`);
+  set(out, {
+    role: 'none',
+    claim: undefined,
+    fence: undefined,
+    mayWrite: false,
+    progress: [],
+    unfinished: undefined,
+    unheard: [],
+  });
+  return nextEffect(out);
+}
+
+function toNone(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  if (s.following) return start(out, { type: 'follower', on: false }, { following: false });
+  if (s.pipeline !== 'off') {
+    return start(
+      out,
+      { type: 'pipeline', mode: 'off', epoch: 0 },
+      { pipeline: 'off', pipelineOk: false },
+    );
+  }
+  if (s.role !== 'none') set(out, { role: 'none' });
+  return undefined;
+}
+
+function toFollower(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  const mode: PipelineMode = s.standby === 'hot' ? 'standby' : 'off';
+  if (!s.following && s.pipeline !== mode) {
+    return start(out, { type: 'pipeline', mode, epoch: 0 }, { pipeline: mode, pipelineOk: false });
+  }
+  if (!s.following) {
+    return start(
+      out,
+      { type: 'follower', on: true },
+      { following: true, role: 'follower', booting: false },
+    );
+  }
+  return undefined;
+}
+
+function toLeader(out: Out, status: AmkoClusterStatus | undefined): AsyncEffect | undefined {
+  const s = out.state;
+  if (s.following)
+    return start(out, { type: 'follower', on: false }, { following: false, role: 'none' });
+  if (s.role === 'fenced') return settleFenced(out);
+  if (s.role === 'none') return takeUp(out, status);
+  if (s.role === 'promoting') return takeOver(out);
+  return undefined;
+}
+
+/** Decides how to take up leadership: finish an interrupted take-over, decide at boot, or promote. */
+function takeUp(out: Out, status: AmkoClusterStatus | undefined): AsyncEffect | undefined {
+  const s = out.state;
+  const base = { booting: false, progress: [], fence: undefined, unheard: [] };
+  if (s.unfinished && compareClaims(s.highest, s.unfinished) === 0) {
+    set(out, {
+      ...base,
+      role: 'promoting',
+      claim: s.unfinished,
+      promoted: false,
+      unfinished: undefined,
+    });
+    log(out, 'info', `resuming the interrupted take-over at epoch ${s.unfinished.epoch}`);
+    return takeOver(out);
+  }
+  const decision = s.booting
+    ? leadershipAtStart(status, s.highest, s.self)
+    : ({ kind: 'promote' } as const);
+  if (decision.kind === 'fenced') {
+    set(out, {
+      ...base,
+      role: 'fenced',
+      claim: undefined,
+      fence: { by: decision.by, reason: decision.reason },
+    });
+    log(out, 'error', `restarted fenced: ${decision.reason}`);
+    return settleFenced(out);
+  }
+  if (decision.kind === 'resume') {
+    set(out, { ...base, role: 'promoting', claim: decision.claim, promoted: false });
+    log(out, 'info', `resuming leadership at persisted epoch ${decision.claim.epoch}`);
+    return takeOver(out);
+  }
+  set(out, { ...base, role: 'promoting', claim: undefined, promoted: true });
+  return takeOver(out);
+}
+
+/** The take-over, one step at a time: persist, survey, catch up, write, replicate. */
+function takeOver(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  if (!s.claim) {
+    return { type: 'persist-promotion', above: maxClaim(s.highest, s.learnt) };
+  }
+  const has = (p: LeadershipState['progress'][number]): boolean => s.progress.includes(p);
+  if (!has('surveyed')) return { type: 'survey', claim: s.claim };
+  if (!has('caught-up')) return { type: 'catch-up' };
+  if (!has('writing')) {
+    return start(
+      out,
+      { type: 'pipeline', mode: 'active', epoch: s.claim.epoch },
+      { pipeline: 'active', mayWrite: true },
+    );
+  }
+  if (!has('replicating')) {
+    return start(out, { type: 'replicator', on: true, claim: s.claim }, { replicating: true });
+  }
+  return undefined;
+}
+
+/** Fenced: replication off, pipeline read-only (or off), the winning claim persisted. */
+function settleFenced(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  if (s.replicating) return start(out, { type: 'replicator', on: false }, { replicating: false });
+  const mode: PipelineMode = s.standby === 'hot' ? 'standby' : 'off';
+  if (s.pipeline !== mode) {
+    return start(out, { type: 'pipeline', mode, epoch: 0 }, { pipeline: mode, pipelineOk: false });
+  }
+  const by = s.fence?.by;
+  if (by && supersedes(by, s.highest)) {
+    return { type: 'persist-seen', claim: by };
+  }
+  return undefined;
+}
+
+/** The invariants at the top of this file; an empty list when they hold. */
+export function violations(s: LeadershipState): string[] {
+  const v: string[] = [];
+  const front = frontOf(s);
+  if (s.mayWrite) {
+    if (s.role !== 'promoting' && s.role !== 'leader') v.push(`mayWrite in role ${s.role}`);
+    if (s.fence) v.push('mayWrite while fenced');
+    if (!s.claim || compareClaims(s.highest, s.claim) !== 0)
+      v.push('mayWrite on an unpersisted claim');
+  }
+  if (s.claim && supersedes(s.learnt, s.claim)) {
+    if (s.mayWrite) v.push('mayWrite after learning a higher claim');
+    const beforeSurvey = s.role === 'promoting' && !s.progress.includes('surveyed');
+    if (s.role !== 'fenced' && !beforeSurvey)
+      v.push(`role ${s.role} after learning a higher claim`);
+  }
+  if (s.fence && (s.mayWrite || front.federation || front.handler === 'leader')) {
+    v.push('a fenced process serves as leader');
+  }
+  if (s.role === 'follower' && (s.mayWrite || s.replicating))
+    v.push('a follower writes or replicates');
+  if (front.leader !== (s.mayWrite && s.role === 'leader' && s.pipelineOk))
+    v.push('amko.leader health disagrees');
+  if (s.claim && s.claim.epoch > s.highest.epoch) v.push('claim above the persisted epoch');
+  return v;
+}
+
+export { NO_CLAIM };

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
 import type { StatusReport } from '../../src/cli/status-report.js';
 import { eventually } from '../support/eventually.js';
 import { expectedGs, normalize, pathHmName } from '../support/leader-expect.js';
@@ -224,6 +225,18 @@ describe('container image: amko from the image built by make image', function ()
       assert.equal(await sha256(file), layer.digest, `layer ${i} blob`);
       assert.equal(await sha256(file, true), config.rootfs.diff_ids[i], `layer ${i} diff_id`);
     }
+    // The chart's default image is this one.
+    const chart = path.join(root, 'charts', 'amko');
+    const values = parseYaml(readFileSync(path.join(chart, 'values.yaml'), 'utf8')) as {
+      image: { repository: string; tag: string };
+    };
+    const appVersion = (
+      parseYaml(readFileSync(path.join(chart, 'Chart.yaml'), 'utf8')) as { appVersion: string }
+    ).appVersion;
+    assert.equal(
+      `${values.image.repository}:${values.image.tag || appVersion}`,
+      `ghcr.io/amko-ts/amko:${version}`,
+    );
     assert.equal(config.config.User, '65532:65532');
     assert.deepEqual(config.config.Entrypoint, ['/usr/local/bin/amko']);
     assert.match(

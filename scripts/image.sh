@@ -19,6 +19,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=$(mkdir -p "${1:-.cache/image}" && cd "${1:-.cache/image}" && pwd)
 repository=ghcr.io/amko-ts/amko
+# One build at a time per output directory (make image and the image test share the cache).
+exec 9>"$out/.lock"
+flock 9
 say() { printf 'image: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -26,6 +29,8 @@ size() { stat -c %s "$1"; }
 
 [ -f dist/src/main.js ] && [ -f dist/src/cli/main.js ] || die "dist/src is not built: run make build"
 version=$(node -p 'require("./package.json").version')
+# Creation time: the last commit. Files in the layers all carry mtime 0, so a layer's digest
+# depends on its content alone and unchanged layers stay cached across commits.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 
@@ -115,7 +120,7 @@ layer() {
   local name=$1 dir=$2 tar="$work/$1.tar"
   shift 2
   local opts=(--format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime
-    --numeric-owner --mtime="@$epoch" --no-recursion --null -T -)
+    --numeric-owner --mtime=@0 --no-recursion --null -T -)
   (cd "$dir" && find . -mindepth 1 ! -path './home/nonroot' -printf '%P\0' | LC_ALL=C sort -z |
     tar -cf "$tar" --owner=0 --group=0 "${opts[@]}")
   if [ $# -gt 0 ]; then

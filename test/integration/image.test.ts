@@ -117,7 +117,12 @@ async function readImage(layout: string, version: string): Promise<Image> {
  * read-only at KUBE_DIR; then chroot as the image's user, and the image's WorkingDir and Env only.
  * Every step execs the next, so the process id the caller gets is amko's.
  */
-function inImage(rootfs: string, kubeDir: string, config: ImageConfig, argv: readonly string[]) {
+function inImage(
+  rootfs: string,
+  kubeDir: string,
+  config: ImageConfig,
+  argv: readonly string[],
+): ReturnType<AmkoCommand> {
   const script = [
     'rootfs=$1 kube=$2',
     'shift 2',

@@ -78,8 +78,7 @@ export class LeaderContact {
     this.#last = { leader, at };
     const p = this.#published;
     const refresh = this.#deps.refreshMs ?? DEFAULT_REFRESH_MS;
-    const due =
-      this.#state !== 'reachable' || p?.leader !== leader || at - (p?.at ?? 0) >= refresh;
+    const due = this.#state !== 'reachable' || p?.leader !== leader || at - (p?.at ?? 0) >= refresh;
     if (!due) return;
     this.#state = 'reachable';
     this.#published = { leader, at };

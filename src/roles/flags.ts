@@ -153,10 +153,14 @@ export function parseFlags(argv: readonly string[]): Flags {
     healthListen: listenFlag('--health-listen', values['health-listen']),
     metricsListen: metrics === undefined ? undefined : listenFlag('--metrics-listen', metrics),
     federationKeepaliveMs: keepaliveFlag(values['federation-keepalive-ms']),
-    replicationPingMs: integerFlag('--replication-ping-ms', values['replication-ping-ms'], 100, 600_000),
+    replicationPingMs: integerFlag(
+      '--replication-ping-ms',
+      values['replication-ping-ms'],
+      100,
+      600_000,
+    ),
     leaderContactTimeoutMs:
-      integerFlag('--leader-contact-timeout', values['leader-contact-timeout'], 1, 86_400) *
-      1000,
+      integerFlag('--leader-contact-timeout', values['leader-contact-timeout'], 1, 86_400) * 1000,
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     tlsCa: values['tls-ca'],

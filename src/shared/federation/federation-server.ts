@@ -211,14 +211,7 @@ export async function startFederationServer(deps: FederationServerDeps): Promise
       ? await bind(main, deps.federationListen, serverCredentials(deps.tls))
       : 0;
     const healthPort = await bind(probes, deps.healthListen, serverCredentialsInsecure());
-    if (deps.tls) {
-      log.info(
-        { federationPort, healthPort, tls: deps.tls.mode },
-        'federation and health servers listening',
-      );
-    } else {
-      log.info({ healthPort }, 'health server listening (no federation listener)');
-    }
+    logListening(log, deps.tls, federationPort, healthPort);
     health.setStatus(HEALTH_SERVICES.process, 'SERVING');
     return {
       federationPort,
@@ -237,6 +230,22 @@ export async function startFederationServer(deps: FederationServerDeps): Promise
     main.forceShutdown();
     probes.forceShutdown();
     throw err;
+  }
+}
+
+function logListening(
+  log: Logger,
+  tls: FederationTls | undefined,
+  federationPort: number,
+  healthPort: number,
+): void {
+  if (tls) {
+    log.info(
+      { federationPort, healthPort, tls: tls.mode },
+      'federation and health servers listening',
+    );
+  } else {
+    log.info({ healthPort }, 'health server listening (no federation listener)');
   }
 }
 

@@ -2,7 +2,7 @@
 /**
  * `amko`: the one composition root. Reads flags, loads the kubeconfig (in a pod without flags:
  * the in-cluster config), builds the logger and metrics, starts the federation and health
- * servers, watches the AMKOCluster in avi-system and hands it to the role switch, which runs this
+ * servers (the health server alone without --tls-* flags: single-site), watches the AMKOCluster in avi-system and hands it to the role switch, which runs this
  * process as follower, leader or fenced leader and changes role live. Without an AMKOCluster it
  * waits and says so. SIGTERM/SIGINT stop everything in order; a second signal exits at once.
  */
@@ -11,7 +11,7 @@ import { systemClock } from './shared/clock.js';
 import { AMKO_CLUSTER, type AmkoCluster } from './shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from './shared/crd/common.js';
 import { messageOf, OperatorError } from './shared/errors.js';
-import { loadFederationTls } from './shared/federation/credentials.js';
+import { loadFederationTls, type FederationTls } from './shared/federation/credentials.js';
 import { keepaliveOf } from './shared/federation/federation-names.js';
 import { startFederationServer } from './shared/federation/federation-server.js';
 import { loadFederationProto } from './shared/federation/proto.js';
@@ -52,12 +52,26 @@ function watchAmkoClusters(
   return amkoClusters;
 }
 
+/**
+ * The federation transport the flags ask for; undefined (single-site: no federation listener,
+ * no peer dialled) when neither a --tls-* flag nor --insecure is given.
+ */
+async function federationTlsOf(flags: Flags, log: Logger): Promise<FederationTls | undefined> {
+  const tlsFlags = [flags.tlsCert, flags.tlsKey, flags.tlsCa].some((f) => f !== undefined);
+  if (tlsFlags || flags.insecure) return loadFederationTls(flags);
+  log.info(
+    { healthListen: flags.healthListen },
+    'federation off (single-site): no --tls-cert/--tls-key/--tls-ca; serving the health port only',
+  );
+  return undefined;
+}
+
 /** Starts every part; resolves with the function that stops them in order. */
 async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const kubeConfig = loadKubeConfig(flags);
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
-  const tls = await loadFederationTls(flags);
+  const tls = await federationTlsOf(flags, log);
   const keepalive = keepaliveOf(flags.federationKeepaliveMs);
   const proto = loadFederationProto();
   const metrics = flags.metricsListen
@@ -85,6 +99,8 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     clock: systemClock,
     log,
     keepalive,
+    pingIntervalMs: flags.replicationPingMs,
+    leaderContactTimeoutMs: flags.leaderContactTimeoutMs,
   });
   const amkoClusters = watchAmkoClusters(kubeConfig, roles, log);
   return async () => {

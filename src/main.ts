@@ -6,7 +6,6 @@
  * process as follower, leader or fenced leader and changes role live. Without an AMKOCluster it
  * waits and says so. SIGTERM/SIGINT stop everything in order; a second signal exits at once.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from './shared/clock.js';
 import { AMKO_CLUSTER, type AmkoCluster } from './shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from './shared/crd/common.js';
@@ -15,6 +14,8 @@ import { loadFederationTls, type FederationTls } from './shared/federation/crede
 import { keepaliveOf } from './shared/federation/federation-names.js';
 import { startFederationServer } from './shared/federation/federation-server.js';
 import { loadFederationProto } from './shared/federation/proto.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './shared/kube/kube-config.js';
 import { customInformer } from './shared/kube/resource-informers.js';
 import { SubresourceStatusWriter } from './shared/kube/status-writer.js';
 import { createLogger, type Logger } from './shared/telemetry/logger.js';
@@ -22,15 +23,6 @@ import { HELP, parseFlags, VERSION, type Flags } from './roles/flags.js';
 import { aviTlsOf } from './roles/leader-pipeline.js';
 import { startMetricsEndpoint } from './roles/metrics-endpoint.js';
 import { RoleSwitch } from './roles/role-switch.js';
-
-function loadKubeConfig(flags: Flags): KubeConfig {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else if (process.env['KUBERNETES_SERVICE_HOST']) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  if (flags.context) kc.setCurrentContext(flags.context);
-  return kc;
-}
 
 /** Watches the AMKOCluster in avi-system and hands every change to the role switch. */
 function watchAmkoClusters(
@@ -68,7 +60,7 @@ async function federationTlsOf(flags: Flags, log: Logger): Promise<FederationTls
 
 /** Starts every part; resolves with the function that stops them in order. */
 async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
-  const kubeConfig = loadKubeConfig(flags);
+  const kubeConfig = loadKubeConfig({ ...flags, env: process.env });
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
   const tls = await federationTlsOf(flags, log);

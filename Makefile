@@ -7,7 +7,7 @@ OPENSHIFT ?=
 SEED ?=
 ONLY ?=
 
-.PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench chaos proto clean
+.PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench chaos proto image clean
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-fund --no-audit --loglevel=error
@@ -51,6 +51,10 @@ bench: build tools
 
 chaos: build tools
 	node dist/test/chaos/run.js $(if $(SEED),--seed $(SEED)) $(ONLY)
+
+# OCI image ghcr.io/amko-ts/amko:<version> in .cache/image (layout and archive), no engine needed.
+image: build
+	scripts/image.sh
 
 proto: install
 	scripts/gen-proto.sh

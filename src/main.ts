@@ -2,19 +2,20 @@
 /**
  * `amko`: the one composition root. Reads flags, loads the kubeconfig (in a pod without flags:
  * the in-cluster config), builds the logger and metrics, starts the federation and health
- * servers, watches the AMKOCluster in avi-system and hands it to the role switch, which runs this
+ * servers (the health server alone without --tls-* flags: single-site), watches the AMKOCluster in avi-system and hands it to the role switch, which runs this
  * process as follower, leader or fenced leader and changes role live. Without an AMKOCluster it
  * waits and says so. SIGTERM/SIGINT stop everything in order; a second signal exits at once.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from './shared/clock.js';
 import { AMKO_CLUSTER, type AmkoCluster } from './shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from './shared/crd/common.js';
 import { messageOf, OperatorError } from './shared/errors.js';
-import { loadFederationTls } from './shared/federation/credentials.js';
+import { loadFederationTls, type FederationTls } from './shared/federation/credentials.js';
 import { keepaliveOf } from './shared/federation/federation-names.js';
 import { startFederationServer } from './shared/federation/federation-server.js';
 import { loadFederationProto } from './shared/federation/proto.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from './shared/kube/kube-config.js';
 import { customInformer } from './shared/kube/resource-informers.js';
 import { SubresourceStatusWriter } from './shared/kube/status-writer.js';
 import { createLogger, type Logger } from './shared/telemetry/logger.js';
@@ -22,15 +23,6 @@ import { HELP, parseFlags, VERSION, type Flags } from './roles/flags.js';
 import { aviTlsOf } from './roles/leader-pipeline.js';
 import { startMetricsEndpoint } from './roles/metrics-endpoint.js';
 import { RoleSwitch } from './roles/role-switch.js';
-
-function loadKubeConfig(flags: Flags): KubeConfig {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else if (process.env['KUBERNETES_SERVICE_HOST']) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  if (flags.context) kc.setCurrentContext(flags.context);
-  return kc;
-}
 
 /** Watches the AMKOCluster in avi-system and hands every change to the role switch. */
 function watchAmkoClusters(
@@ -52,12 +44,26 @@ function watchAmkoClusters(
   return amkoClusters;
 }
 
+/**
+ * The federation transport the flags ask for; undefined (single-site: no federation listener,
+ * no peer dialled) when neither a --tls-* flag nor --insecure is given.
+ */
+async function federationTlsOf(flags: Flags, log: Logger): Promise<FederationTls | undefined> {
+  const tlsFlags = [flags.tlsCert, flags.tlsKey, flags.tlsCa].some((f) => f !== undefined);
+  if (tlsFlags || flags.insecure) return loadFederationTls(flags);
+  log.info(
+    { healthListen: flags.healthListen },
+    'federation off (single-site): no --tls-cert/--tls-key/--tls-ca; serving the health port only',
+  );
+  return undefined;
+}
+
 /** Starts every part; resolves with the function that stops them in order. */
 async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
-  const kubeConfig = loadKubeConfig(flags);
+  const kubeConfig = loadKubeConfig({ ...flags, env: process.env });
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
-  const tls = await loadFederationTls(flags);
+  const tls = await federationTlsOf(flags, log);
   const keepalive = keepaliveOf(flags.federationKeepaliveMs);
   const proto = loadFederationProto();
   const metrics = flags.metricsListen
@@ -85,6 +91,8 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     clock: systemClock,
     log,
     keepalive,
+    pingIntervalMs: flags.replicationPingMs,
+    leaderContactTimeoutMs: flags.leaderContactTimeoutMs,
   });
   const amkoClusters = watchAmkoClusters(kubeConfig, roles, log);
   return async () => {

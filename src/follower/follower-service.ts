@@ -39,6 +39,8 @@ export interface FollowerServiceDeps {
   log: Logger;
   /** Told after every applied snapshot or change. */
   onApplied?: (position: AppliedPosition) => void;
+  /** Told of every message from the active leader stream (hello, snapshot, delta, ping). */
+  onContact?: (leader: string) => void;
 }
 
 const NO_POSITION: AppliedPosition = Object.freeze({
@@ -191,6 +193,13 @@ export class FollowerService implements FederationHandler, SessionHost {
       });
     this.#checkActive(session);
     this.#record(at);
+  }
+
+  heard(session: ReplicationSession): void {
+    const leader = session.claim?.leader;
+    if (this.#active === session && session.isOpen && leader !== undefined) {
+      this.#deps.onContact?.(leader);
+    }
   }
 
   closed(session: ReplicationSession): void {

@@ -15,6 +15,11 @@ import type { Logger } from '../shared/telemetry/logger.js';
 import type { Membership } from '../shared/federation/membership.js';
 import { DriftRepair } from './drift-repair.js';
 import { FollowerService } from './follower-service.js';
+import {
+  DEFAULT_LEADER_CONTACT_TIMEOUT_MS,
+  LeaderContact,
+  type LeaderContactView,
+} from './leader-contact.js';
 import { ReplicaApplier } from './replica-applier.js';
 import { ReplicaWriter } from './replica-writer.js';
 import type { AppliedPosition } from './replication-session.js';
@@ -33,6 +38,10 @@ export interface FollowerDeps {
   onApplied?: (position: AppliedPosition) => void;
   /** Told after drift repair restored an object. */
   onRepaired?: (key: ReplicaKey) => void;
+  /** No message from the leader for this long makes it unreachable (default 30 s). */
+  leaderContactTimeoutMs?: number;
+  /** Told when what the status shows of the leader's liveness changed (rate-limited). */
+  onContactChanged?: () => void;
 }
 
 /** What the status writer reports for a follower. */
@@ -43,6 +52,8 @@ export interface FollowerStatus {
   readonly applied: AppliedPosition;
   /** The leader whose stream is open now, if any. */
   readonly connected: EpochClaim | undefined;
+  /** When the leader was last heard from, and whether it counts as reachable. */
+  readonly contact: LeaderContactView;
 }
 
 export interface FollowerHandle {
@@ -54,12 +65,16 @@ export interface FollowerHandle {
 export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
   const log = deps.log.child({ component: 'follower' });
   const applier = new ReplicaApplier({ writer: new ReplicaWriter(deps.kubeConfig), log });
+  const contact = leaderContactOf(deps, log);
   const service = new FollowerService({
     applier,
     epochs: deps.epochs,
     membership: deps.membership,
     log,
     ...(deps.onApplied ? { onApplied: deps.onApplied } : {}),
+    onContact: (leader) => {
+      contact.heard(leader);
+    },
   });
   const drift = new DriftRepair({
     kubeConfig: deps.kubeConfig,
@@ -69,6 +84,7 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
     ...(deps.onRepaired ? { onRepaired: deps.onRepaired } : {}),
   });
   drift.start();
+  contact.start();
   deps.server.setHandler(service);
   deps.server.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
   deps.server.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
@@ -78,6 +94,7 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
       highest: deps.epochs.highest(),
       applied: service.position(),
       connected: service.activeLeader,
+      contact: contact.view(),
     }),
     stop: async (): Promise<void> => {
       deps.server.setHandler(undefined);
@@ -87,8 +104,40 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
         details: 'follower stopping',
         metadata: new Metadata(),
       });
+      contact.stop();
       await drift.stop();
       log.info('follower stopped');
     },
   });
+}
+
+/** The follower's record of its leader's liveness, logged and reported on change. */
+function leaderContactOf(deps: FollowerDeps, log: Logger): LeaderContact {
+  const logContact = contactLogger(log);
+  const contact = new LeaderContact({
+    clock: deps.clock,
+    timeoutMs: deps.leaderContactTimeoutMs ?? DEFAULT_LEADER_CONTACT_TIMEOUT_MS,
+    onChange: () => {
+      logContact(contact.view());
+      deps.onContactChanged?.();
+    },
+  });
+  return contact;
+}
+
+/** Logs the leader's liveness when its state changes (not on every refresh of the time). */
+function contactLogger(log: Logger): (v: LeaderContactView) => void {
+  let shown: LeaderContactView['state'] = 'awaiting';
+  return (v) => {
+    if (v.state === shown) return;
+    shown = v.state;
+    if (v.state === 'lost') {
+      log.warn(
+        { leader: v.leader, timeoutMs: v.timeoutMs },
+        `LeaderReachable False: nothing heard from ${v.leader ?? 'any leader'} for ${v.timeoutMs} ms`,
+      );
+    } else {
+      log.info({ leader: v.leader }, `LeaderReachable True: ${v.leader ?? ''} heard from`);
+    }
+  };
 }

@@ -51,6 +51,8 @@ class FakeCall extends EventEmitter {
 /** A host that admits every hello and records what it was asked to apply. */
 class FakeHost implements SessionHost {
   readonly applied: string[] = [];
+  /** One entry per `heard`: the session's claimed leader. */
+  readonly heardFrom: string[] = [];
   constructor(public pos: AppliedPosition) {}
 
   admit(): Promise<{ claim: { epoch: number; leader: string }; logId: string }> {
@@ -82,6 +84,9 @@ class FakeHost implements SessionHost {
   }
   closed(): void {
     /* nothing to release */
+  }
+  heard(s: ReplicationSession): void {
+    this.heardFrom.push(s.claim?.leader ?? '?');
   }
 }
 
@@ -138,6 +143,18 @@ async function run(
 }
 
 describe('follower replication session: revisions and stream ends', () => {
+  it('tells the host of every message of the admitted stream, pings included', async () => {
+    const ping: LeaderMessage__Output = { message: 'ping', ping: { revision: '3' } };
+    const { host } = await run({}, [HELLO, ping, delta(4, 1), ping]);
+    assert.deepEqual(host.heardFrom, ['cluster1', 'cluster1', 'cluster1', 'cluster1']);
+  });
+
+  it('tells the host nothing from a stream that never sent a valid hello', async () => {
+    const { host, call } = await run({}, [delta(4, 1)]);
+    assert.deepEqual(host.heardFrom, []);
+    assert.equal(call.status?.code, Status.INVALID_ARGUMENT);
+  });
+
   it('applies the next delta and acks it', async () => {
     const { call, host } = await run({}, [HELLO, delta(4, 1)]);
     assert.deepEqual(host.applied, ['delta 4 put']);

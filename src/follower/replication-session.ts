@@ -67,6 +67,8 @@ export interface SessionHost {
   ): Promise<void>;
   /** The session ended. */
   closed(session: ReplicationSession): void;
+  /** A message arrived on the admitted stream (the hello included): the leader is alive. */
+  heard?(session: ReplicationSession): void;
 }
 
 function bad(message: string): OperatorError {
@@ -178,6 +180,7 @@ export class ReplicationSession {
   }
 
   async #streaming(msg: LeaderMessage__Output): Promise<void> {
+    this.#host.heard?.(this);
     if (msg.message === 'snapshot' && msg.snapshot) await this.#snapshotPart(msg.snapshot);
     else if (msg.message === 'delta' && msg.delta) await this.#delta(msg.delta);
     else if (msg.message === 'ping') this.#ack(this.#host.position().revision);
@@ -194,6 +197,7 @@ export class ReplicationSession {
     this.#claim = admitted.claim;
     this.#logId = admitted.logId;
     this.#phase = 'streaming';
+    this.#host.heard?.(this);
     this.#call.write({ state: this.#host.state() });
   }
 

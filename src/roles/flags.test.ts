@@ -18,6 +18,24 @@ describe('amko flags', () => {
     assert.match(HELP, /--federation-keepalive-ms MS/);
   });
 
+  it('reads the replication ping and the leader contact timeout (seconds), with defaults', () => {
+    const d = parseFlags([]);
+    assert.equal(d.replicationPingMs, 15_000);
+    assert.equal(d.leaderContactTimeoutMs, 30_000);
+    const f = parseFlags(['--replication-ping-ms', '500', '--leader-contact-timeout', '3']);
+    assert.equal(f.replicationPingMs, 500);
+    assert.equal(f.leaderContactTimeoutMs, 3_000);
+    assert.match(HELP, /--replication-ping-ms MS/);
+    assert.match(HELP, /--leader-contact-timeout SECONDS/);
+  });
+
+  it('names the flag and the range when the contact timeout is out of range', () => {
+    assert.throws(
+      () => parseFlags(['--leader-contact-timeout', '0']),
+      /--leader-contact-timeout must be an integer from 1 to 86400, got 0/,
+    );
+  });
+
   it('reads the TLS files, listeners and --insecure', () => {
     const f = parseFlags([
       '--federation-listen',
@@ -54,6 +72,11 @@ describe('amko flags', () => {
     ['--log-level', 'loud'],
     ['--federation-keepalive-ms', '999'],
     ['--federation-keepalive-ms', '2s'],
+    ['--replication-ping-ms', '99'],
+    ['--replication-ping-ms', '1e3'],
+    ['--leader-contact-timeout', '30s'],
+    ['--leader-contact-timeout', '86401'],
+    ['--leader-contact-timeout', '-1'],
     ['--no-such-flag'],
   ]) {
     it(`refuses ${args.join(' ')}`, () => {

@@ -17,6 +17,8 @@ const OPTIONS = {
   'health-listen': { type: 'string', default: '0.0.0.0:50052' },
   'metrics-listen': { type: 'string' },
   'federation-keepalive-ms': { type: 'string', default: '10000' },
+  'replication-ping-ms': { type: 'string', default: '15000' },
+  'leader-contact-timeout': { type: 'string', default: '30' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -41,13 +43,17 @@ Flags:
   --avi-insecure        do not verify the Avi controller's certificate
   --federation-listen HOST:PORT
                         federation gRPC listener: Federation, Health and reflection, mutual
-                        TLS (default 0.0.0.0:50051; port 0 picks a free port and logs it)
+                        TLS (default 0.0.0.0:50051; port 0 picks a free port and logs it);
+                        not opened without --tls-* flags (single-site)
   --health-listen HOST:PORT
                         plaintext gRPC listener serving only grpc.health.v1.Health, for
                         kubelet probes (default 0.0.0.0:50052; port 0 picks a free port)
   --tls-cert FILE       this cluster's certificate (subject CN and a DNS SAN = its context)
   --tls-key FILE        its private key
-  --tls-ca FILE         CA that issued every member's certificate
+  --tls-ca FILE         CA that issued every member's certificate. All three, or none: without
+                        them (and without --insecure) amko runs single-site, for an AMKOCluster
+                        that names only this cluster: no federation listener, the health port
+                        only
   --insecure            plaintext federation without peer authentication (local demos only;
                         does not affect the Avi controller's TLS)
   --metrics-listen HOST:PORT
@@ -58,6 +64,13 @@ Flags:
                         notices a silent (stalled, blackholed) follower within 1.5 × MS and
                         shows it in its status (default 10000; 1000..600000; every member
                         should use the same value, a server refuses pings more often than MS/2)
+  --replication-ping-ms MS
+                        a leader pings each follower this often on its replication stream, so
+                        followers know it is alive (default 15000; 100..600000)
+  --leader-contact-timeout SECONDS
+                        a follower that hears nothing from its leader for this long shows
+                        LeaderReachable False (default 30; 1..86400); keep it above the
+                        leader's --replication-ping-ms
   -h, --help            print this help
 `;
 
@@ -75,6 +88,8 @@ export interface Flags {
   readonly healthListen: string;
   readonly metricsListen: string | undefined;
   readonly federationKeepaliveMs: number;
+  readonly replicationPingMs: number;
+  readonly leaderContactTimeoutMs: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly tlsCa: string | undefined;
@@ -111,6 +126,14 @@ function keepaliveFlag(value: string): number {
   return ms;
 }
 
+/** An integer flag within `min..max`. */
+function integerFlag(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new Error(`${flag} must be an integer from ${min} to ${max}, got ${value}`);
+  return n;
+}
+
 /** Parses the arguments (without the node and script paths); throws with a message on misuse. */
 export function parseFlags(argv: readonly string[]): Flags {
   const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true });
@@ -130,6 +153,14 @@ export function parseFlags(argv: readonly string[]): Flags {
     healthListen: listenFlag('--health-listen', values['health-listen']),
     metricsListen: metrics === undefined ? undefined : listenFlag('--metrics-listen', metrics),
     federationKeepaliveMs: keepaliveFlag(values['federation-keepalive-ms']),
+    replicationPingMs: integerFlag(
+      '--replication-ping-ms',
+      values['replication-ping-ms'],
+      100,
+      600_000,
+    ),
+    leaderContactTimeoutMs:
+      integerFlag('--leader-contact-timeout', values['leader-contact-timeout'], 1, 86_400) * 1000,
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     tlsCa: values['tls-ca'],

@@ -44,6 +44,8 @@ export interface LeaderRoleDeps {
   surveyTimeoutMs?: number;
   /** HTTP/2 keepalive of the channels to followers (`--federation-keepalive-ms`). */
   keepalive?: Keepalive | undefined;
+  /** Ping on an idle replication stream this often (`--replication-ping-ms`). */
+  pingIntervalMs?: number | undefined;
 }
 
 export type LeaderPhase =
@@ -318,6 +320,7 @@ export class LeaderRole {
       clock: d.clock,
       log: d.log,
       ...(d.keepalive ? { keepalive: d.keepalive } : {}),
+      ...(d.pingIntervalMs ? { pingIntervalMs: d.pingIntervalMs } : {}),
       onStatus: (status) => {
         this.#heardFrom(status);
         d.report();

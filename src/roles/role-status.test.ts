@@ -87,13 +87,20 @@ describe('AMKOCluster status of a role', () => {
     assert.equal(p?.['message'], 'fenced by cluster2 at epoch 4');
   });
 
-  it('reports a follower with AMKO’s follower condition and no members', () => {
+  it('reports a follower with AMKO’s follower condition, its leader contact and no members', () => {
     const p = patch({
       phase: 'follower',
       follower: {
         highest: { epoch: 2, leader: 'cluster1' },
         applied: { leader: 'cluster1', epoch: 2, logId: 'l', revision: 40 },
         connected: { epoch: 2, leader: 'cluster1' },
+        contact: {
+          state: 'reachable',
+          leader: 'cluster1',
+          lastContact: Date.parse(EARLIER),
+          since: Date.parse(EARLIER) - 5_000,
+          timeoutMs: 30_000,
+        },
       },
     });
     assert.deepEqual(
@@ -105,6 +112,7 @@ describe('AMKOCluster status of a role', () => {
         inSync: '',
         members: null,
         message: null,
+        leaderLastContact: EARLIER,
         conditions: undefined,
       },
     );
@@ -115,7 +123,55 @@ describe('AMKOCluster status of a role', () => {
         reason: 'AMKO not a leader',
         lastTransitionTime: NOW,
       },
+      {
+        type: 'LeaderReachable',
+        status: 'True',
+        reason: 'Replicating',
+        message: `leader cluster1 heard from at ${EARLIER}`,
+        lastTransitionTime: NOW,
+      },
     ]);
+  });
+
+  it('removes a follower’s leader contact on a leader and a fenced leader', () => {
+    const leader = patch({
+      phase: 'leader',
+      claim: { epoch: 3, leader: 'cluster1' },
+      replication: replication(),
+      unheard: [],
+    });
+    const fenced = patch({ phase: 'fenced', claim: undefined, by: undefined, reason: 'x' });
+    for (const p of [leader, fenced]) {
+      assert.equal(p?.['leaderLastContact'], null);
+      const types = (p?.['conditions'] as { type: string }[]).map((c) => c.type);
+      assert.ok(!types.includes('LeaderReachable'), types.join());
+    }
+  });
+
+  it('adds a notice as the message and one more condition, whatever the role', () => {
+    const notice = {
+      type: 'Federation',
+      status: 'False',
+      reason: 'TLSNotConfigured',
+      message: 'federation needs TLS',
+    };
+    const p = desiredStatusPatch({
+      view: {
+        phase: 'leader',
+        claim: { epoch: 3, leader: 'cluster1' },
+        replication: replication({ members: [] }),
+        unheard: [],
+      },
+      validation: VALID,
+      previous: undefined,
+      now: NOW,
+      notice,
+    });
+    assert.equal(p?.['message'], 'federation needs TLS');
+    assert.deepEqual((p?.['conditions'] as unknown[]).at(-1), {
+      ...notice,
+      lastTransitionTime: NOW,
+    });
   });
 
   it('reports a fenced leader with who superseded it, or the controller’s reason', () => {

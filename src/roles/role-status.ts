@@ -7,7 +7,7 @@
 import type { AmkoClusterCondition, AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
 import type { EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { FollowerStatus } from '../follower/follower.js';
-import { toFollowerAmkoClusterStatus } from '../follower/follower-status.js';
+import { leaderContactStatus, toFollowerAmkoClusterStatus } from '../follower/follower-status.js';
 import { toAmkoClusterStatus, type ReplicationStatus } from '../leader/replicator/member-status.js';
 import { fencedMessage } from './leadership.js';
 
@@ -84,6 +84,7 @@ const CLEARED: Patch = Object.freeze({
   inSync: '',
   members: null,
   message: null,
+  leaderLastContact: null,
 });
 
 function leaderMessage(v: Extract<RoleView, { phase: 'leader' }>): string | null {
@@ -108,6 +109,7 @@ function leaderPatch(
       revision: s.revision,
       members: s.members,
       message: leaderMessage(v),
+      leaderLastContact: null,
     },
     conditions: [validation, ...federationConditions(v.replication)],
   };
@@ -122,9 +124,16 @@ function patchOf(
       return undefined;
     case 'follower': {
       const s = toFollowerAmkoClusterStatus(v.follower);
+      const contact = leaderContactStatus(v.follower.contact);
       return {
-        patch: { ...CLEARED, role: s.role, epoch: s.epoch, revision: s.revision },
-        conditions: [FOLLOWER_CONDITION],
+        patch: {
+          ...CLEARED,
+          role: s.role,
+          epoch: s.epoch,
+          revision: s.revision,
+          leaderLastContact: contact.leaderLastContact,
+        },
+        conditions: [FOLLOWER_CONDITION, contact.condition],
       };
     }
     case 'promoting':
@@ -149,18 +158,24 @@ function patchOf(
 
 /**
  * The merge patch of `status` for `view`, or undefined when nothing is to be written (no role).
- * `previous` is the status as last read or written (for condition transition times).
+ * `previous` is the status as last read or written (for condition transition times). `notice`
+ * (a problem of the whole process, such as federation without TLS) becomes the status message
+ * and one more condition, whatever the role.
  */
 export function desiredStatusPatch(input: {
   view: RoleView;
   validation: AmkoClusterCondition;
   previous: AmkoClusterStatus | undefined;
   now: string;
+  notice?: AmkoClusterCondition | undefined;
 }): Patch | undefined {
   const out = patchOf(input.view, input.validation);
   if (!out) return undefined;
+  const notice = input.notice;
+  const conditions = notice ? [...out.conditions, notice] : out.conditions;
   return {
     ...out.patch,
-    conditions: withTransitionTimes(out.conditions, input.previous?.conditions ?? [], input.now),
+    ...(notice ? { message: notice.message ?? null } : {}),
+    conditions: withTransitionTimes(conditions, input.previous?.conditions ?? [], input.now),
   };
 }

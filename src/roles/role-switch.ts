@@ -16,6 +16,7 @@ import {
 } from '../shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from '../shared/crd/common.js';
 import { messageOf } from '../shared/errors.js';
+import type { FederationTls } from '../shared/federation/credentials.js';
 import { AmkoClusterEpochStore, type EpochStore } from '../shared/federation/epoch-store.js';
 import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
 import { membershipOf } from '../shared/federation/membership.js';
@@ -34,11 +35,22 @@ import { LeaderPipeline } from './leader-pipeline.js';
 import { LeaderRole, type LeaderRoleDeps, type LeaderPhase } from './leader-role.js';
 import { desiredStatusPatch, type RoleView } from './role-status.js';
 import { StatusReporter, type StatusTarget } from './status-reporter.js';
+import {
+  FEDERATION_NEEDS_TLS,
+  federationNotice,
+  peersNamed,
+  SINGLE_SITE_TLS,
+  singleSiteView,
+} from './single-site.js';
 
 export interface RoleSwitchDeps extends Omit<
   LeaderRoleDeps,
-  'membership' | 'pipeline' | 'report' | 'onSettle' | 'log'
+  'membership' | 'pipeline' | 'report' | 'onSettle' | 'log' | 'tls'
 > {
+  /** Federation transport; undefined: single-site (no federation listener, no peers dialled). */
+  tls: FederationTls | undefined;
+  /** A follower with no message from its leader for this long shows it unreachable. */
+  leaderContactTimeoutMs?: number;
   kubeConfig: KubeConfig;
   /** This process's cluster context (`--context`), when the AMKOCluster does not say. */
   context: string;
@@ -73,6 +85,8 @@ export class RoleSwitch {
   #stopping = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #lastSay = '';
+  /** The single-site notice last logged ('' for none). */
+  #noticeSaid = '';
   readonly #healthTimer: ReturnType<typeof setInterval>;
   #leaderServing = false;
   /** Where this cluster stood when it last stopped following: a promotion catches up from it. */
@@ -103,9 +117,10 @@ export class RoleSwitch {
     });
     this.#leader = new LeaderRole({
       ...deps,
+      tls: deps.tls ?? SINGLE_SITE_TLS,
       pipeline: this.#pipeline,
       log: deps.log,
-      membership: () => membershipOf(this.#amko),
+      membership: () => membershipOf(this.#roleAmko),
       report: () => {
         this.#reporter.poke();
         this.#refreshLeaderHealth();
@@ -153,6 +168,17 @@ export class RoleSwitch {
     return chooseAmkoCluster(this.#clusters, this.#inForceUid).inForce;
   }
 
+  /** The AMKOCluster as the role sees it: in single-site mode, this cluster alone. */
+  get #roleAmko(): AmkoCluster | undefined {
+    const amko = this.#amko;
+    return amko && !this.#deps.tls ? singleSiteView(amko) : amko;
+  }
+
+  /** Single-site mode with an AMKOCluster naming other clusters: the problem, else undefined. */
+  #notice(amko: AmkoCluster | undefined): ReturnType<typeof federationNotice> {
+    return this.#deps.tls ? undefined : federationNotice(peersNamed(amko));
+  }
+
   #enqueue(fn: () => Promise<void>): void {
     this.#chain = this.#chain.then(fn).catch((err: unknown) => {
       this.#log.error({ err: messageOf(err) }, 'role change failed; retrying');
@@ -188,6 +214,7 @@ export class RoleSwitch {
       return;
     }
     this.#inForceUid = amko.metadata?.uid;
+    this.#sayNotice(amko);
     const isLeader = amko.spec?.isLeader === true;
     this.#say(
       isLeader
@@ -195,11 +222,25 @@ export class RoleSwitch {
         : 'AMKOCluster says isLeader: false; following',
       { isLeader },
     );
-    if (isLeader) await this.#toLeader(amko, this.#booting);
-    else await this.#toFollower(amko);
+    const role = this.#deps.tls ? amko : singleSiteView(amko);
+    if (isLeader) await this.#toLeader(role, this.#booting);
+    else await this.#toFollower(role);
     // Only a role actually taken ends the boot: a retry after a failure decides as at boot.
     this.#booting = false;
     this.#reporter.poke();
+  }
+
+  /** Logs once when single-site amko is asked to federate, and once when that is over. */
+  #sayNotice(amko: AmkoCluster): void {
+    const notice = this.#notice(amko);
+    const key = notice?.message ?? '';
+    if (key === this.#noticeSaid) return;
+    this.#noticeSaid = key;
+    if (notice) {
+      this.#log.warn({ peers: peersNamed(amko) }, notice.message ?? FEDERATION_NEEDS_TLS);
+    } else {
+      this.#log.info('AMKOCluster names only this cluster: single-site, federation off');
+    }
   }
 
   /** Marks every AMKOCluster but the one in force invalid (once); failures are only logged. */
@@ -246,10 +287,16 @@ export class RoleSwitch {
       server: this.#deps.server,
       kubeConfig: this.#deps.kubeConfig,
       epochs,
-      membership: () => membershipOf(this.#amko),
+      membership: () => membershipOf(this.#roleAmko),
       clock: this.#deps.clock,
       log: this.#log,
       onApplied: () => {
+        this.#reporter.poke();
+      },
+      ...(this.#deps.leaderContactTimeoutMs === undefined
+        ? {}
+        : { leaderContactTimeoutMs: this.#deps.leaderContactTimeoutMs }),
+      onContactChanged: () => {
         this.#reporter.poke();
       },
     });
@@ -316,6 +363,7 @@ export class RoleSwitch {
       validation: validateAmkoCluster(amko, { selfCluster: this.#deps.context }).condition,
       previous,
       now: new Date(this.#deps.clock.now()).toISOString(),
+      notice: this.#notice(amko),
     });
     return patch && { namespace: AVI_SYSTEM, name: amko.metadata.name, uid, patch };
   }

@@ -224,6 +224,7 @@ describe('Helm chart: on a real API server', function () {
     assert.ok(await can('watch', 'routes', { group: 'route.openshift.io' }));
     assert.ok(await can('get', 'secrets', { namespace: AVI_SYSTEM }));
     assert.ok(await can('create', 'events', { namespace: AVI_SYSTEM }));
+    assert.ok(await can('create', 'namespaces'), 'a follower creates a replica’s namespace');
     assert.equal(await can('delete', 'amkoclusters', amko), false, 'no delete of AMKOClusters');
     assert.equal(
       await can('create', 'secrets', { namespace: AVI_SYSTEM }),

@@ -217,7 +217,9 @@ describe('Helm chart: rendering', function () {
     assert.equal(pod.serviceAccountName, 'amko-sa');
     assert.equal(amko.image, 'ghcr.io/amko-ts/amko:0.1.0');
     assert.deepEqual(amko.command, ['amko']);
-    assert.deepEqual(amko.args.slice(0, 12), [
+    assert.deepEqual(amko.args.slice(0, 14), [
+      '--context',
+      'cluster1-admin',
       '--federation-listen',
       '0.0.0.0:50051',
       '--health-listen',
@@ -232,11 +234,12 @@ describe('Helm chart: rendering', function () {
       '/etc/amko/tls/ca.crt',
     ]);
     assert.ok(!amko.args.includes('--insecure'));
-    const gslbConfig = amko.env.find((e) => e.name === 'GSLB_CONFIG');
-    assert.deepEqual(gslbConfig?.valueFrom?.secretKeyRef, {
-      name: 'gslb-config-secret',
-      key: 'gslb-members',
-    });
+    assert.deepEqual(amko.args.slice(14), ['--standby', 'hot', '--log-level', 'info']);
+    assert.deepEqual(
+      amko.env.map((e) => e.name),
+      ['NODE_OPTIONS'],
+      'only what amko reads (it reads the members kubeconfig Secret itself)',
+    );
     const nodeOptions = amko.env.find((e) => e.name === 'NODE_OPTIONS');
     assert.equal(nodeOptions?.value, '--max-semi-space-size=8');
     assert.deepEqual(amko.livenessProbe.grpc, { port: 50052, service: '' });
@@ -260,6 +263,36 @@ describe('Helm chart: rendering', function () {
         ['metrics', 9090],
       ],
     );
+  });
+
+  it('passes the Avi controller CA, keepalive and contact timeout values as flags', async () => {
+    const objs = await render(
+      dir,
+      '--set',
+      'aviController.caSecretName=avi-ca',
+      '--set',
+      'federation.keepaliveMs=5000',
+      '--set',
+      'federation.leaderContactTimeoutSeconds=45',
+      '--set',
+      'logLevel=debug',
+    );
+    const { pod, amko } = amkoContainer(objs);
+    const flag = (name: string): string | undefined => amko.args[amko.args.indexOf(name) + 1];
+    assert.equal(flag('--avi-ca-file'), '/etc/amko/avi-ca/ca.crt');
+    assert.equal(flag('--federation-keepalive-ms'), '5000');
+    assert.equal(flag('--leader-contact-timeout'), '45');
+    assert.equal(flag('--log-level'), 'debug');
+    assert.ok(!amko.args.includes('--avi-insecure'));
+    assert.deepEqual(pod.volumes.find((v) => v.name === 'avi-ca')?.secret, {
+      secretName: 'avi-ca',
+    });
+    assert.deepEqual(
+      amko.volumeMounts.find((m) => m.name === 'avi-ca'),
+      { name: 'avi-ca', mountPath: '/etc/amko/avi-ca', readOnly: true },
+    );
+    const insecure = amkoContainer(await render(dir, '--set', 'aviController.insecure=true'));
+    assert.ok(insecure.amko.args.includes('--avi-insecure'));
   });
 
   it('grants AMKO RBAC plus writes to the replicated kinds and their status', async () => {

@@ -254,7 +254,7 @@ describe('CRDs on a real API server', function () {
     assert.equal(viaStatus.metadata?.generation, created.metadata?.generation);
   });
 
-  it('kubectl get amkocluster shows ROLE, EPOCH, LEADER, IN-SYNC and AGE from status', async () => {
+  it('kubectl get amkocluster shows ROLE, EPOCH, LEADER, IN-SYNC, LEADER-SEEN, REACHABLE and AGE', async () => {
     const { stdout } = await exec('kubectl', [
       '--kubeconfig',
       set.kubeconfigPath,
@@ -267,7 +267,16 @@ describe('CRDs on a real API server', function () {
       'amkocluster-federation',
     ]);
     const [header, row] = stdout.trim().split('\n');
-    assert.deepEqual(header?.split(/\s+/), ['NAME', 'ROLE', 'EPOCH', 'LEADER', 'IN-SYNC', 'AGE']);
+    assert.deepEqual(header?.split(/\s+/), [
+      'NAME',
+      'ROLE',
+      'EPOCH',
+      'LEADER',
+      'IN-SYNC',
+      'LEADER-SEEN',
+      'REACHABLE',
+      'AGE',
+    ]);
     assert.deepEqual(row?.split(/\s+/).slice(0, 5), [
       'amkocluster-federation',
       'leader',

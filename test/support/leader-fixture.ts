@@ -29,6 +29,14 @@ const AMKO = { group: 'amko.vmware.com', version: 'v1alpha1' };
 
 type Obj = Record<string, unknown>;
 
+/** How to run amko with its flags: the executable and its arguments. */
+export type AmkoCommand = (amkoArgs: readonly string[]) => { file: string; args: string[] };
+
+const nodeAmko: AmkoCommand = (amkoArgs) => ({
+  file: process.execPath,
+  args: [AMKO_MAIN, ...amkoArgs],
+});
+
 export interface AmkoProcess {
   readonly logFile: string;
   readonly child: ChildProcess;
@@ -46,6 +54,7 @@ export class LeaderFixture {
     readonly clusters: ClusterSet,
     readonly sim: AviSimHandle,
     readonly dir: string,
+    readonly command: AmkoCommand,
   ) {
     this.objects = new MemberObjects((c) => clusters.kubeConfig(c));
   }
@@ -55,13 +64,16 @@ export class LeaderFixture {
       n?: number;
       openshift?: string[];
       sim?: StartAviSimOptions;
+      /** Runs amko some other way than `node dist/src/main.js` (from a container image, say). */
+      command?: AmkoCommand;
     } = {},
   ): Promise<LeaderFixture> {
     const clusters = await startClusters({ n: opts.n ?? 3, openshift: opts.openshift ?? [] });
     let sim: AviSimHandle | undefined;
     try {
       sim = await startAviSim({ autoCreateTenants: true, ...opts.sim });
-      const f = new LeaderFixture(clusters, sim, mkdtempSync(path.join(tmpdir(), 'amko-leader-')));
+      const dir = mkdtempSync(path.join(tmpdir(), 'amko-leader-'));
+      const f = new LeaderFixture(clusters, sim, dir, opts.command ?? nodeAmko);
       await f.#installBase();
       return f;
     } catch (err) {
@@ -190,29 +202,24 @@ export class LeaderFixture {
     if (this.#amko) throw new Error('amko is already running');
     const logFile = path.join(this.dir, `amko-${++this.#runs}.log`);
     const out = createWriteStream(logFile);
-    const child = spawn(
-      process.execPath,
-      [
-        AMKO_MAIN,
-        '--kubeconfig',
-        this.clusters.kubeconfigPath,
-        '--context',
-        'cluster1',
-        '--log-level',
-        'debug',
-        '--insecure',
-        '--federation-listen',
-        '127.0.0.1:0',
-        '--health-listen',
-        '127.0.0.1:0',
-        ...args,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env:
-          nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions },
-      },
-    );
+    const command = this.command([
+      '--kubeconfig',
+      this.clusters.kubeconfigPath,
+      '--context',
+      'cluster1',
+      '--log-level',
+      'debug',
+      '--insecure',
+      '--federation-listen',
+      '127.0.0.1:0',
+      '--health-listen',
+      '127.0.0.1:0',
+      ...args,
+    ]);
+    const child = spawn(command.file, command.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: nodeOptions === undefined ? process.env : { ...process.env, NODE_OPTIONS: nodeOptions },
+    });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     const exited = new Promise<void>((resolve) => {

@@ -12,6 +12,21 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/*
+"true" when this release runs single-site: memberClusters is this cluster alone and federation is
+not plaintext. amko then gets no --tls-* flags, mounts no certificate and opens no federation
+listener; only the health port serves.
+*/}}
+{{- define "amko.singleSite" -}}
+{{- $fed := .Values.federation -}}
+{{- if and (not $fed.insecure) (eq (len $fed.memberClusters) 1) -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when amko mounts the federation certificate Secret. */}}
+{{- define "amko.federationTls" -}}
+{{- if not (or .Values.federation.insecure (include "amko.singleSite" .)) -}}true{{- end -}}
+{{- end -}}
+
 {{- define "amko.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
@@ -48,8 +63,8 @@ instead of producing objects that amko or the API server refuse later.
 {{- if not (has $fed.standby (list "hot" "cold")) -}}
 {{- fail (printf "federation.standby must be hot or cold, got %q" $fed.standby) -}}
 {{- end -}}
-{{- if and (not $fed.insecure) (not $fed.tls.secretName) -}}
-{{- fail "federation.tls.secretName is required unless federation.insecure is true" -}}
+{{- if and (include "amko.federationTls" .) (not $fed.tls.secretName) -}}
+{{- fail "federation.tls.secretName is required unless federation.insecure is true or federation.memberClusters is this cluster alone (single-site)" -}}
 {{- end -}}
 {{- $uuid := .Values.configs.amkoUUID | default "" | toString -}}
 {{- if and $uuid (ne (len $uuid) 36) -}}

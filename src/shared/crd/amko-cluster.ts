@@ -44,6 +44,8 @@ export interface AmkoClusterCondition {
   type?: string;
   status?: string;
   reason?: string;
+  /** Human-readable detail (amko's own conditions, e.g. `LeaderReachable`). */
+  message?: string;
   /** RFC 3339 date-time. */
   lastTransitionTime?: string;
 }
@@ -62,6 +64,8 @@ export interface AmkoClusterStatus {
   highestEpochSeen?: number;
   /** Replication revision: last sent (leader) or last applied (follower). */
   revision?: number;
+  /** On a follower: when it last heard from its leader (RFC 3339; refreshed every few seconds). */
+  leaderLastContact?: string;
   message?: string;
 }
 

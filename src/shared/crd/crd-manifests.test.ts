@@ -101,7 +101,7 @@ describe('CRD manifests agree with the TypeScript descriptors', () => {
     });
   }
 
-  it('AMKOCluster shows ROLE, EPOCH, LEADER, IN-SYNC and AGE by default', () => {
+  it('AMKOCluster shows ROLE, EPOCH, LEADER, IN-SYNC, LEADER-SEEN, REACHABLE and AGE by default', () => {
     const cols = at(version(load(AMKO_CLUSTER)), 'additionalPrinterColumns') as Json[];
     const shown = cols.filter((c) => c['priority'] === undefined);
     assert.deepEqual(
@@ -111,6 +111,8 @@ describe('CRD manifests agree with the TypeScript descriptors', () => {
         ['EPOCH', '.status.epoch'],
         ['LEADER', '.status.leader'],
         ['IN-SYNC', '.status.inSync'],
+        ['LEADER-SEEN', '.status.leaderLastContact'],
+        ['REACHABLE', '.status.conditions[?(@.type=="LeaderReachable")].status'],
         ['AGE', '.metadata.creationTimestamp'],
       ],
     );

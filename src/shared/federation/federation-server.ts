@@ -3,6 +3,9 @@
  * `--insecure`) the Federation service, grpc.health.v1.Health and server reflection; on the health
  * port, in plaintext for kubelet probes, Health alone. The Federation service delegates to a
  * handler the current role installs (follower or leader); without one it answers UNAVAILABLE.
+ * Without federation transport (single-site) only the health port listens: a plaintext
+ * Federation service would let anyone who reaches it replicate into this cluster, and nobody can
+ * authenticate on it.
  */
 import path from 'node:path';
 import {
@@ -56,7 +59,8 @@ export interface FederationServerDeps {
   federationListen: string;
   /** `host:port` of the plaintext health listener; port 0 picks one. */
   healthListen: string;
-  tls: FederationTls;
+  /** Undefined: single-site, no federation listener (the health port only). */
+  tls: FederationTls | undefined;
   proto: FederationProto;
   log: Logger;
   /** HTTP/2 keepalive of federation connections (default `KEEPALIVE`). */
@@ -64,6 +68,7 @@ export interface FederationServerDeps {
 }
 
 export interface FederationServer {
+  /** The federation listener's port; 0 in single-site mode (no federation listener). */
   readonly federationPort: number;
   readonly healthPort: number;
   readonly health: HealthReporter;
@@ -195,19 +200,18 @@ export async function startFederationServer(deps: FederationServerDeps): Promise
   reflectionPackages(proto).addToServer(main);
   const probes = new Server();
   health.addToServer(probes);
-  if (deps.tls.mode === 'insecure') {
+  if (deps.tls?.mode === 'insecure') {
     log.warn(
       { listen: deps.federationListen },
       'FEDERATION IS PLAINTEXT (--insecure): peers are not authenticated; use only for local demos',
     );
   }
   try {
-    const federationPort = await bind(main, deps.federationListen, serverCredentials(deps.tls));
+    const federationPort = deps.tls
+      ? await bind(main, deps.federationListen, serverCredentials(deps.tls))
+      : 0;
     const healthPort = await bind(probes, deps.healthListen, serverCredentialsInsecure());
-    log.info(
-      { federationPort, healthPort, tls: deps.tls.mode },
-      'federation and health servers listening',
-    );
+    logListening(log, deps.tls, federationPort, healthPort);
     health.setStatus(HEALTH_SERVICES.process, 'SERVING');
     return {
       federationPort,
@@ -226,6 +230,22 @@ export async function startFederationServer(deps: FederationServerDeps): Promise
     main.forceShutdown();
     probes.forceShutdown();
     throw err;
+  }
+}
+
+function logListening(
+  log: Logger,
+  tls: FederationTls | undefined,
+  federationPort: number,
+  healthPort: number,
+): void {
+  if (tls) {
+    log.info(
+      { federationPort, healthPort, tls: tls.mode },
+      'federation and health servers listening',
+    );
+  } else {
+    log.info({ healthPort }, 'health server listening (no federation listener)');
   }
 }
 

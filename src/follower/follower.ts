@@ -9,7 +9,10 @@ import type { Clock } from '../shared/clock.js';
 import type { EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { EpochStore } from '../shared/federation/epoch-store.js';
 import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
-import type { FederationServer } from '../shared/federation/federation-server.js';
+import type {
+  FederationHandler,
+  FederationServer,
+} from '../shared/federation/federation-server.js';
 import type { ReplicaKey } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import type { Membership } from '../shared/federation/membership.js';
@@ -25,8 +28,11 @@ import { ReplicaWriter } from './replica-writer.js';
 import type { AppliedPosition } from './replication-session.js';
 
 export interface FollowerDeps {
-  /** The running federation server; the follower installs its handler there. */
-  server: Pick<FederationServer, 'setHandler' | 'health'>;
+  /**
+   * When given, the follower installs its handler and health there itself; otherwise whoever
+   * started it installs `handler` (the role switch, which owns the server).
+   */
+  server?: Pick<FederationServer, 'setHandler' | 'health'>;
   /** This cluster's API server, where replicas are written. */
   kubeConfig: KubeConfig;
   epochs: EpochStore;
@@ -57,6 +63,8 @@ export interface FollowerStatus {
 }
 
 export interface FollowerHandle {
+  /** The Federation service handler that takes replicas. */
+  readonly handler: FederationHandler;
   status(): FollowerStatus;
   /** Ends the streams, uninstalls the handler and stops drift repair. */
   stop(): Promise<void>;
@@ -85,11 +93,12 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
   });
   drift.start();
   contact.start();
-  deps.server.setHandler(service);
-  deps.server.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
-  deps.server.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
+  deps.server?.setHandler(service);
+  deps.server?.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
+  deps.server?.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
   log.info({ self: deps.membership().self, highest: deps.epochs.highest() }, 'follower started');
   return Promise.resolve({
+    handler: service,
     status: (): FollowerStatus => ({
       highest: deps.epochs.highest(),
       applied: service.position(),
@@ -97,8 +106,8 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
       contact: contact.view(),
     }),
     stop: async (): Promise<void> => {
-      deps.server.setHandler(undefined);
-      deps.server.health.setStatus(HEALTH_SERVICES.federation, 'NOT_SERVING');
+      deps.server?.setHandler(undefined);
+      deps.server?.health.setStatus(HEALTH_SERVICES.federation, 'NOT_SERVING');
       service.closeAll({
         code: Status.UNAVAILABLE,
         details: 'follower stopping',

@@ -40,7 +40,7 @@ export interface LeaderDeps {
   readonly clock: Clock;
   /** Leadership epoch stamped on every object written. */
   readonly epoch: number;
-  /** Asked before writing: true once the federation learnt of a higher epoch. */
+  /** Asked before writing: true once this process learnt of a higher epoch (the role's fence). */
   isFenced(): boolean;
   readonly mode: 'active' | 'standby';
   /** amko version, for the User-Agent. */
@@ -48,8 +48,10 @@ export interface LeaderDeps {
   /** TLS settings for the Avi controller connection. */
   readonly aviTls?: AviTls;
   readonly meter?: Meter;
-  /** Told when the leader fences itself (an object on the controller has a higher epoch). */
+  /** Told when the pipeline finds an object on the controller with a higher epoch. */
   onFenced?(reason: string): void;
+  /** Told when the pipeline's `lastSyncOk()` changes. */
+  onSyncState?(ok: boolean): void;
   readonly tuning?: Tuning;
 }
 
@@ -79,7 +81,6 @@ class Leader implements LeaderHandle {
   #workers: Promise<void> = Promise.resolve();
   #mode: 'active' | 'standby';
   #epoch: number;
-  #fencedReason: string | undefined;
 
   constructor(deps: LeaderDeps) {
     this.#deps = deps;
@@ -119,6 +120,9 @@ class Leader implements LeaderHandle {
       fence: (reason) => {
         this.fence(reason);
       },
+      onSyncState: (ok) => {
+        deps.onSyncState?.(ok);
+      },
       tuning: deps.tuning ?? {},
     });
   }
@@ -152,7 +156,6 @@ class Leader implements LeaderHandle {
   activate(epoch: number): Promise<void> {
     this.#epoch = epoch;
     this.#mode = 'active';
-    this.#fencedReason = undefined;
     this.#log.info({ epoch }, 'leader activated');
     this.#queue.add('config');
     this.#controller.resync();
@@ -166,8 +169,7 @@ class Leader implements LeaderHandle {
   }
 
   fence(reason: string): void {
-    if (this.#fencedReason !== undefined) return;
-    this.#fencedReason = reason;
+    if (this.#deps.isFenced()) return;
     this.#log.error({ reason, epoch: this.#epoch }, 'fenced: no more writes to the Avi controller');
     this.#deps.onFenced?.(reason);
   }
@@ -206,7 +208,7 @@ class Leader implements LeaderHandle {
   }
 
   #writable(): boolean {
-    return this.#mode === 'active' && this.#fencedReason === undefined && !this.#deps.isFenced();
+    return this.#mode === 'active' && !this.#deps.isFenced();
   }
 
   #informers(): ResilientInformer<KubernetesObject>[] {

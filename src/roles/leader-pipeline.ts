@@ -24,6 +24,8 @@ export interface LeaderPipelineDeps {
   isFenced(): boolean;
   /** The pipeline found an object on the controller stamped with a higher epoch. */
   onFenced(reason: string): void;
+  /** The pipeline's last sync became good or bad (health). */
+  onSyncState?(ok: boolean): void;
 }
 
 /** The Avi controller TLS settings from the flags. */
@@ -58,11 +60,6 @@ export class LeaderPipeline {
     else this.#handle = await this.#start('active', epoch);
   }
 
-  /** Stops every controller write at once. */
-  fence(reason: string): void {
-    this.#handle?.fence(reason);
-  }
-
   /** An active, unfenced pipeline whose last sync succeeded. */
   lastSyncOk(): boolean {
     return this.#handle?.lastSyncOk() === true;
@@ -90,6 +87,9 @@ export class LeaderPipeline {
       isFenced: () => d.isFenced(),
       onFenced: (reason) => {
         d.onFenced(reason);
+      },
+      onSyncState: (ok) => {
+        d.onSyncState?.(ok);
       },
       mode,
       version: d.version,

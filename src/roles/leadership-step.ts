@@ -30,135 +30,16 @@ import {
   type EpochClaim,
 } from '../shared/federation/epoch-rules.js';
 import { fencedMessage, leadershipAtStart } from './leadership.js';
+import type {
+  AsyncEffect,
+  Effect,
+  Event,
+  Front,
+  LeadershipState,
+  PipelineMode,
+} from './leadership-types.js';
 
-/** What the AMKOCluster in force asks of this process. */
-export type Wanted =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'follow' }
-  | { readonly kind: 'lead'; readonly status: AmkoClusterStatus | undefined };
-
-export type Role = 'none' | 'follower' | 'promoting' | 'leader' | 'fenced';
-
-export interface Fence {
-  /** The winning claim, when one is known (a controller marker may not say who). */
-  readonly by: EpochClaim | undefined;
-  readonly reason: string;
-}
-
-export type PipelineMode = 'off' | 'standby' | 'active';
-
-/** The asynchronous effects; one at a time. */
-export type AsyncEffect =
-  /** Persist the next epoch above `above` (and above what the store holds) for this cluster. */
-  | { readonly type: 'persist-promotion'; readonly above: EpochClaim }
-  /** Persist a winning claim learnt from elsewhere. */
-  | { readonly type: 'persist-seen'; readonly claim: EpochClaim }
-  | { readonly type: 'survey'; readonly claim: EpochClaim }
-  | { readonly type: 'catch-up' }
-  | { readonly type: 'pipeline'; readonly mode: PipelineMode; readonly epoch: number }
-  | { readonly type: 'replicator'; readonly on: boolean; readonly claim?: EpochClaim }
-  | { readonly type: 'follower'; readonly on: boolean };
-
-/** Effects the runner applies at once, in order. */
-export type SyncEffect =
-  | { readonly type: 'fence-pipeline'; readonly reason: string }
-  | { readonly type: 'front'; readonly front: Front }
-  | { readonly type: 'status' }
-  | { readonly type: 'retry-after'; readonly ms: number }
-  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string };
-
-export type Effect = AsyncEffect | SyncEffect;
-
-/** The Federation handler and health statuses, derived from the state and nothing else. */
-export interface Front {
-  readonly handler: 'none' | 'follower' | 'leader' | 'fenced';
-  /** The claim the leader/fenced handler speaks for. */
-  readonly claim: EpochClaim | undefined;
-  readonly federation: boolean;
-  readonly leader: boolean;
-}
-
-export type Event =
-  | { readonly type: 'wanted'; readonly wanted: Wanted }
-  | { readonly type: 'done'; readonly effect: AsyncEffect['type'] }
-  /** An epoch was persisted; `highest` is what the store holds now. */
-  | { readonly type: 'persisted'; readonly highest: EpochClaim }
-  | { readonly type: 'failed'; readonly effect: AsyncEffect['type']; readonly error: string }
-  | {
-      readonly type: 'surveyed';
-      readonly highest: EpochClaim;
-      readonly unheard: readonly string[];
-    }
-  | {
-      readonly type: 'higher-epoch';
-      readonly by: EpochClaim | undefined;
-      readonly source: 'survey' | 'peer' | 'refusal' | 'controller';
-      readonly reason?: string;
-    }
-  | { readonly type: 'heard'; readonly members: readonly string[] }
-  | { readonly type: 'pass'; readonly ok: boolean }
-  | { readonly type: 'retry' };
-
-export interface LeadershipState {
-  readonly self: string;
-  readonly standby: 'hot' | 'cold';
-  readonly wanted: Wanted;
-  readonly role: Role;
-  /** Our own claim while promoting, leading or fenced. */
-  readonly claim: EpochClaim | undefined;
-  /** The highest claim persisted in this cluster's store. */
-  readonly highest: EpochClaim;
-  /** The highest claim learnt from anywhere, persisted or not. */
-  readonly learnt: EpochClaim;
-  readonly fence: Fence | undefined;
-  /** Take-over steps done: persisted, surveyed, caught up, writing, replicating. */
-  readonly progress: readonly ('surveyed' | 'caught-up' | 'writing' | 'replicating')[];
-  /** This take-over took a new epoch (else it resumes one): a stale record may promote again. */
-  readonly promoted: boolean;
-  readonly unheard: readonly string[];
-  /** The first role decision (from the recorded status) is still to be taken. */
-  readonly booting: boolean;
-  /** A persisted claim whose take-over failed half-way: the retry resumes it. */
-  readonly unfinished: EpochClaim | undefined;
-  readonly pipeline: PipelineMode;
-  readonly replicating: boolean;
-  readonly following: boolean;
-  readonly pipelineOk: boolean;
-  /** The one answer to "may this process write to the controller now?". */
-  readonly mayWrite: boolean;
-  readonly inFlight: AsyncEffect['type'] | undefined;
-  /** A failed step waits for the retry timer. */
-  readonly waitingRetry: boolean;
-}
-
-export function initialState(
-  self: string,
-  standby: 'hot' | 'cold',
-  highest: EpochClaim,
-): LeadershipState {
-  return {
-    self,
-    standby,
-    wanted: { kind: 'none' },
-    role: 'none',
-    claim: undefined,
-    highest,
-    learnt: highest,
-    fence: undefined,
-    progress: [],
-    promoted: false,
-    unheard: [],
-    booting: true,
-    unfinished: undefined,
-    pipeline: 'off',
-    replicating: false,
-    following: false,
-    pipelineOk: false,
-    mayWrite: false,
-    inFlight: undefined,
-    waitingRetry: false,
-  };
-}
+export * from './leadership-types.js';
 
 export const RETRY_MS = 2_000;
 
@@ -169,7 +50,7 @@ interface Out {
 
 /** The front (handler and health) that the state implies. */
 export function frontOf(s: LeadershipState): Front {
-  if (s.role === 'follower' && s.following) {
+  if (s.role === 'follower') {
     return { handler: 'follower', claim: undefined, federation: true, leader: false };
   }
   if (s.role === 'fenced' || (s.fence && s.claim)) {
@@ -179,7 +60,7 @@ export function frontOf(s: LeadershipState): Front {
     return {
       handler: 'leader',
       claim: s.claim,
-      federation: s.replicating,
+      federation: s.role === 'leader' && s.replicating,
       leader: s.role === 'leader' && s.mayWrite && s.pipelineOk,
     };
   }
@@ -230,6 +111,13 @@ function apply(out: Out, e: Event): void {
     case 'heard':
       heard(out, e.members);
       return;
+    case 'loaded':
+      set(out, { highest: e.highest, learnt: maxClaim(out.state.learnt, e.highest) });
+      return;
+    case 'endpoints':
+      if (out.state.role === 'leader' && out.state.replicating)
+        set(out, { restartReplicator: true });
+      return;
     case 'pass':
       set(out, { pipelineOk: e.ok });
       return;
@@ -252,7 +140,6 @@ function learnt(out: Out, by: EpochClaim | undefined, reason: string): void {
   // Before its epoch is persisted a take-over has no claim: the survey compares with `learnt`.
   if (!own || (by && !supersedes(by, own))) return;
   set(out, { fence: { by, reason }, mayWrite: false, role: 'fenced' });
-  out.effects.push({ type: 'fence-pipeline', reason });
   log(out, 'error', `fenced: ${reason}; no controller writes, no replication`);
 }
 
@@ -279,6 +166,7 @@ function done(out: Out, effect: AsyncEffect['type']): void {
       }
       return;
     case 'follower':
+      if (s.following && s.wanted.kind === 'follow') set(out, { role: 'follower' });
       return;
   }
 }
@@ -380,7 +268,9 @@ function giveUp(out: Out): AsyncEffect | undefined {
 
 function toNone(out: Out): AsyncEffect | undefined {
   const s = out.state;
-  if (s.following) return start(out, { type: 'follower', on: false }, { following: false });
+  if (s.following) {
+    return start(out, { type: 'follower', on: false }, { following: false, role: 'none' });
+  }
   if (s.pipeline !== 'off') {
     return start(
       out,
@@ -399,11 +289,7 @@ function toFollower(out: Out): AsyncEffect | undefined {
     return start(out, { type: 'pipeline', mode, epoch: 0 }, { pipeline: mode, pipelineOk: false });
   }
   if (!s.following) {
-    return start(
-      out,
-      { type: 'follower', on: true },
-      { following: true, role: 'follower', booting: false },
-    );
+    return start(out, { type: 'follower', on: true }, { following: true, booting: false });
   }
   return undefined;
 }
@@ -415,7 +301,19 @@ function toLeader(out: Out, status: AmkoClusterStatus | undefined): AsyncEffect 
   if (s.role === 'fenced') return settleFenced(out);
   if (s.role === 'none') return takeUp(out, status);
   if (s.role === 'promoting') return takeOver(out);
-  return undefined;
+  return restartReplicator(out);
+}
+
+/** New followers to replicate to: the replicator stops and starts again at the same claim. */
+function restartReplicator(out: Out): AsyncEffect | undefined {
+  const s = out.state;
+  if (!s.restartReplicator || !s.claim) return undefined;
+  if (s.replicating) return start(out, { type: 'replicator', on: false }, { replicating: false });
+  return start(
+    out,
+    { type: 'replicator', on: true, claim: s.claim },
+    { replicating: true, restartReplicator: false },
+  );
 }
 
 /** Decides how to take up leadership: finish an interrupted take-over, decide at boot, or promote. */

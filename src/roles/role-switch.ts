@@ -2,8 +2,9 @@
  * The live role switch: follows the AMKOCluster in avi-system and runs this process as a
  * follower (Federation service taking replicas, plus the leader pipeline read-only in hot
  * standby), a leader (epoch, survey, controller writes, replication) or a fenced leader, changing
- * role in place, one change at a time. It also keeps the `amko.leader` health status and the
- * AMKOCluster status up to date.
+ * role in place. What to do is decided by the pure step in leadership-step.ts; this class feeds it
+ * events, does its effects (role-effects.ts for the asynchronous ones) and is the one owner of the
+ * Federation handler and every health status, which it derives from the step's state alone.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
@@ -17,14 +18,19 @@ import {
 import { AVI_SYSTEM } from '../shared/crd/common.js';
 import { messageOf } from '../shared/errors.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
+import type { EpochClaim } from '../shared/federation/epoch-rules.js';
 import { AmkoClusterEpochStore, type EpochStore } from '../shared/federation/epoch-store.js';
-import { HEALTH_SERVICES } from '../shared/federation/federation-names.js';
-import { membershipOf } from '../shared/federation/membership.js';
+import { HEALTH_SERVICES, type Keepalive } from '../shared/federation/federation-names.js';
+import type {
+  FederationHandler,
+  FederationServer,
+} from '../shared/federation/federation-server.js';
+import { endpointsOf, membershipOf } from '../shared/federation/membership.js';
+import type { FederationProto } from '../shared/federation/proto.js';
 import type { StatusWriter } from '../shared/kube/status-writer.js';
 import type { Logger } from '../shared/telemetry/logger.js';
-import { startFollower, type FollowerHandle } from '../follower/follower.js';
-import type { AppliedPosition } from '../follower/replication-session.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
+import { LeaderFederationHandler } from '../leader/replicator/leader-federation-handler.js';
 import {
   chooseAmkoCluster,
   EXTRA_AMKO_CLUSTER_CONDITION,
@@ -32,9 +38,19 @@ import {
 } from './amko-cluster-choice.js';
 import { registerFederationMetrics } from './federation-metrics.js';
 import { LeaderPipeline } from './leader-pipeline.js';
-import { LeaderRole, type LeaderRoleDeps, type LeaderPhase } from './leader-role.js';
+import {
+  frontOf,
+  initialState,
+  step,
+  type AsyncEffect,
+  type Effect,
+  type Event,
+  type Front,
+  type LeadershipState,
+  type Wanted,
+} from './leadership-step.js';
+import { RoleEffects } from './role-effects.js';
 import { desiredStatusPatch, type RoleView } from './role-status.js';
-import { StatusReporter, type StatusTarget } from './status-reporter.js';
 import {
   FEDERATION_NEEDS_TLS,
   federationNotice,
@@ -42,18 +58,16 @@ import {
   SINGLE_SITE_TLS,
   singleSiteView,
 } from './single-site.js';
+import { StatusReporter, type StatusTarget } from './status-reporter.js';
 
-export interface RoleSwitchDeps extends Omit<
-  LeaderRoleDeps,
-  'membership' | 'pipeline' | 'report' | 'onSettle' | 'log' | 'tls'
-> {
-  /** Federation transport; undefined: single-site (no federation listener, no peers dialled). */
-  tls: FederationTls | undefined;
-  /** A follower with no message from its leader for this long shows it unreachable. */
-  leaderContactTimeoutMs?: number;
+export interface RoleSwitchDeps {
   kubeConfig: KubeConfig;
   /** This process's cluster context (`--context`), when the AMKOCluster does not say. */
   context: string;
+  server: FederationServer;
+  proto: FederationProto;
+  /** Federation transport; undefined: single-site (no federation listener, no peers dialled). */
+  tls: FederationTls | undefined;
   standby: 'hot' | 'cold';
   /** amko version (User-Agent towards the controller). */
   version: string;
@@ -64,37 +78,41 @@ export interface RoleSwitchDeps extends Omit<
   log: Logger;
   /** Coalescing interval of AMKOCluster status writes. */
   statusIntervalMs?: number;
+  /** Bounded wait of the epoch survey. */
+  surveyTimeoutMs?: number;
+  /** HTTP/2 keepalive of the channels to followers (`--federation-keepalive-ms`). */
+  keepalive?: Keepalive | undefined;
+  /** Ping on an idle replication stream this often (`--replication-ping-ms`). */
+  pingIntervalMs?: number | undefined;
+  /** A follower with no message from its leader for this long shows it unreachable. */
+  leaderContactTimeoutMs?: number;
 }
-
-type Phase = { readonly kind: 'none' } | { readonly kind: 'follower'; follower: FollowerHandle };
 
 export class RoleSwitch {
   readonly #deps: RoleSwitchDeps;
   readonly #log: Logger;
   readonly #reporter: StatusReporter;
-  readonly #leader: LeaderRole;
   readonly #pipeline: LeaderPipeline;
-  #phase: Phase = { kind: 'none' };
+  readonly #effects: RoleEffects;
+  #state: LeadershipState;
   #clusters: readonly AmkoCluster[] = [];
   /** uid of the AMKOCluster the current role was taken from. */
   #inForceUid: string | undefined;
-  #epochs: { uid: string; store: EpochStore } | undefined;
-  #booting = true;
-  #chain: Promise<void> = Promise.resolve();
-  #queued = false;
+  #epochs: { uid: string; store: Promise<EpochStore> } | undefined;
+  #inFlight: Promise<void> = Promise.resolve();
   #stopping = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #lastSay = '';
   /** The single-site notice last logged ('' for none). */
   #noticeSaid = '';
-  readonly #healthTimer: ReturnType<typeof setInterval>;
-  #leaderServing = false;
-  /** Where this cluster stood when it last stopped following: a promotion catches up from it. */
-  #lastApplied: AppliedPosition | undefined;
+  #front: Front | undefined;
+  /** The federation endpoints last seen, to notice a change. */
+  #endpoints: string | undefined;
 
   constructor(deps: RoleSwitchDeps) {
     this.#deps = deps;
     this.#log = deps.log;
+    this.#state = initialState(deps.context, deps.standby, { epoch: 0, leader: '' });
     this.#reporter = new StatusReporter({
       writer: deps.statusWriter,
       compute: () => this.#statusTarget(),
@@ -110,58 +128,215 @@ export class RoleSwitch {
       meter: deps.meter,
       clock: deps.clock,
       log: deps.log,
-      isFenced: () => this.#leader.isFenced(),
+      isFenced: () => this.#state.fence !== undefined,
       onFenced: (reason) => {
-        this.#leader.fencedByController(reason);
+        this.#dispatch({ type: 'higher-epoch', by: undefined, source: 'controller', reason });
+      },
+      onSyncState: (ok) => {
+        this.#dispatch({ type: 'pass', ok });
       },
     });
-    this.#leader = new LeaderRole({
-      ...deps,
+    this.#effects = new RoleEffects({
+      kubeConfig: deps.kubeConfig,
+      proto: deps.proto,
       tls: deps.tls ?? SINGLE_SITE_TLS,
       pipeline: this.#pipeline,
+      clock: deps.clock,
       log: deps.log,
+      amko: () => this.#roleAmko,
       membership: () => membershipOf(this.#roleAmko),
-      report: () => {
+      epochs: () => this.#epochStore(),
+      dispatch: (e) => {
+        this.#dispatch(e);
+      },
+      poke: () => {
         this.#reporter.poke();
-        this.#refreshLeaderHealth();
       },
-      onSettle: (fn) => {
-        this.#enqueue(fn);
-      },
+      surveyTimeoutMs: deps.surveyTimeoutMs,
+      keepalive: deps.keepalive,
+      pingIntervalMs: deps.pingIntervalMs,
+      leaderContactTimeoutMs: deps.leaderContactTimeoutMs,
     });
-    if (deps.meter) {
-      registerFederationMetrics(deps.meter, () => this.#view());
-    }
-    this.#healthTimer = setInterval(() => {
-      this.#refreshLeaderHealth();
-    }, 1_000);
+    if (deps.meter) registerFederationMetrics(deps.meter, () => this.#view());
   }
 
   /** The AMKOClusters in avi-system changed (or were first listed). */
   update(clusters: readonly AmkoCluster[]): void {
     this.#clusters = clusters;
     this.#reporter.poke();
-    if (this.#queued || this.#stopping) return;
-    this.#queued = true;
-    this.#enqueue(async () => {
-      this.#queued = false;
-      await this.#apply();
-    });
+    if (this.#stopping) return;
+    const { inForce: amko, extras } = chooseAmkoCluster(clusters, this.#inForceUid);
+    void this.#reportExtras(extras);
+    if (!amko) {
+      this.#say(
+        clusters.length === 0
+          ? 'no AMKOCluster in avi-system; waiting for one before taking any role'
+          : `${ONLY_ONE_AMKO_CLUSTER}; taking no role`,
+      );
+      this.#dispatch({ type: 'wanted', wanted: { kind: 'none' } });
+      return;
+    }
+    const uid = amko.metadata?.uid;
+    const changed = uid !== this.#inForceUid;
+    this.#inForceUid = uid;
+    this.#sayNotice(amko);
+    const isLeader = amko.spec?.isLeader === true;
+    this.#say(
+      isLeader
+        ? 'AMKOCluster says isLeader: true; leading'
+        : 'AMKOCluster says isLeader: false; following',
+      { isLeader },
+    );
+    if (changed) this.#state = { ...this.#state, self: this.#self(amko) };
+    const wanted: Wanted = isLeader ? { kind: 'lead', status: amko.status } : { kind: 'follow' };
+    if (changed) {
+      // The epochs recorded in this AMKOCluster come first: the boot decision reads them.
+      void this.#epochStore().then(
+        (store) => {
+          this.#dispatch({ type: 'loaded', highest: store.highest() });
+          this.#dispatch({ type: 'wanted', wanted });
+        },
+        (err: unknown) => {
+          this.#log.error({ err: messageOf(err) }, 'AMKOCluster unreadable; retrying');
+          this.#epochs = undefined;
+          this.#inForceUid = undefined;
+          this.#retryUpdate();
+        },
+      );
+      return;
+    }
+    this.#dispatch({ type: 'wanted', wanted });
+    const endpoints = JSON.stringify(endpointsOf(this.#roleAmko));
+    if (endpoints !== this.#endpoints) {
+      if (this.#endpoints !== undefined) {
+        this.#log.info({ endpoints }, 'federation endpoints changed: replicating anew');
+      }
+      this.#endpoints = endpoints;
+      this.#dispatch({ type: 'endpoints' });
+    }
   }
 
-  /** Stops whatever runs, in order, after the change in progress. */
+  /** Stops whatever runs, in order, after the effect in progress. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    clearInterval(this.#healthTimer);
     if (this.#retry) clearTimeout(this.#retry);
-    await this.#chain;
-    await this.#leader.stop();
-    if (this.#phase.kind === 'follower') await this.#phase.follower.stop();
-    this.#phase = { kind: 'none' };
-    await this.#pipeline.stop();
+    await this.#inFlight;
+    await this.#effects.stop();
     this.#log.debug('stopping: leader pipeline stopped');
     await this.#reporter.stop();
     this.#deps.server.setHandler(undefined);
+  }
+
+  /** Applies one event: the step decides, this does what it says. */
+  #dispatch(e: Event): void {
+    if (this.#stopping) return;
+    const { state, effects } = step(this.#state, e);
+    this.#state = state;
+    for (const fx of effects) this.#do(fx);
+    this.#applyFront();
+  }
+
+  #do(fx: Effect): void {
+    switch (fx.type) {
+      case 'log':
+        this.#log
+          .child({ component: 'leadership' })
+          [fx.level]({ epoch: this.#state.claim?.epoch, role: this.#state.role }, fx.msg);
+        return;
+      case 'front':
+        return;
+      case 'status':
+        this.#reporter.poke();
+        return;
+      case 'retry-after':
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          this.#dispatch({ type: 'retry' });
+        }, fx.ms);
+        return;
+      case 'persist-promotion':
+      case 'persist-seen':
+      case 'survey':
+      case 'catch-up':
+      case 'pipeline':
+      case 'replicator':
+      case 'follower':
+        this.#runAsync(fx);
+    }
+  }
+
+  #runAsync(fx: AsyncEffect): void {
+    this.#inFlight = this.#effects.run(fx).then(
+      (done) => {
+        this.#dispatch(done);
+      },
+      (err: unknown) => {
+        this.#dispatch({ type: 'failed', effect: fx.type, error: messageOf(err) });
+      },
+    );
+  }
+
+  /** The handler and health statuses the state implies, set when they change. */
+  #applyFront(): void {
+    const front = frontOf(this.#state);
+    const handler = this.#handlerFor(front);
+    const prev = this.#front;
+    const health = this.#deps.server.health;
+    this.#deps.server.setHandler(handler);
+    if (prev?.federation !== front.federation) {
+      health.setStatus(HEALTH_SERVICES.federation, front.federation ? 'SERVING' : 'NOT_SERVING');
+    }
+    if (prev?.leader !== front.leader) {
+      health.setStatus(HEALTH_SERVICES.leader, front.leader ? 'SERVING' : 'NOT_SERVING');
+      if (prev !== undefined || front.leader) {
+        this.#log.info(
+          { serving: front.leader },
+          front.leader ? 'leader in sync: amko.leader SERVING' : 'amko.leader NOT_SERVING',
+        );
+      }
+    }
+    this.#front = front;
+  }
+
+  #handlerFor(front: Front): FederationHandler | undefined {
+    switch (front.handler) {
+      case 'none':
+        return undefined;
+      case 'follower':
+        return this.#effects.follower?.handler;
+      case 'leader':
+        return this.#effects.replicator?.handler ?? this.#leaderHandler(front.claim);
+      case 'fenced':
+        return this.#leaderHandler(front.claim);
+    }
+  }
+
+  /** The Federation handler while taking over or fenced: GetState answers, Replicate refused. */
+  #leaderHandler(claim: EpochClaim | undefined): FederationHandler {
+    const own = claim ?? { epoch: 0, leader: this.#state.self };
+    if (this.#handler?.claim === own) return this.#handler.handler;
+    const handler = new LeaderFederationHandler({
+      claim: own,
+      membership: () => membershipOf(this.#roleAmko),
+      fencedBy: () => (this.#state.fence ? (this.#state.fence.by ?? own) : undefined),
+      position: () => ({ logId: '', revision: 0 }),
+      onFenced: (by) => {
+        this.#dispatch({ type: 'higher-epoch', by, source: 'peer' });
+      },
+      log: this.#log.child({ component: 'leadership' }),
+    });
+    this.#handler = { claim: own, handler };
+    return handler;
+  }
+
+  #handler: { claim: EpochClaim; handler: FederationHandler } | undefined;
+
+  #retryUpdate(): void {
+    if (this.#stopping || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.update(this.#clusters);
+    }, 2_000);
   }
 
   get #amko(): AmkoCluster | undefined {
@@ -179,55 +354,10 @@ export class RoleSwitch {
     return this.#deps.tls ? undefined : federationNotice(peersNamed(amko));
   }
 
-  #enqueue(fn: () => Promise<void>): void {
-    this.#chain = this.#chain.then(fn).catch((err: unknown) => {
-      this.#log.error({ err: messageOf(err) }, 'role change failed; retrying');
-      this.#scheduleRetry();
-    });
-  }
-
-  #scheduleRetry(): void {
-    if (this.#stopping || this.#retry) return;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      this.update(this.#clusters);
-    }, 2_000);
-  }
-
   #say(msg: string, extra: Record<string, unknown> = {}): void {
     if (msg === this.#lastSay) return;
     this.#lastSay = msg;
     this.#log.info(extra, msg);
-  }
-
-  async #apply(): Promise<void> {
-    if (this.#stopping) return;
-    const { inForce: amko, extras } = chooseAmkoCluster(this.#clusters, this.#inForceUid);
-    await this.#reportExtras(extras);
-    if (!amko) {
-      if (this.#clusters.length === 0) {
-        this.#say('no AMKOCluster in avi-system; waiting for one before taking any role');
-      } else {
-        this.#say(`${ONLY_ONE_AMKO_CLUSTER}; taking no role`);
-      }
-      await this.#toNone();
-      return;
-    }
-    this.#inForceUid = amko.metadata?.uid;
-    this.#sayNotice(amko);
-    const isLeader = amko.spec?.isLeader === true;
-    this.#say(
-      isLeader
-        ? 'AMKOCluster says isLeader: true; leading'
-        : 'AMKOCluster says isLeader: false; following',
-      { isLeader },
-    );
-    const role = this.#deps.tls ? amko : singleSiteView(amko);
-    if (isLeader) await this.#toLeader(role, this.#booting);
-    else await this.#toFollower(role);
-    // Only a role actually taken ends the boot: a retry after a failure decides as at boot.
-    this.#booting = false;
-    this.#reporter.poke();
   }
 
   /** Logs once when single-site amko is asked to federate, and once when that is over. */
@@ -260,96 +390,45 @@ export class RoleSwitch {
     }
   }
 
-  async #toNone(): Promise<void> {
-    await this.#leader.stop();
-    await this.#stopFollower();
-    await this.#pipeline.stop();
-    this.#deps.server.setHandler(undefined);
-    this.#deps.server.health.setStatus(HEALTH_SERVICES.federation, 'NOT_SERVING');
-    this.#refreshLeaderHealth();
-  }
-
-  async #stopFollower(): Promise<void> {
-    if (this.#phase.kind !== 'follower') return;
-    const { follower } = this.#phase;
-    this.#phase = { kind: 'none' };
-    await follower.stop();
-    this.#lastApplied = follower.status().applied;
-  }
-
-  async #toFollower(amko: AmkoCluster): Promise<void> {
-    if (this.#phase.kind === 'follower') return;
-    await this.#leader.stop();
-    if (this.#deps.standby === 'hot') await this.#pipeline.standby();
-    else await this.#pipeline.stop();
-    const epochs = await this.#epochStore(amko);
-    const follower = await startFollower({
-      server: this.#deps.server,
-      kubeConfig: this.#deps.kubeConfig,
-      epochs,
-      membership: () => membershipOf(this.#roleAmko),
-      clock: this.#deps.clock,
-      log: this.#log,
-      onApplied: () => {
-        this.#reporter.poke();
-      },
-      ...(this.#deps.leaderContactTimeoutMs === undefined
-        ? {}
-        : { leaderContactTimeoutMs: this.#deps.leaderContactTimeoutMs }),
-      onContactChanged: () => {
-        this.#reporter.poke();
-      },
-    });
-    this.#phase = { kind: 'follower', follower };
-    this.#refreshLeaderHealth();
-  }
-
-  async #toLeader(amko: AmkoCluster, booting: boolean): Promise<void> {
-    await this.#stopFollower();
-    const epochs = await this.#epochStore(amko);
-    await this.#leader.lead({
-      amko,
-      epochs,
-      self: this.#self(amko),
-      booting,
-      applied: this.#lastApplied,
-    });
-    if (this.#leader.phase().kind === 'leader') this.#lastApplied = undefined;
-  }
-
   #self(amko: AmkoCluster | undefined): string {
     return amko?.spec?.clusterContext || this.#deps.context;
   }
 
-  async #epochStore(amko: AmkoCluster): Promise<EpochStore> {
-    const uid = amko.metadata?.uid ?? '';
+  #epochStore(): Promise<EpochStore> {
+    const amko = this.#amko;
+    const uid = amko?.metadata?.uid ?? '';
     if (this.#epochs?.uid === uid) return this.#epochs.store;
-    const store = await AmkoClusterEpochStore.load({
+    const store = AmkoClusterEpochStore.load({
       kubeConfig: this.#deps.kubeConfig,
       status: this.#deps.statusWriter,
       namespace: AVI_SYSTEM,
-      name: amko.metadata?.name ?? '',
+      name: amko?.metadata?.name ?? '',
     });
     this.#epochs = { uid, store };
     return store;
   }
 
-  #refreshLeaderHealth(): void {
-    const serving = this.#leader.serving() && this.#pipeline.lastSyncOk();
-    if (serving === this.#leaderServing) return;
-    this.#leaderServing = serving;
-    this.#deps.server.health.setStatus(HEALTH_SERVICES.leader, serving ? 'SERVING' : 'NOT_SERVING');
-    this.#log.info(
-      { serving },
-      serving ? 'leader in sync: amko.leader SERVING' : 'amko.leader NOT_SERVING',
-    );
-  }
-
   #view(): RoleView {
-    if (this.#phase.kind === 'follower') {
-      return { phase: 'follower', follower: this.#phase.follower.status() };
+    const s = this.#state;
+    const follower = this.#effects.follower;
+    if (s.role === 'follower' && follower)
+      return { phase: 'follower', follower: follower.status() };
+    if (s.role === 'fenced') {
+      return { phase: 'fenced', claim: s.claim, by: s.fence?.by, reason: s.fence?.reason ?? '' };
     }
-    return leaderView(this.#leader.phase());
+    const replicator = this.#effects.replicator;
+    if (s.role === 'leader' && s.claim && replicator) {
+      return {
+        phase: 'leader',
+        claim: s.claim,
+        replication: replicator.status(),
+        unheard: s.unheard,
+      };
+    }
+    if ((s.role === 'promoting' || s.role === 'leader') && s.claim) {
+      return { phase: 'promoting', claim: s.claim };
+    }
+    return { phase: 'none' };
   }
 
   #statusTarget(): StatusTarget | undefined {
@@ -366,23 +445,5 @@ export class RoleSwitch {
       notice: this.#notice(amko),
     });
     return patch && { namespace: AVI_SYSTEM, name: amko.metadata.name, uid, patch };
-  }
-}
-
-function leaderView(p: LeaderPhase): RoleView {
-  switch (p.kind) {
-    case 'none':
-      return { phase: 'none' };
-    case 'promoting':
-      return { phase: 'promoting', claim: p.claim };
-    case 'leader':
-      return {
-        phase: 'leader',
-        claim: p.claim,
-        replication: p.replicator.status(),
-        unheard: p.unheard,
-      };
-    case 'fenced':
-      return { phase: 'fenced', claim: p.claim, by: p.by, reason: p.reason };
   }
 }

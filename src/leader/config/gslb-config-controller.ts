@@ -49,6 +49,8 @@ export interface GslbConfigControllerDeps {
   writable(): boolean;
   epoch(): number;
   fence(reason: string): void;
+  /** The running pipeline's `lastSyncOk()` changed. */
+  onSyncState?(ok: boolean): void;
   readonly tuning: Tuning;
 }
 
@@ -133,6 +135,7 @@ export class GslbConfigController {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    this.#deps.onSyncState?.(false);
     this.#deps.log.info({ gslbConfig: running.name, why }, 'stopping the GSLB pipeline');
     await running.pipeline.stop();
     await running.boot.client.close().catch(() => undefined);
@@ -185,6 +188,9 @@ export class GslbConfigController {
       epoch: () => d.epoch(),
       fence: (reason) => {
         d.fence(reason);
+      },
+      onSyncState: (ok) => {
+        d.onSyncState?.(ok);
       },
       ...d.tuning,
     });

@@ -48,6 +48,8 @@ export interface PipelineDeps {
   epoch(): number;
   /** Called when an object on the controller carries a higher epoch than ours. */
   fence(reason: string): void;
+  /** Told when `lastSyncOk()` changes (bootup done, a key failing or recovered, leadership). */
+  onSyncState?(ok: boolean): void;
   readonly gsWorkers?: number;
   /** Delay for retries whose disposition is `slow` (controller 5xx, maintenance). */
   readonly slowRetryMs?: number;

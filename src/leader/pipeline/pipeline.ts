@@ -56,6 +56,8 @@ export class Pipeline {
   /** Keys of the bootup pass or the current full sync still to be passed over once. */
   #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
   #booted = false;
+  /** What `onSyncState` was last told. */
+  #syncShown = false;
   #controllerLeader: boolean;
 
   constructor(deps: PipelineDeps) {
@@ -143,6 +145,13 @@ export class Pipeline {
   /** Bootup finished and no key is failing. */
   lastSyncOk(): boolean {
     return this.#booted && this.#failing.size === 0 && this.#controllerLeader;
+  }
+
+  #syncChanged(): void {
+    const ok = this.lastSyncOk();
+    if (ok === this.#syncShown) return;
+    this.#syncShown = ok;
+    this.#deps.onSyncState?.(ok);
   }
 
   /** Keys whose plan had writes that were held back (read-only mode). */
@@ -339,6 +348,7 @@ export class Pipeline {
     if (this.#deferred.delete(key)) return;
     if (outcome === 'ok') this.#failing.delete(key);
     else this.#failing.add(key);
+    this.#syncChanged();
     const pass = this.#pass;
     if (!pass?.keys.delete(key) || pass.keys.size > 0) return;
     this.#tasks.push(this.#passDone());
@@ -363,6 +373,7 @@ export class Pipeline {
       return;
     }
     this.#booted = true;
+    this.#syncChanged();
     this.#deps.log.info(fields, 'bootup sync finished');
     if (!this.#controllerLeader) return;
     await this.#deps.setState(GSLB_CONFIG_STATE.synced);
@@ -379,6 +390,7 @@ export class Pipeline {
   async #lostControllerLeadership(): Promise<void> {
     if (!this.#controllerLeader) return;
     this.#controllerLeader = false;
+    this.#syncChanged();
     this.#deps.log.warn('the controller is no longer the GSLB leader; writes stop until it is');
     await this.#deps.setState(GSLB_CONFIG_STATE.onlyOnLeader).catch(() => undefined);
   }
@@ -404,6 +416,7 @@ export class Pipeline {
     if (leader !== this.#controllerLeader) {
       d.log.info({ leader }, 'controller GSLB leadership changed');
       this.#controllerLeader = leader;
+      this.#syncChanged();
       await d.setState(leader ? GSLB_CONFIG_STATE.accepted : GSLB_CONFIG_STATE.controllerNotLeader);
     }
     await this.#reader.loadCache(this.#cache, signal);

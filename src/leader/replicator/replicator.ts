@@ -17,7 +17,10 @@ import {
   SNAPSHOT_CHUNK_BYTES,
   type Keepalive,
 } from '../../shared/federation/federation-names.js';
-import type { FederationServer } from '../../shared/federation/federation-server.js';
+import type {
+  FederationHandler,
+  FederationServer,
+} from '../../shared/federation/federation-server.js';
 import type { Membership } from '../../shared/federation/membership.js';
 import type { FederationProto } from '../../shared/federation/proto.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
@@ -56,6 +59,8 @@ export interface ReplicatorDeps {
 
 export interface ReplicatorHandle {
   readonly logId: string;
+  /** The leader's Federation service handler: GetState answers, Replicate is refused. */
+  readonly handler: FederationHandler;
   status(): ReplicationStatus;
   /** Stops every session and the watches, and uninstalls the leader's Federation handler. */
   stop(): Promise<void>;
@@ -78,6 +83,7 @@ class Replicator implements ReplicatorHandle {
   readonly #sources: SourceWatch;
   #fencedBy: EpochClaim | undefined;
   #reportPending = false;
+  #handler: FederationHandler | undefined;
 
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps;
@@ -100,19 +106,22 @@ class Replicator implements ReplicatorHandle {
     return this.#rlog.logId;
   }
 
+  get handler(): FederationHandler {
+    this.#handler ??= new LeaderFederationHandler({
+      claim: this.#deps.claim,
+      membership: this.#deps.membership,
+      fencedBy: () => this.#fencedBy,
+      position: () => ({ logId: this.#rlog.logId, revision: this.#rlog.head }),
+      onFenced: (by) => {
+        this.#fence(by);
+      },
+      log: this.#log,
+    });
+    return this.#handler;
+  }
+
   async start(signal?: AbortSignal): Promise<void> {
-    this.#deps.server?.setHandler(
-      new LeaderFederationHandler({
-        claim: this.#deps.claim,
-        membership: this.#deps.membership,
-        fencedBy: () => this.#fencedBy,
-        position: () => ({ logId: this.#rlog.logId, revision: this.#rlog.head }),
-        onFenced: (by) => {
-          this.#fence(by);
-        },
-        log: this.#log,
-      }),
-    );
+    this.#deps.server?.setHandler(this.handler);
     this.#sources.start();
     try {
       await this.#sources.synced(signal);

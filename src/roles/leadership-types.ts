@@ -1,0 +1,141 @@
+/**
+ * The vocabulary of leadership-step.ts: its state, the events it takes and the effects it asks
+ * for. Types and the initial state only.
+ */
+import type { AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
+import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+
+/** What the AMKOCluster in force asks of this process. */
+export type Wanted =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'follow' }
+  | { readonly kind: 'lead'; readonly status: AmkoClusterStatus | undefined };
+
+export type Role = 'none' | 'follower' | 'promoting' | 'leader' | 'fenced';
+
+export interface Fence {
+  /** The winning claim, when one is known (a controller marker may not say who). */
+  readonly by: EpochClaim | undefined;
+  readonly reason: string;
+}
+
+export type PipelineMode = 'off' | 'standby' | 'active';
+
+/** The asynchronous effects; one at a time. */
+export type AsyncEffect =
+  /** Persist the next epoch above `above` (and above what the store holds) for this cluster. */
+  | { readonly type: 'persist-promotion'; readonly above: EpochClaim }
+  /** Persist a winning claim learnt from elsewhere. */
+  | { readonly type: 'persist-seen'; readonly claim: EpochClaim }
+  | { readonly type: 'survey'; readonly claim: EpochClaim }
+  | { readonly type: 'catch-up' }
+  | { readonly type: 'pipeline'; readonly mode: PipelineMode; readonly epoch: number }
+  | { readonly type: 'replicator'; readonly on: boolean; readonly claim?: EpochClaim }
+  | { readonly type: 'follower'; readonly on: boolean };
+
+/** Effects the runner applies at once, in order. */
+export type SyncEffect =
+  | { readonly type: 'front'; readonly front: Front }
+  | { readonly type: 'status' }
+  | { readonly type: 'retry-after'; readonly ms: number }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string };
+
+export type Effect = AsyncEffect | SyncEffect;
+
+/** The Federation handler and health statuses, derived from the state and nothing else. */
+export interface Front {
+  readonly handler: 'none' | 'follower' | 'leader' | 'fenced';
+  /** The claim the leader/fenced handler speaks for. */
+  readonly claim: EpochClaim | undefined;
+  readonly federation: boolean;
+  readonly leader: boolean;
+}
+
+export type Event =
+  | { readonly type: 'wanted'; readonly wanted: Wanted }
+  | { readonly type: 'done'; readonly effect: AsyncEffect['type'] }
+  /** An epoch was persisted; `highest` is what the store holds now. */
+  | { readonly type: 'persisted'; readonly highest: EpochClaim }
+  | { readonly type: 'failed'; readonly effect: AsyncEffect['type']; readonly error: string }
+  | {
+      readonly type: 'surveyed';
+      readonly highest: EpochClaim;
+      readonly unheard: readonly string[];
+    }
+  | {
+      readonly type: 'higher-epoch';
+      readonly by: EpochClaim | undefined;
+      readonly source: 'survey' | 'peer' | 'refusal' | 'controller';
+      readonly reason?: string;
+    }
+  | { readonly type: 'heard'; readonly members: readonly string[] }
+  /** The epoch store of the AMKOCluster in force was (re)loaded. */
+  | { readonly type: 'loaded'; readonly highest: EpochClaim }
+  /** The followers to replicate to changed: a running replicator starts anew. */
+  | { readonly type: 'endpoints' }
+  | { readonly type: 'pass'; readonly ok: boolean }
+  | { readonly type: 'retry' };
+
+export interface LeadershipState {
+  readonly self: string;
+  readonly standby: 'hot' | 'cold';
+  readonly wanted: Wanted;
+  readonly role: Role;
+  /** Our own claim while promoting, leading or fenced. */
+  readonly claim: EpochClaim | undefined;
+  /** The highest claim persisted in this cluster's store. */
+  readonly highest: EpochClaim;
+  /** The highest claim learnt from anywhere, persisted or not. */
+  readonly learnt: EpochClaim;
+  readonly fence: Fence | undefined;
+  /** Take-over steps done: persisted, surveyed, caught up, writing, replicating. */
+  readonly progress: readonly ('surveyed' | 'caught-up' | 'writing' | 'replicating')[];
+  /** This take-over took a new epoch (else it resumes one): a stale record may promote again. */
+  readonly promoted: boolean;
+  readonly unheard: readonly string[];
+  /** The first role decision (from the recorded status) is still to be taken. */
+  readonly booting: boolean;
+  /** A persisted claim whose take-over failed half-way: the retry resumes it. */
+  readonly unfinished: EpochClaim | undefined;
+  readonly pipeline: PipelineMode;
+  readonly replicating: boolean;
+  readonly following: boolean;
+  /** The followers to replicate to changed while replicating. */
+  readonly restartReplicator: boolean;
+  readonly pipelineOk: boolean;
+  /** The one answer to "may this process write to the controller now?". */
+  readonly mayWrite: boolean;
+  readonly inFlight: AsyncEffect['type'] | undefined;
+  /** A failed step waits for the retry timer. */
+  readonly waitingRetry: boolean;
+}
+
+export function initialState(
+  self: string,
+  standby: 'hot' | 'cold',
+  highest: EpochClaim,
+): LeadershipState {
+  return {
+    self,
+    standby,
+    wanted: { kind: 'none' },
+    role: 'none',
+    claim: undefined,
+    highest,
+    learnt: highest,
+    fence: undefined,
+    progress: [],
+    promoted: false,
+    unheard: [],
+    booting: true,
+    unfinished: undefined,
+    pipeline: 'off',
+    replicating: false,
+    following: false,
+    restartReplicator: false,
+    pipelineOk: false,
+    mayWrite: false,
+    inFlight: undefined,
+    waitingRetry: false,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The asynchronous effects of leadership-step.ts, done for real: persisting epochs, the survey,
+ * the catch-up, the pipeline's mode, the replicator and the follower service. Each resolves with
+ * the event that tells the step how it went; a throw becomes a `failed` event in the role switch.
+ * Nothing here decides anything: the order and the conditions are the step's.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../shared/clock.js';
+import type { AmkoCluster } from '../shared/crd/amko-cluster.js';
+import type { FederationTls } from '../shared/federation/credentials.js';
+import { supersedes, type EpochClaim } from '../shared/federation/epoch-rules.js';
+import type { EpochStore } from '../shared/federation/epoch-store.js';
+import type { Keepalive } from '../shared/federation/federation-names.js';
+import { endpointsOf, peersOf, type Membership } from '../shared/federation/membership.js';
+import type { FederationProto } from '../shared/federation/proto.js';
+import type { Logger } from '../shared/telemetry/logger.js';
+import { startFollower, type FollowerHandle } from '../follower/follower.js';
+import type { AppliedPosition } from '../follower/replication-session.js';
+import { surveyEpochs, type MemberPosition } from '../leader/replicator/epoch-check.js';
+import type { ReplicationStatus } from '../leader/replicator/member-status.js';
+import { startReplicator, type ReplicatorHandle } from '../leader/replicator/replicator.js';
+import { catchUpFrom, memberAhead } from './catch-up.js';
+import type { LeaderPipeline } from './leader-pipeline.js';
+import type { AsyncEffect, Event } from './leadership-step.js';
+
+export interface RoleEffectsDeps {
+  kubeConfig: KubeConfig;
+  proto: FederationProto;
+  tls: FederationTls;
+  pipeline: LeaderPipeline;
+  clock: Clock;
+  log: Logger;
+  /** The AMKOCluster the role is taken from, as the role sees it. */
+  amko: () => AmkoCluster | undefined;
+  membership: () => Membership;
+  epochs: () => Promise<EpochStore>;
+  /** Feeds an event back into the step (replicator and follower callbacks). */
+  dispatch: (e: Event) => void;
+  /** Something worth writing to the status changed. */
+  poke: () => void;
+  surveyTimeoutMs?: number | undefined;
+  keepalive?: Keepalive | undefined;
+  pingIntervalMs?: number | undefined;
+  leaderContactTimeoutMs?: number | undefined;
+}
+
+/** Members whose highest epoch the replicator has learnt. */
+const heardOf = (s: ReplicationStatus): string[] =>
+  s.members.filter((m) => m.heard === true).map((m) => m.cluster);
+
+export class RoleEffects {
+  readonly #deps: RoleEffectsDeps;
+  readonly #log: Logger;
+  follower: FollowerHandle | undefined;
+  replicator: ReplicatorHandle | undefined;
+  /** Where this cluster stood when it last stopped following: a promotion catches up from it. */
+  #lastApplied: AppliedPosition | undefined;
+  #positions: readonly MemberPosition[] = [];
+
+  constructor(deps: RoleEffectsDeps) {
+    this.#deps = deps;
+    this.#log = deps.log.child({ component: 'leadership' });
+  }
+
+  async run(fx: AsyncEffect): Promise<Event> {
+    switch (fx.type) {
+      case 'persist-promotion':
+        return this.#promote(fx.above);
+      case 'persist-seen': {
+        const store = await this.#deps.epochs();
+        return { type: 'persisted', highest: await store.raise(fx.claim) };
+      }
+      case 'survey':
+        return this.#survey(fx.claim);
+      case 'catch-up':
+        await this.#catchUp();
+        return { type: 'done', effect: 'catch-up' };
+      case 'pipeline':
+        await this.#pipelineMode(fx.mode, fx.epoch);
+        return { type: 'done', effect: 'pipeline' };
+      case 'replicator':
+        await (fx.on && fx.claim ? this.#startReplicator(fx.claim) : this.#stopReplicator());
+        return { type: 'done', effect: 'replicator' };
+      case 'follower':
+        await (fx.on ? this.#startFollower() : this.#stopFollower());
+        return { type: 'done', effect: 'follower' };
+    }
+  }
+
+  /** Stops whatever runs, for shutdown. */
+  async stop(): Promise<void> {
+    await this.#stopReplicator();
+    await this.#stopFollower();
+    await this.#deps.pipeline.stop();
+  }
+
+  async #promote(above: EpochClaim): Promise<Event> {
+    const store = await this.#deps.epochs();
+    if (supersedes(above, store.highest())) await store.raise(above);
+    const self = this.#deps.membership().self;
+    const claim = await store.promote(self);
+    return { type: 'persisted', highest: claim };
+  }
+
+  async #survey(claim: EpochClaim): Promise<Event> {
+    const endpoints = endpointsOf(this.#deps.amko());
+    const s = await surveyEpochs({
+      endpoints,
+      proto: this.#deps.proto,
+      tls: this.#deps.tls,
+      timeoutMs: this.#deps.surveyTimeoutMs ?? 3_000,
+    });
+    const peers = new Set(peersOf(this.#deps.membership()));
+    const unheard = s.unreachable.map((u) => u.cluster).filter((c) => peers.has(c));
+    this.#positions = s.positions;
+    this.#log.info(
+      { epoch: claim.epoch, highest: s.highest, answered: s.answered, unreachable: s.unreachable },
+      unheard.length > 0
+        ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
+        : 'epoch survey done',
+    );
+    return { type: 'surveyed', highest: s.highest, unheard };
+  }
+
+  /** A member ahead of us on the old log: its replicas first, before any write (catch-up.ts). */
+  async #catchUp(): Promise<void> {
+    const own = this.#lastApplied;
+    if (!own) return;
+    const ahead = memberAhead(own, this.#positions);
+    if (!ahead) {
+      this.#log.info(
+        { own, members: this.#positions },
+        'no member is ahead of us: nothing to catch up',
+      );
+      this.#lastApplied = undefined;
+      return;
+    }
+    this.#log.warn(
+      { own, ahead },
+      `${ahead.cluster} is ahead of us (revision ${ahead.revision} > ${own.revision}): fetching its replicas before writing`,
+    );
+    const done = await catchUpFrom(
+      {
+        kubeConfig: this.#deps.kubeConfig,
+        proto: this.#deps.proto,
+        tls: this.#deps.tls,
+        endpoints: endpointsOf(this.#deps.amko()),
+        log: this.#log,
+        timeoutMs: this.#deps.surveyTimeoutMs ?? 3_000,
+      },
+      own,
+      ahead,
+    );
+    const { contents, ...summary } = done;
+    this.#log.info(summary, `caught up from ${done.from} at revision ${done.revision}`);
+    this.#lastApplied = undefined;
+    // The warm pipeline must plan from what was just written, not from its older cache.
+    if (!(await this.#deps.pipeline.holds(contents, 10_000))) {
+      this.#log.warn('the pipeline did not see the caught-up objects within 10 s; going on');
+    }
+  }
+
+  async #pipelineMode(mode: 'off' | 'standby' | 'active', epoch: number): Promise<void> {
+    const p = this.#deps.pipeline;
+    if (mode === 'off') await p.stop();
+    else if (mode === 'standby') await p.standby();
+    else await p.activate(epoch);
+    // A pass already good (a warm standby) is good for the new mode too: say so at once.
+    this.#deps.dispatch({ type: 'pass', ok: mode !== 'off' && p.lastSyncOk() });
+  }
+
+  async #startReplicator(claim: EpochClaim): Promise<void> {
+    const d = this.#deps;
+    const replicator = await startReplicator({
+      kubeConfig: d.kubeConfig,
+      proto: d.proto,
+      tls: d.tls,
+      claim,
+      membership: d.membership,
+      endpoints: endpointsOf(d.amko()),
+      clock: d.clock,
+      log: d.log,
+      ...(d.keepalive ? { keepalive: d.keepalive } : {}),
+      ...(d.pingIntervalMs ? { pingIntervalMs: d.pingIntervalMs } : {}),
+      onStatus: (status) => {
+        d.dispatch({ type: 'heard', members: heardOf(status) });
+        d.poke();
+      },
+      onFenced: (by) => {
+        d.dispatch({ type: 'higher-epoch', by, source: 'refusal' });
+      },
+    });
+    this.replicator = replicator;
+    d.dispatch({ type: 'heard', members: heardOf(replicator.status()) });
+  }
+
+  async #stopReplicator(): Promise<void> {
+    const r = this.replicator;
+    this.replicator = undefined;
+    await r?.stop();
+  }
+
+  async #startFollower(): Promise<void> {
+    const d = this.#deps;
+    this.follower = await startFollower({
+      kubeConfig: d.kubeConfig,
+      epochs: await d.epochs(),
+      membership: d.membership,
+      clock: d.clock,
+      log: d.log,
+      onApplied: () => {
+        d.poke();
+      },
+      ...(d.leaderContactTimeoutMs === undefined
+        ? {}
+        : { leaderContactTimeoutMs: d.leaderContactTimeoutMs }),
+      onContactChanged: () => {
+        d.poke();
+      },
+    });
+  }
+
+  async #stopFollower(): Promise<void> {
+    const f = this.follower;
+    if (!f) return;
+    this.follower = undefined;
+    await f.stop();
+    this.#lastApplied = f.status().applied;
+  }
+}

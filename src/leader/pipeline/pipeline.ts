@@ -1,13 +1,19 @@
 /**
- * One running GSLB pipeline: member cluster watchers → ingestion queue → member store;
- * GDP/GSLBHostRule trackers; a rate-limited GslbService queue whose workers compute the desired
- * state, plan against the controller cache and apply. Bootup fills the caches, then queues every
- * key once (desired, cached and garbage); a full sync re-reads the controller every refresh
- * interval and queues every key again, which writes nothing when nothing changed.
+ * One running GSLB pipeline, the bootup and full-sync driver: member cluster watchers →
+ * ingestion queue → member store; GDP/GSLBHostRule trackers on a policy queue; and the
+ * GslbService controller (gs-controller.ts) it hands keys to. Bootup fills the caches, then
+ * queues every key once (desired, cached and garbage); a full sync re-reads the controller every
+ * refresh interval and queues every key again, which writes nothing when nothing changed.
  */
 import { GSLB_CONFIG_STATE } from '../../shared/crd/gslb-config.js';
-import { messageOf, OperatorError } from '../../shared/errors.js';
-import { gslbKey, parseGslbKey, type GslbKey, type MemberObjectKey } from '../../shared/keys.js';
+import { messageOf } from '../../shared/errors.js';
+import {
+  gslbKey,
+  parseGslbKey,
+  parseMemberObjectKey,
+  type GslbKey,
+  type MemberObjectKey,
+} from '../../shared/keys.js';
 import { WorkQueue } from '../../shared/kube/work-queue.js';
 import { runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
 import { HostRuleIndex } from '../ingestion/host-rule-index.js';
@@ -20,24 +26,20 @@ import { GhrTracker } from '../rules/ghr-tracker.js';
 import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
 import { EpochFence } from '../sync/epoch-fence.js';
-import { GsApplier } from '../sync/gs-applier.js';
-import { GsReconciler } from '../sync/gs-reconciler.js';
-import { DesiredState } from './desired-state.js';
+import { buildReconciler } from './build-reconciler.js';
+import { GsController } from './gs-controller.js';
+import { aliasConflictMessages, refusalEvent } from './reports.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb } from './memory.js';
 
 type PolicyKey = 'policy' | 'full';
 
-/** How long a GslbService key waits for a pending policy pass before it is looked at again. */
-const POLICY_WAIT_MS = 50;
-
 export class Pipeline {
   readonly #deps: PipelineDeps;
   readonly #stop = new AbortController();
   readonly #ingestQ: WorkQueue<MemberObjectKey>;
   readonly #policyQ: WorkQueue<PolicyKey>;
-  readonly #gsQ: WorkQueue<GslbKey>;
   readonly #store: MemberStore;
   readonly #hostRules = new HostRuleIndex();
   readonly #ingestion: IngestionController;
@@ -46,12 +48,9 @@ export class Pipeline {
   readonly #ghr: GhrTracker;
   readonly #cache: ControllerCache;
   readonly #reader: ControllerReader;
-  readonly #reconciler: GsReconciler;
   /** Every controller call goes through the epoch fence. */
   readonly #avi: EpochFence;
-  readonly #failing = new Set<GslbKey>();
-  /** Keys put back because a policy pass was pending when they came up (not a pass). */
-  readonly #deferred = new Set<GslbKey>();
+  readonly #gs: GsController;
   readonly #tasks: Promise<void>[] = [];
   /** Keys of the bootup pass or the current full sync still to be passed over once. */
   #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
@@ -65,13 +64,12 @@ export class Pipeline {
     this.#controllerLeader = deps.controllerLeader;
     this.#ingestQ = new WorkQueue({ clock });
     this.#policyQ = new WorkQueue({ clock, baseDelayMs: 500, maxDelayMs: 30_000 });
-    this.#gsQ = new WorkQueue({ clock, baseDelayMs: 50, maxDelayMs: 30_000 });
     this.#cache = new ControllerCache(createdByValue(s.amkoUuid));
     this.#avi = new EpochFence({
       api: deps.avi,
       createdBy: this.#cache.createdBy,
       epoch: () => deps.epoch(),
-      writable: () => deps.writable() && this.#controllerLeader,
+      writable: () => this.#mayWrite(),
       fence: (reason) => {
         deps.fence(reason);
       },
@@ -120,8 +118,7 @@ export class Pipeline {
       hostRules: this.#hostRules,
       defaultDomain: () => this.#gdp.accepted?.spec.defaultDomain,
     });
-    this.#reconciler = this.#makeReconciler();
-    deps.metrics.watchQueue({ name: 'gslbservice', depth: () => this.#gsQ.length });
+    this.#gs = this.#makeGsController();
     deps.metrics.watchQueue({ name: 'member-objects', depth: () => this.#ingestQ.length });
   }
 
@@ -140,55 +137,87 @@ export class Pipeline {
     this.#policyQ.add('full');
   }
 
+  /** A namespace of the leader cluster changed: its tenant may be new to its GSLBHostRules. */
+  namespaceChanged(namespace: string): void {
+    const d = this.#deps;
+    const inIt = (o: { metadata?: { namespace?: string } }): boolean =>
+      o.metadata?.namespace === namespace;
+    if (d.ghrs.list().some(inIt) || d.gdps.list().some(inIt)) this.#policyQ.add('policy');
+  }
+
   /** Bootup finished and no key is failing. */
   lastSyncOk(): boolean {
-    return this.#booted && this.#failing.size === 0 && this.#controllerLeader;
+    return this.#booted && this.#gs.failing === 0 && this.#controllerLeader;
   }
 
   /** Keys whose plan had writes that were held back (read-only mode). */
   get pendingWrites(): number {
-    return this.#reconciler.pending.size;
+    return this.#gs.pendingWrites;
   }
 
   async stop(): Promise<void> {
     this.#stop.abort(new Error('pipeline stopped'));
     this.#ingestQ.shutDown();
     this.#policyQ.shutDown();
-    await this.#gsQ.shutDownWithDrain();
+    await this.#gs.stop();
     await Promise.all(this.#tasks);
     await this.#clusters.stop();
   }
 
-  #makeReconciler(): GsReconciler {
+  #makeGsController(): GsController {
     const d = this.#deps;
-    const desired = new DesiredState({
+    let gs: GsController | undefined = undefined;
+    const reconciler = buildReconciler({
       store: this.#store,
       hostRules: this.#hostRules,
+      cache: this.#cache,
+      reader: this.#reader,
+      avi: this.#avi,
+      metrics: d.metrics,
       amkoUuid: d.settings.amkoUuid,
       customFqdn: d.settings.customFqdn,
       gdp: () => this.#gdp.accepted,
       ghr: (fqdn) => this.#ghr.get(fqdn),
       epoch: () => d.epoch(),
-      defaultPki: (tenant, signal) => this.#reader.defaultPkiProfile(tenant, signal),
-    });
-    return new GsReconciler({
-      cache: this.#cache,
-      applier: new GsApplier({
-        avi: this.#avi,
-        cache: this.#cache,
-        onWrite: (op) => {
-          const [verb = op, type = ''] = op.split('-');
-          d.metrics.aviWrite(type === 'gs' ? 'gslbservice' : 'healthmonitor', verb);
-        },
-      }),
-      amkoUuid: d.settings.amkoUuid,
-      desired: (key, exists, signal) => desired.desired(key, exists, signal),
-      epoch: () => d.epoch(),
-      writable: () => d.writable() && this.#controllerLeader,
+      writable: () => this.#mayWrite(),
       fence: (reason) => {
         d.fence(reason);
       },
+      aliasesLost: (key, lost) => gs?.noteAliases(key, lost),
     });
+    gs = new GsController({
+      reconciler,
+      cache: this.#cache,
+      clock: d.clock,
+      log: d.log,
+      metrics: d.metrics,
+      workers: d.gsWorkers ?? 8,
+      slowRetryMs: d.slowRetryMs ?? 5_000,
+      unsyncedClusters: () => this.#clusters.unsynced(),
+      policyPending: () => this.#policyPending(),
+      lostControllerLeadership: () => this.#lostControllerLeadership(),
+      passed: (key) => {
+        this.#passed(key);
+      },
+      refused: (key, message) => {
+        const policy = { ghr: this.#ghr.get(parseGslbKey(key).gsName), gdp: this.#gdp.accepted };
+        const e = refusalEvent(key, message, policy);
+        if (e) d.event(e.about, e.reason, e.message, e.warning);
+      },
+      aliasesLost: (key, lost) => {
+        if (lost.length === 0) d.log.info({ key }, 'GslbService no longer loses any alias');
+        for (const m of aliasConflictMessages(key, lost)) {
+          d.log.warn({ key }, m);
+          d.gslbConfigEvent('AliasConflict', m, true);
+        }
+      },
+    });
+    return gs;
+  }
+
+  /** Leader-level permission and the controller being the GSLB leader. */
+  #mayWrite(): boolean {
+    return this.#deps.writable() && this.#controllerLeader;
   }
 
   #namespaceInfo(
@@ -218,7 +247,7 @@ export class Pipeline {
       this.#startWorkers();
       const keys = this.#allGsKeys();
       this.#track('bootup', keys);
-      for (const k of keys) this.#gsQ.add(k);
+      for (const k of keys) this.#gs.add(k);
       if (keys.length === 0) await this.#passDone();
       this.#tasks.push(this.#fullSyncLoop());
     } catch (err) {
@@ -262,22 +291,13 @@ export class Pipeline {
         slowRetryMs,
         process: (key) => this.#policyPass(key),
       }),
-      runWorkers({
-        queue: this.#gsQ,
-        count: d.gsWorkers ?? 8,
-        log,
-        slowRetryMs,
-        process: (key) => this.#gsPass(key),
-        onPass: (key, outcome) => {
-          this.#afterPass(key, outcome);
-        },
-      }),
     );
+    this.#gs.start();
   }
 
   #ingest(key: MemberObjectKey): void {
-    this.#deps.metrics.ingested(key.slice(0, key.indexOf('/')));
-    for (const k of this.#ingestion.process(key)) this.#gsQ.add(k);
+    this.#deps.metrics.ingested(parseMemberObjectKey(key).kind);
+    for (const k of this.#ingestion.process(key)) this.#gs.add(k);
   }
 
   async #policyPass(key: PolicyKey): Promise<PassResult> {
@@ -294,51 +314,17 @@ export class Pipeline {
     if (!enqueue) return;
     const all = this.#allGsKeys();
     for (const k of all) {
-      if (gdpChanged || fqdns.has(parseGslbKey(k).gsName)) this.#gsQ.add(k);
-    }
-  }
-
-  async #gsPass(key: GslbKey): Promise<PassResult> {
-    const started = this.#deps.clock.now();
-    if (this.#held(key)) return undefined;
-    if (this.#policyPending()) {
-      // Planned now, this key would be written with the GDP/GSLBHostRules the policy pass is
-      // about to replace (e.g. right after a promotion caught up from a member), then again.
-      this.#deferred.add(key);
-      return { requeueAfterMs: POLICY_WAIT_MS };
-    }
-    try {
-      const result = await this.#reconciler.reconcile(key, this.#stop.signal);
-      if (result === 'read-only') this.#deps.log.debug({ key }, 'writes held back: read-only');
-      else if (result !== 'unchanged') this.#deps.log.debug({ key, result }, 'GslbService synced');
-      this.#deps.metrics.reconcile(result, (this.#deps.clock.now() - started) / 1000);
-      return undefined;
-    } catch (err) {
-      if (err instanceof OperatorError && err.code === 'AVI_NOT_LEADER')
-        await this.#lostControllerLeadership();
-      this.#deps.metrics.reconcile('error', (this.#deps.clock.now() - started) / 1000);
-      throw err;
+      if (gdpChanged || fqdns.has(parseGslbKey(k).gsName)) this.#gs.add(k);
     }
   }
 
   /** While writing, a policy pass queued or running holds GslbService writes back. */
   #policyPending(): boolean {
-    if (!this.#deps.writable() || !this.#controllerLeader) return false;
+    if (!this.#mayWrite()) return false;
     return this.#policyQ.length + this.#policyQ.inFlight > 0;
   }
 
-  /** A GS that has members in a cluster not yet listed is left alone until that cluster lists. */
-  #held(key: GslbKey): boolean {
-    const unsynced = this.#clusters.unsynced();
-    if (unsynced.length === 0) return false;
-    const members = (this.#cache.gs(key)?.body.description ?? '').split(',');
-    return members.some((m) => unsynced.some((c) => m.split('/')[1] === c));
-  }
-
-  #afterPass(key: GslbKey, outcome: 'ok' | 'retry' | 'slow' | 'dropped'): void {
-    if (this.#deferred.delete(key)) return;
-    if (outcome === 'ok') this.#failing.delete(key);
-    else this.#failing.add(key);
+  #passed(key: GslbKey): void {
     const pass = this.#pass;
     if (!pass?.keys.delete(key) || pass.keys.size > 0) return;
     this.#tasks.push(this.#passDone());
@@ -355,7 +341,7 @@ export class Pipeline {
     const fields = {
       gslbServices: this.#cache.gsCount,
       ms,
-      failing: this.#failing.size,
+      failing: this.#gs.failing,
       memoryMb: memoryMb(),
     };
     if (pass?.what === 'full sync') {
@@ -373,7 +359,7 @@ export class Pipeline {
     if (!this.#booted && this.#pass === undefined) return;
     this.#deps.log.info({ cluster }, 'member cluster listed; passing over its objects');
     for (const key of this.#clusters.get(cluster)?.keys() ?? []) this.#ingestQ.add(key);
-    for (const k of this.#allGsKeys()) this.#gsQ.add(k);
+    for (const k of this.#allGsKeys()) this.#gs.add(k);
   }
 
   async #lostControllerLeadership(): Promise<void> {
@@ -412,7 +398,7 @@ export class Pipeline {
     await this.#evaluatePolicy(false);
     const keys = this.#allGsKeys();
     if (this.#booted) this.#track('full sync', keys);
-    for (const k of keys) this.#gsQ.add(k);
+    for (const k of keys) this.#gs.add(k);
     d.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },
       'full sync: controller re-read, every key queued',

@@ -206,10 +206,10 @@ export class Pipeline {
       },
       aliasesLost: (key, lost) => {
         if (lost.length === 0) d.log.info({ key }, 'GslbService no longer loses any alias');
-        for (const m of aliasConflictMessages(key, lost)) {
-          d.log.warn({ key }, m);
-          d.gslbConfigEvent('AliasConflict', m, true);
-        }
+        aliasConflictMessages(key, lost).forEach((message, i) => {
+          d.log.warn({ key, ...lost[i] }, 'alias claimed by another GslbService; left out');
+          d.gslbConfigEvent('AliasConflict', message, true);
+        });
       },
     });
     return gs;

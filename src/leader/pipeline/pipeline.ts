@@ -23,6 +23,7 @@ import { createdByValue } from '../model/names.js';
 import { selectObject } from '../policy/select.js';
 import { GdpTracker } from '../rules/gdp-tracker.js';
 import { GhrTracker } from '../rules/ghr-tracker.js';
+import type { RulesDeps } from '../rules/rules-deps.js';
 import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
 import { EpochFence } from '../sync/epoch-fence.js';
@@ -32,6 +33,7 @@ import { aliasConflictMessages, refusalEvent } from './reports.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb } from './memory.js';
+import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 type PolicyKey = 'policy' | 'full';
 
@@ -52,9 +54,8 @@ export class Pipeline {
   readonly #avi: EpochFence;
   readonly #gs: GsController;
   readonly #tasks: Promise<void>[] = [];
-  /** Keys of the bootup pass or the current full sync still to be passed over once. */
-  #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
-  #booted = false;
+  /** The bootup pass and full syncs still going over every key once. */
+  readonly #passes: SyncPasses<GslbKey>;
   #controllerLeader: boolean;
 
   constructor(deps: PipelineDeps) {
@@ -62,6 +63,7 @@ export class Pipeline {
     const s = deps.settings;
     const clock = deps.clock;
     this.#controllerLeader = deps.controllerLeader;
+    this.#passes = new SyncPasses(() => clock.now());
     this.#ingestQ = new WorkQueue({ clock });
     this.#policyQ = new WorkQueue({ clock, baseDelayMs: 500, maxDelayMs: 30_000 });
     this.#cache = new ControllerCache(createdByValue(s.amkoUuid));
@@ -75,15 +77,11 @@ export class Pipeline {
       },
     });
     this.#reader = new ControllerReader({ avi: this.#avi });
-    const rulesDeps = {
+    const rulesDeps: RulesDeps = {
       reader: this.#reader,
       memberClusters: s.memberClusters,
-      refTenant: (ns: string) => deps.refTenant(ns),
-      writeStatus: (
-        ref: Parameters<PipelineDeps['writeStatus']>[0],
-        obj: Parameters<PipelineDeps['writeStatus']>[1],
-        status: Record<string, unknown>,
-      ) => deps.writeStatus(ref, obj, status),
+      refTenant: (ns) => deps.refTenant(ns),
+      writeStatus: (ref, obj, status) => deps.writeStatus(ref, obj, status),
       log: deps.log,
     };
     this.#gdp = new GdpTracker(rulesDeps);
@@ -147,7 +145,7 @@ export class Pipeline {
 
   /** Bootup finished and no key is failing. */
   lastSyncOk(): boolean {
-    return this.#booted && this.#gs.failing === 0 && this.#controllerLeader;
+    return this.#passes.booted && this.#gs.failing === 0 && this.#controllerLeader;
   }
 
   /** Keys whose plan had writes that were held back (read-only mode). */
@@ -241,14 +239,13 @@ export class Pipeline {
         this.#reader.loadCache(this.#cache, signal),
       );
       await this.#retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
-      for (const mc of this.#clusters.started()) {
-        if (mc.synced) for (const key of mc.keys()) this.#ingest(key);
-      }
+      const synced = this.#clusters.started().filter((mc) => mc.synced);
+      for (const key of synced.flatMap((mc) => mc.keys())) this.#ingest(key);
       this.#startWorkers();
       const keys = this.#allGsKeys();
-      this.#track('bootup', keys);
+      this.#passes.start('bootup', keys);
       for (const k of keys) this.#gs.add(k);
-      if (keys.length === 0) await this.#passDone();
+      if (keys.length === 0) await this.#passDone(this.#passes.finish());
       this.#tasks.push(this.#fullSyncLoop());
     } catch (err) {
       if (!signal.aborted) d.log.error({ err: messageOf(err) }, 'GSLB pipeline bootup failed');
@@ -325,30 +322,21 @@ export class Pipeline {
   }
 
   #passed(key: GslbKey): void {
-    const pass = this.#pass;
-    if (!pass?.keys.delete(key) || pass.keys.size > 0) return;
-    this.#tasks.push(this.#passDone());
+    const done = this.#passes.passed(key);
+    if (done) this.#tasks.push(this.#passDone(done));
   }
 
-  #track(what: 'bootup' | 'full sync', keys: readonly GslbKey[]): void {
-    this.#pass = { what, keys: new Set(keys), started: this.#deps.clock.now() };
-  }
-
-  async #passDone(): Promise<void> {
-    const pass = this.#pass;
-    this.#pass = undefined;
-    const ms = pass ? this.#deps.clock.now() - pass.started : 0;
+  async #passDone(pass: FinishedPass): Promise<void> {
     const fields = {
       gslbServices: this.#cache.gsCount,
-      ms,
+      ms: pass.ms,
       failing: this.#gs.failing,
       memoryMb: memoryMb(),
     };
-    if (pass?.what === 'full sync') {
+    if (pass.what === 'full sync') {
       this.#deps.log.info(fields, 'full sync finished');
       return;
     }
-    this.#booted = true;
     this.#deps.log.info(fields, 'bootup sync finished');
     if (!this.#controllerLeader) return;
     await this.#deps.setState(GSLB_CONFIG_STATE.synced);
@@ -356,7 +344,7 @@ export class Pipeline {
   }
 
   #clusterSynced(cluster: string): void {
-    if (!this.#booted && this.#pass === undefined) return;
+    if (!this.#passes.booted && !this.#passes.running) return;
     this.#deps.log.info({ cluster }, 'member cluster listed; passing over its objects');
     for (const key of this.#clusters.get(cluster)?.keys() ?? []) this.#ingestQ.add(key);
     for (const k of this.#allGsKeys()) this.#gs.add(k);
@@ -397,7 +385,7 @@ export class Pipeline {
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
     const keys = this.#allGsKeys();
-    if (this.#booted) this.#track('full sync', keys);
+    if (this.#passes.booted) this.#passes.start('full sync', keys);
     for (const k of keys) this.#gs.add(k);
     d.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },

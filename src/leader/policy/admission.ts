@@ -121,11 +121,18 @@ export function admitGhrs(
     }
     statuses.push({ uid: c.uid, status });
   }
+  return { inForce, statuses, changed: changedFqdns(previous, inForce) };
+}
+
+function changedFqdns(
+  before: ReadonlyMap<string, GhrInForce>,
+  after: ReadonlyMap<string, GhrInForce>,
+): Set<string> {
   const changed = new Set<string>();
-  for (const fqdn of new Set([...previous.keys(), ...inForce.keys()])) {
-    const a = JSON.stringify(previous.get(fqdn)?.rule ?? null);
-    const b = JSON.stringify(inForce.get(fqdn)?.rule ?? null);
+  for (const fqdn of new Set([...before.keys(), ...after.keys()])) {
+    const a = JSON.stringify(before.get(fqdn)?.rule ?? null);
+    const b = JSON.stringify(after.get(fqdn)?.rule ?? null);
     if (a !== b) changed.add(fqdn);
   }
-  return { inForce, statuses, changed };
+  return changed;
 }

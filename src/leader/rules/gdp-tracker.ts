@@ -12,7 +12,7 @@ import {
   type GlobalDeploymentPolicy,
 } from '../../shared/crd/global-deployment-policy.js';
 import type { AcceptedGdp } from '../policy/accepted-policy.js';
-import { admitGdps, precedence, type Verdict } from '../policy/admission.js';
+import { admitGdps, precedence, type GdpAdmission, type Verdict } from '../policy/admission.js';
 import { lookupRefs, templateInfo } from './ref-lookups.js';
 import { verdictKey, type RulesDeps } from './rules-deps.js';
 
@@ -54,6 +54,11 @@ export class GdpTracker {
     const result = admitGdps(candidates, { uid: this.#activeUid, accepted: this.#accepted });
     this.#activeUid = result.activeUid;
     this.#accepted = result.accepted;
+    await this.#report(ordered, result);
+    return JSON.stringify(this.#accepted ?? null) !== before;
+  }
+
+  async #report(ordered: readonly GlobalDeploymentPolicy[], result: GdpAdmission): Promise<void> {
     const byUid = new Map(ordered.map((g) => [g.metadata?.uid ?? '', g]));
     for (const r of result.rejected) {
       this.#deps.log.warn(
@@ -66,7 +71,6 @@ export class GdpTracker {
       if (gdp)
         await this.#deps.writeStatus(GLOBAL_DEPLOYMENT_POLICY, gdp, { errorStatus: s.status });
     }
-    return JSON.stringify(this.#accepted ?? null) !== before;
   }
 
   async #verdict(gdp: GlobalDeploymentPolicy, signal?: AbortSignal): Promise<GdpVerdict> {

@@ -19,6 +19,7 @@ import { runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
 import { HostRuleIndex } from '../ingestion/host-rule-index.js';
 import { IngestionController } from '../ingestion/ingestion-controller.js';
 import { MemberStore } from '../ingestion/member-store.js';
+import type { TrackedObject } from '../ingestion/tracked-object.js';
 import { createdByValue } from '../model/names.js';
 import { selectObject } from '../policy/select.js';
 import { GdpTracker } from '../rules/gdp-tracker.js';
@@ -27,9 +28,8 @@ import type { RulesDeps } from '../rules/rules-deps.js';
 import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
 import { EpochFence } from '../sync/epoch-fence.js';
-import { buildReconciler } from './build-reconciler.js';
-import { GsController } from './gs-controller.js';
-import { aliasConflictMessages, refusalEvent } from './reports.js';
+import type { GsController } from './gs-controller.js';
+import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb } from './memory.js';
@@ -86,16 +86,7 @@ export class Pipeline {
     };
     this.#gdp = new GdpTracker(rulesDeps);
     this.#ghr = new GhrTracker(rulesDeps);
-    this.#store = new MemberStore((o) => {
-      const sel = selectObject(o, {
-        gdp: this.#gdp.accepted?.spec,
-        defaultTenant: s.defaultTenant,
-        customFqdn: s.customFqdn,
-        namespace: (c, n) => this.#namespaceInfo(c, n),
-        globalFqdn: (c, h) => this.#hostRules.globalFqdn(c, h),
-      });
-      return sel.accepted ? gslbKey(sel.tenant, sel.gsName) : undefined;
-    });
+    this.#store = new MemberStore((o) => this.#select(o));
     this.#clusters = new MemberClusterSet({
       configs: s.memberConfigs,
       clock,
@@ -163,59 +154,43 @@ export class Pipeline {
   }
 
   #makeGsController(): GsController {
-    const d = this.#deps;
-    let gs: GsController | undefined = undefined;
-    const reconciler = buildReconciler({
+    return buildGsController({
+      deps: this.#deps,
       store: this.#store,
       hostRules: this.#hostRules,
       cache: this.#cache,
       reader: this.#reader,
       avi: this.#avi,
-      metrics: d.metrics,
-      amkoUuid: d.settings.amkoUuid,
-      customFqdn: d.settings.customFqdn,
       gdp: () => this.#gdp.accepted,
       ghr: (fqdn) => this.#ghr.get(fqdn),
-      epoch: () => d.epoch(),
       writable: () => this.#mayWrite(),
-      fence: (reason) => {
-        d.fence(reason);
-      },
-      aliasesLost: (key, lost) => gs?.noteAliases(key, lost),
-    });
-    gs = new GsController({
-      reconciler,
-      cache: this.#cache,
-      clock: d.clock,
-      log: d.log,
-      metrics: d.metrics,
-      workers: d.gsWorkers ?? 8,
-      slowRetryMs: d.slowRetryMs ?? 5_000,
-      unsyncedClusters: () => this.#clusters.unsynced(),
-      policyPending: () => this.#policyPending(),
-      lostControllerLeadership: () => this.#lostControllerLeadership(),
-      passed: (key) => {
-        this.#passed(key);
-      },
-      refused: (key, message) => {
-        const policy = { ghr: this.#ghr.get(parseGslbKey(key).gsName), gdp: this.#gdp.accepted };
-        const e = refusalEvent(key, message, policy);
-        if (e) d.event(e.about, e.reason, e.message, e.warning);
-      },
-      aliasesLost: (key, lost) => {
-        if (lost.length === 0) d.log.info({ key }, 'GslbService no longer loses any alias');
-        aliasConflictMessages(key, lost).forEach((message, i) => {
-          d.log.warn({ key, ...lost[i] }, 'alias claimed by another GslbService; left out');
-          d.gslbConfigEvent('AliasConflict', message, true);
-        });
+      driver: {
+        unsyncedClusters: () => this.#clusters.unsynced(),
+        policyPending: () => this.#policyPending(),
+        lostControllerLeadership: () => this.#lostControllerLeadership(),
+        passed: (key) => {
+          this.#passed(key);
+        },
       },
     });
-    return gs;
   }
 
   /** Leader-level permission and the controller being the GSLB leader. */
   #mayWrite(): boolean {
     return this.#deps.writable() && this.#controllerLeader;
+  }
+
+  /** The GslbService a tracked object belongs to under the policy in force, if any. */
+  #select(o: TrackedObject): GslbKey | undefined {
+    const s = this.#deps.settings;
+    const sel = selectObject(o, {
+      gdp: this.#gdp.accepted?.spec,
+      defaultTenant: s.defaultTenant,
+      customFqdn: s.customFqdn,
+      namespace: (c, n) => this.#namespaceInfo(c, n),
+      globalFqdn: (c, h) => this.#hostRules.globalFqdn(c, h),
+    });
+    return sel.accepted ? gslbKey(sel.tenant, sel.gsName) : undefined;
   }
 
   #namespaceInfo(

@@ -25,6 +25,28 @@ export function registerFederationMetrics(meter: Meter, view: () => RoleView): v
       for (const role of ROLES) result.observe(role === phase ? 1 : 0, { role });
     });
   meter
+    .createObservableGauge('amko_federation_leader_reachable', {
+      description:
+        'On a follower: 1 while the leader is heard from on its replication stream, 0 when ' +
+        'nothing came for the leader contact timeout (or none yet)',
+    })
+    .addCallback((result) => {
+      const v = view();
+      if (v.phase === 'follower') result.observe(v.follower.contact.state === 'reachable' ? 1 : 0);
+    });
+  meter
+    .createObservableGauge('amko_federation_leader_last_contact_timestamp_seconds', {
+      description:
+        'On a follower: when the leader was last heard from, in seconds since the epoch ' +
+        '(refreshed at most every few seconds; absent before any contact)',
+      unit: 's',
+    })
+    .addCallback((result) => {
+      const v = view();
+      const at = v.phase === 'follower' ? v.follower.contact.lastContact : undefined;
+      if (at !== undefined) result.observe(at / 1000);
+    });
+  meter
     .createObservableGauge('amko_federation_member_lag', {
       description: 'Revisions a follower is behind the leader (on a leader)',
     })

@@ -254,7 +254,11 @@ export class ReplicationSession {
   }
 
   /** Applies a delta in an `amko.replica.write` span, child of the leader's send span. */
-  #tracedApply(d: Delta__Output, change: HashedContent | ReplicaKey, revision: number): Promise<void> {
+  #tracedApply(
+    d: Delta__Output,
+    change: HashedContent | ReplicaKey,
+    revision: number,
+  ): Promise<void> {
     const object = d.change === 'put' ? d.put : d.delete;
     return inSpan(
       'amko.replica.write',

@@ -1,6 +1,7 @@
 /**
  * Federation gauges, read from the role switch when Prometheus scrapes: this cluster's epoch and
- * role, and on a leader each member's replication lag.
+ * role; on a leader each member's replication lag and the members that have not confirmed its
+ * epoch; on a follower the time since the leader was last heard from.
  */
 import type { Meter } from '@opentelemetry/api';
 import type { RoleView } from './role-status.js';
@@ -45,6 +46,15 @@ export function registerFederationMetrics(meter: Meter, view: () => RoleView): v
       const v = view();
       const at = v.phase === 'follower' ? v.follower.contact.lastContact : undefined;
       if (at !== undefined) result.observe(at / 1000);
+    });
+  meter
+    .createObservableGauge('amko_federation_epoch_unverified_members', {
+      description:
+        "Members that have not confirmed this leader's epoch (on a leader; above 0: epoch unverified)",
+    })
+    .addCallback((result) => {
+      const v = view();
+      if (v.phase === 'leader') result.observe(v.unheard.length);
     });
   meter
     .createObservableGauge('amko_federation_member_lag', {

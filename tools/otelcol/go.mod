@@ -1,3 +1,5 @@
+// The collector of the trace tests; see scripts/tools.sh. Keep it with `go mod tidy -e`: a test-only
+// dependency of the file exporter (otlpencodingextension v0.165.1) is not served.
 module amko-ts/tools/otelcol
 
 go 1.26.0
@@ -6,6 +8,7 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.165.1
 	go.opentelemetry.io/collector/component v1.71.0
 	go.opentelemetry.io/collector/confmap v1.71.0
+	go.opentelemetry.io/collector/confmap/provider/envprovider v1.71.0
 	go.opentelemetry.io/collector/confmap/provider/fileprovider v1.71.0
 	go.opentelemetry.io/collector/exporter v1.71.0
 	go.opentelemetry.io/collector/otelcol v0.165.0

@@ -27,8 +27,16 @@ import { messageOf, OperatorError } from '../errors.js';
 
 const TRACER_NAME = 'amko';
 
-/** The trace state of this process: set once by `startTracing`. */
-let tracer: Tracer | undefined;
+/**
+ * The tracer of the provider `startTracing` registered, undefined while tracing is off. Like the
+ * OpenTelemetry API's own registration it belongs to the process: only main.ts sets it.
+ */
+// eslint-disable-next-line no-restricted-syntax
+let current: Tracer | undefined;
+
+function activeTracer(): Tracer | undefined {
+  return current;
+}
 
 export interface TracingOptions {
   /** This cluster's context name (resource attribute `amko.cluster`). */
@@ -56,7 +64,7 @@ const OFF: Tracing = Object.freeze({
 
 /** True when this process records spans. */
 export function tracingOn(): boolean {
-  return tracer !== undefined;
+  return activeTracer() !== undefined;
 }
 
 function configError(message: string): OperatorError {
@@ -96,7 +104,7 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
   const endpoint = otlpTracesEndpoint(opts.env);
   if (endpoint === undefined) return OFF;
   const scheduledDelayMillis = batchDelayMs(opts.env);
-  if (tracer !== undefined) throw new Error('tracing is already started in this process');
+  if (tracingOn()) throw new Error('tracing is already started in this process');
   const [sdk, otlp, resources, core, hooks] = await Promise.all([
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/exporter-trace-otlp-proto'),
@@ -119,12 +127,12 @@ export async function startTracing(opts: TracingOptions): Promise<Tracing> {
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  tracer = provider.getTracer(TRACER_NAME, opts.version);
+  current = provider.getTracer(TRACER_NAME, opts.version);
   return {
     enabled: true,
     endpoint,
     shutdown: async () => {
-      tracer = undefined;
+      current = undefined;
       try {
         await provider.shutdown();
       } finally {
@@ -158,6 +166,7 @@ export function startSpan(
   attributes: Attributes,
   opts: { parent?: Context; kind?: SpanKind } = {},
 ): Span | undefined {
+  const tracer = activeTracer();
   if (tracer === undefined) return undefined;
   return tracer.startSpan(
     name,

@@ -157,17 +157,18 @@ describe('e2e: traces of a GDP edit across the federation, in a real collector',
     }
   });
 
-  it('serves the federation gauges the alerts use: contact age on followers, unverified members on the leader', async () => {
+  it('serves the federation gauges the alerts use: leader reachable on followers, unverified members on the leader', async () => {
     for (const c of FOLLOWERS) {
       const text = await f.metrics(c);
-      assert.match(text, /^amko_federation_leader_contact_age_seconds\{[^}]*\} \d/m, c);
+      assert.match(text, /^amko_federation_leader_reachable\{[^}]*\} 1$/m, c);
+      assert.match(text, /^amko_federation_leader_last_contact_timestamp_seconds\{[^}]*\} \d/m, c);
       assert.doesNotMatch(text, /^amko_federation_epoch_unverified_members/m, `${c} leads nothing`);
     }
     await eventually(
       async () => {
         const text = await f.metrics('cluster1');
         assert.match(text, /^amko_federation_epoch_unverified_members\{[^}]*\} 0$/m);
-        assert.doesNotMatch(text, /^amko_federation_leader_contact_age_seconds/m, 'a leader');
+        assert.doesNotMatch(text, /^amko_federation_leader_reachable/m, 'a leader');
       },
       { timeoutMs: 30_000, what: 'cluster1 serves 0 unverified members' },
     );

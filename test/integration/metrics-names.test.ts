@@ -80,7 +80,13 @@ const FOLLOWER: RoleView = {
     highest: { epoch: 2, leader: 'cluster1' },
     applied: { leader: 'cluster1', epoch: 2, logId: 'log', revision: 7 },
     connected: { epoch: 2, leader: 'cluster1' },
-    leaderContactAgeMs: 2_500,
+    contact: {
+      state: 'reachable',
+      leader: 'cluster1',
+      lastContact: 1_780_000_000_000,
+      since: 1_779_999_990_000,
+      timeoutMs: 30_000,
+    },
   },
 };
 const LEADER: RoleView = {

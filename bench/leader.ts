@@ -156,7 +156,10 @@ async function ipChanges(f: LeaderFixture, INGRESSES: number, changeCount: numbe
     }),
   );
   const writtenS = (Date.now() - started) / 1000;
-  await waitSeconds(async () => (await counts(f)).gsUpdated - before.gsUpdated >= changeCount, 300_000);
+  await waitSeconds(
+    async () => (await counts(f)).gsUpdated - before.gsUpdated >= changeCount,
+    300_000,
+  );
   const seconds = (Date.now() - started) / 1000;
   const gs = await f.gslbServices();
   const reflected = changed.filter((i) =>

@@ -119,7 +119,9 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   if (s.length === 0) return Number.NaN;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return s.length % 2 === 1
+    ? (s[mid] as number)
+    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 /** One run's figures (by FigureSpec key) with the load around it. */
@@ -166,7 +168,11 @@ export function figures(specs: readonly FigureSpec[], records: readonly RunRecor
   for (const spec of specs) {
     const samples: Sample[] = records
       .filter((r) => typeof r.values[spec.key] === 'number' && Number.isFinite(r.values[spec.key]))
-      .map((r) => ({ value: round(r.values[spec.key] as number), loaded: r.loaded, loadavg: r.loadavg }));
+      .map((r) => ({
+        value: round(r.values[spec.key] as number),
+        loaded: r.loaded,
+        loadavg: r.loadavg,
+      }));
     if (samples.length === 0) continue;
     const quiet = samples.filter((s) => !s.loaded);
     const used = quiet.length > 0 ? quiet : samples;
@@ -218,7 +224,8 @@ export function envInt(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text.trim() === '') return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${text}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive integer, got ${text}`);
   return n;
 }
 
@@ -226,7 +233,10 @@ export function envInt(name: string, fallback: number): number {
 export function envInts(name: string, fallback: readonly number[]): number[] {
   const text = process.env[name];
   if (text === undefined || text.trim() === '') return [...fallback];
-  const list = text.split(/[\s,]+/).filter((s) => s !== '').map(Number);
+  const list = text
+    .split(/[\s,]+/)
+    .filter((s) => s !== '')
+    .map(Number);
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0)) {
     throw new Error(`${name} must be a comma-separated list of positive integers, got ${text}`);
   }

@@ -112,7 +112,7 @@ export function writeResultsReadme(results: string): string {
     lines.push(
       '',
       `Not yet in this format (taken before repeated runs; re-run \`make bench\`): ` +
-        legacy.map((f) => `${f}`).join(', ') +
+        legacy.join(', ') +
         '.',
     );
   }

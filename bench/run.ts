@@ -31,7 +31,9 @@ const short = values.short || ['1', 'true', 'yes'].includes(process.env['BENCH_S
 const ctx: BenchContext = {
   short,
   runs: short ? 1 : envInt('BENCH_RUNS', 3),
-  resultsDir: path.resolve(process.env['BENCH_RESULTS_DIR'] ?? path.join(repoRoot(), 'bench', 'results')),
+  resultsDir: path.resolve(
+    process.env['BENCH_RESULTS_DIR'] ?? path.join(repoRoot(), 'bench', 'results'),
+  ),
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -44,7 +44,8 @@ const available = readdirSync(here)
 const only = positionals.flatMap((p) => p.split(/[\s,]+/)).filter((p) => p !== '');
 const unknown = only.filter((n) => !available.includes(n));
 if (unknown.length > 0) {
-  throw new Error(`unknown benchmark ${unknown.join(', ')}; there are: ${available.join(', ')}`);
+  console.error(`unknown benchmark ${unknown.join(', ')}; there are: ${available.join(', ')}`);
+  process.exit(2);
 }
 const chosen = only.length === 0 ? available : available.filter((n) => only.includes(n));
 mkdirSync(ctx.resultsDir, { recursive: true });

@@ -48,30 +48,47 @@ export class StageLines implements DestinationStream {
  * Stage durations (ms) over every (update, follower) pair whose stages were all seen.
  * `sentAt` maps each update's revision to the wall-clock time its patch was sent.
  */
+interface Indexed {
+  appended: Map<number, { eventAt: number; at: number }>;
+  sends: Map<string, number>;
+  acks: Map<string, number>;
+  writes: Map<string, { receivedAt: number; at: number }>;
+}
+
+const key = (site: string, revision: number): string => `${site}/${revision}`;
+
+function setFirst(m: Map<string, number>, k: string, v: number): void {
+  if (!m.has(k)) m.set(k, v);
+}
+
+function indexLines(lines: readonly StageLine[], leader: string): Indexed {
+  const ix: Indexed = { appended: new Map(), sends: new Map(), acks: new Map(), writes: new Map() };
+  for (const l of lines) {
+    const { revision, at } = l;
+    if (revision === undefined || at === undefined) continue;
+    const fromLeader = l.site === leader;
+    if (l.stage === 'log-append' && fromLeader && l.eventAt !== undefined)
+      ix.appended.set(revision, { eventAt: l.eventAt, at });
+    else if (l.stage === 'send' && fromLeader && l.peer)
+      setFirst(ix.sends, key(l.peer, revision), at);
+    else if (l.stage === 'ack' && fromLeader && l.peer)
+      setFirst(ix.acks, key(l.peer, revision), at);
+    else if (l.stage === 'follower-write' && l.site && l.receivedAt !== undefined)
+      ix.writes.set(key(l.site, revision), { receivedAt: l.receivedAt, at });
+  }
+  return ix;
+}
+
+/**
+ * Stage durations (ms) over every (update, follower) pair whose stages were all seen.
+ * `sentAt` maps each update's revision to the wall-clock time its patch was sent.
+ */
 export function stageDurations(
   lines: readonly StageLine[],
   leader: string,
   sentAt: ReadonlyMap<number, number>,
 ): Record<StageName, number[]> {
-  const appended = new Map<number, { eventAt: number; at: number }>();
-  const sends = new Map<string, number>();
-  const acks = new Map<string, number>();
-  const writes = new Map<string, { receivedAt: number; at: number }>();
-  const key = (site: string, revision: number): string => `${site}/${revision}`;
-  for (const l of lines) {
-    if (l.revision === undefined || l.at === undefined) continue;
-    if (l.stage === 'log-append' && l.site === leader && l.eventAt !== undefined) {
-      appended.set(l.revision, { eventAt: l.eventAt, at: l.at });
-    } else if (l.stage === 'send' && l.site === leader && l.peer) {
-      const k = key(l.peer, l.revision);
-      if (!sends.has(k)) sends.set(k, l.at);
-    } else if (l.stage === 'ack' && l.site === leader && l.peer) {
-      const k = key(l.peer, l.revision);
-      if (!acks.has(k)) acks.set(k, l.at);
-    } else if (l.stage === 'follower-write' && l.site && l.receivedAt !== undefined) {
-      writes.set(key(l.site, l.revision), { receivedAt: l.receivedAt, at: l.at });
-    }
-  }
+  const { appended, sends, acks, writes } = indexLines(lines, leader);
   const out: Record<StageName, number[]> = {
     watch: [],
     append: [],

@@ -33,7 +33,7 @@ import { freePort } from '../../test/support/managed-process.js';
 const VERSION = '0.1.0';
 const UUID = '5c5c5c5c-1111-4222-8333-444444444444';
 
-function crd(kind: 'GSLBConfig' | 'GlobalDeploymentPolicy'): CrdResource {
+function crd(kind: 'GSLBConfig' | 'GlobalDeploymentPolicy' | 'GSLBHostRule'): CrdResource {
   const r = replicatedResource(kind);
   if (!r) throw new Error(`not a replicated kind: ${kind}`);
   return r;
@@ -206,26 +206,36 @@ export class ScaleFederation {
     });
   }
 
-  /** Merge-patches the leader's GDP spec. */
-  async patchGdp(spec: object): Promise<void> {
-    await this.api(this.leader).patchNamespacedCustomObject(
-      {
-        ...ref(crd('GlobalDeploymentPolicy')),
-        namespace: AVI_SYSTEM,
-        name: 'global-gdp',
-        body: { spec },
+  /** A GSLBHostRule in avi-system on the leader for `fqdn` (which no GslbService has). */
+  async createHostRule(name: string, fqdn: string, ttl: number): Promise<void> {
+    const r = crd('GSLBHostRule');
+    await this.api(this.leader).createNamespacedCustomObject({
+      ...ref(r),
+      namespace: AVI_SYSTEM,
+      body: {
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        metadata: { name, namespace: AVI_SYSTEM },
+        spec: { fqdn, ttl },
       },
+    });
+  }
+
+  /** Merge-patches the spec of the leader's GSLBHostRule `name`. */
+  async patchHostRule(name: string, spec: object): Promise<void> {
+    await this.api(this.leader).patchNamespacedCustomObject(
+      { ...ref(crd('GSLBHostRule')), namespace: AVI_SYSTEM, name, body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
 
-  /** The GDP as stored in `cluster`'s apiserver (undefined while absent). */
-  async gdpSpec(cluster: string): Promise<Record<string, unknown> | undefined> {
+  /** The spec of GSLBHostRule `name` as stored in `cluster`'s apiserver (undefined while absent). */
+  async hostRuleSpec(cluster: string, name: string): Promise<Record<string, unknown> | undefined> {
     try {
       const o = (await this.api(cluster).getNamespacedCustomObject({
-        ...ref(crd('GlobalDeploymentPolicy')),
+        ...ref(crd('GSLBHostRule')),
         namespace: AVI_SYSTEM,
-        name: 'global-gdp',
+        name,
       })) as { spec?: Record<string, unknown> };
       return o.spec;
     } catch (err) {

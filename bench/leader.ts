@@ -1,6 +1,6 @@
 /**
- * Leader benchmark: 10,000 Ingresses (BENCH_LEADER_INGRESSES) (distinct hosts) spread over 3 member clusters, the real
- * `amko` binary and the Avi simulator.
+ * Leader benchmark: 10,000 Ingresses (BENCH_LEADER_INGRESSES; distinct hosts) spread over 3
+ * member clusters, the real `amko` binary and the Avi simulator.
  *
  * 1. initial sync: time from amko start to all GslbServices on the simulator, REST calls made,
  *    peak RSS of the amko process;

@@ -99,6 +99,12 @@ export function writeResultsReadme(results: string): string {
       '`BENCH_RUNS` runs (default 3) with its spread (min–max). The 1-minute load average is ' +
       'recorded before and after every run; a run with either above the number of cores is ' +
       '"loaded" and left out of median and spread unless every run was loaded.',
+    '',
+    'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000), `AMKO_BENCH_FAILOVER_SIZES` ' +
+      '(failover, default 1000; `1000,10000` adds the 10,000 figures), `SCALE_SIZES` (scale, ' +
+      'default 1000; `1000,10000,50000` for the full curve), `SCALE_CLUSTERS` (default 20), ' +
+      '`SCALE_FOLLOWERS` (default 2, up to 5). `make bench SHORT=1` checks every benchmark on tiny ' +
+      'workloads (one run; the figures mean nothing).',
   ];
   const legacy: string[] = [];
   for (const f of readdirSync(results)

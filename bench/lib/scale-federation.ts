@@ -96,7 +96,7 @@ export class ScaleFederation {
     if (opts.followers < 1 || opts.followers >= opts.clusters) {
       throw new Error(`followers must be 1..${opts.clusters - 1}, got ${opts.followers}`);
     }
-    const clusters = await startClusters({ n: opts.clusters });
+    const clusters = await startClustersRetrying(opts.clusters);
     const sites = clusters.contexts.slice(0, opts.followers + 1);
     let sim: AviSimHandle | undefined;
     let certs: FederationCerts | undefined;
@@ -344,6 +344,19 @@ export class ScaleFederation {
     await this.sim.stop();
     await this.clusters.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts `n` clusters, once more after a failure: with 20 etcd + kube-apiserver pairs coming up
+ * at once on a busy machine one of them occasionally fails to start.
+ */
+async function startClustersRetrying(n: number): Promise<ClusterSet> {
+  try {
+    return await startClusters({ n });
+  } catch (err) {
+    console.error(`scale: starting ${n} clusters failed (${String(err)}); trying once more`);
+    return startClusters({ n });
   }
 }
 

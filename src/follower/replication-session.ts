@@ -248,8 +248,12 @@ export class ReplicationSession {
       this.end(refusalStatus('revision-gap', details));
       return;
     }
+    const receivedAt = performance.timeOrigin + performance.now();
     if (tracingOn() && d.traceparent) await this.#tracedApply(d, change, revision);
     else await this.#host.applyChange(this, change, this.#at(revision));
+    // Wall-clock times (ms, sub-ms precision) for the replication benchmark's stage breakdown.
+    const at = performance.timeOrigin + performance.now();
+    this.#log.debug({ stage: 'follower-write', revision, receivedAt, at }, 'replication stage');
     this.#ack(revision);
   }
 

@@ -111,8 +111,8 @@ async function exportedSeries(endpoint: MetricsEndpoint): Promise<Map<string, Se
   const metrics = new LeaderMetrics(endpoint.meter);
   metrics.reconcile('updated', 0.2);
   metrics.reconcile('error', 0.1);
-  metrics.aviWrite('gslbservice', 'PUT');
-  metrics.ingested('Ingress');
+  metrics.aviWrite({ type: 'gslbservice', op: 'update' });
+  metrics.ingested('INGRESS');
   metrics.aviRequest({ method: 'PUT', seconds: 0.05, errorClass: undefined });
   metrics.aviRequest({ method: 'GET', seconds: 0.01, errorClass: 'server' });
   metrics.watchQueue({ name: 'gslb', depth: () => 4 });

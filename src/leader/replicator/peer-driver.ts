@@ -114,6 +114,7 @@ export class PeerDriver {
         return;
       case 'send':
         this.#stream?.write(this.#tracing ? this.#traced(out.message) : out.message);
+        if (out.message.delta) this.#stage('send', Number(out.message.delta.revision));
         return;
       case 'close':
         this.#closeStream();
@@ -209,6 +210,7 @@ export class PeerDriver {
     if (msg.message === 'state' && msg.state)
       this.dispatch({ type: 'peer-state', report: reportOf(msg.state) });
     else if (msg.message === 'ack' && msg.ack) {
+      this.#stage('ack', Number(msg.ack.revision));
       if (this.#inFlight.size > 0) this.#endSends(Number(msg.ack.revision));
       this.dispatch({
         type: 'ack',
@@ -216,6 +218,12 @@ export class PeerDriver {
         at: this.#deps.clock.now(),
       });
     }
+  }
+
+  /** Wall-clock time (ms, sub-ms precision) of a replication stage, for the benchmarks. */
+  #stage(stage: 'send' | 'ack', revision: number): void {
+    const at = performance.timeOrigin + performance.now();
+    this.#deps.log.debug({ stage, peer: this.#deps.cluster, revision, at }, 'replication stage');
   }
 
   #closeStream(): void {

@@ -57,6 +57,7 @@ export class SourceWatch {
     const informer = customInformer<Source>({ kubeConfig, clock, log: logger, name: 'sources' }, r);
     const kind = r.kind as ReplicatedKind;
     informer.on((event, obj) => {
+      const eventAt = performance.timeOrigin + performance.now();
       const span = tracingOn() ? this.#recordSpan(kind, event, obj) : undefined;
       const traceparent = span ? traceparentOf(span) : undefined;
       const revision =
@@ -68,11 +69,17 @@ export class SourceWatch {
           : this.#deps.log.put(hashed(contentOf(kind, obj)), traceparent);
       // A change that took no revision (a relist, equal content) leaves its span unended, so it
       // is never exported.
-      if (span && revision !== undefined) {
+      if (revision === undefined) return;
+      if (span) {
         span.setAttribute('amko.revision', revision);
         span.end();
       }
-      if (revision !== undefined) this.#deps.onAdvanced();
+      // Wall-clock times (ms, sub-ms precision) for the replication benchmark's stage breakdown.
+      logger.debug(
+        { stage: 'log-append', revision, eventAt, at: performance.timeOrigin + performance.now() },
+        'replication stage',
+      );
+      this.#deps.onAdvanced();
     });
     return informer;
   }

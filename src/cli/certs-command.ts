@@ -22,8 +22,10 @@ import {
   stringFlag,
   usageError,
   type OutputFormat,
+  type ParsedCommand,
 } from './cli-flags.js';
 import type { CliIo } from './cli-io.js';
+import { CA_SECRET, certManagerYaml } from './cert-manager.js';
 import { contextList } from './kubeconfig-command.js';
 import { loadTarget } from './kube-target.js';
 
@@ -32,7 +34,6 @@ const run = promisify(execFile);
 /** The chart's federation TLS Secret (values.yaml federation.tls.secretName). */
 export const FEDERATION_TLS_SECRET = 'amko-federation-tls';
 const DEFAULT_DAYS = 365;
-const CA_SECRET = 'amko-federation-ca';
 
 export const CERTS_HELP = `Create the federation CA and one certificate per cluster.
 
@@ -299,45 +300,6 @@ async function writeTlsSecret(
   }
 }
 
-/** cert-manager resources that issue the same certificates in the clusters. */
-export function certManagerYaml(
-  clusters: readonly string[],
-  secretName: string,
-  days: number,
-): string {
-  const issuer = {
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Issuer',
-    metadata: { name: CA_SECRET, namespace: AVI_SYSTEM },
-    spec: { ca: { secretName: CA_SECRET } },
-  };
-  const certs = clusters.map((c) => ({
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    metadata: {
-      name: secretName,
-      namespace: AVI_SYSTEM,
-      annotations: { 'kubectl-amko/cluster': c },
-    },
-    spec: {
-      secretName,
-      commonName: c,
-      dnsNames: [c],
-      subject: { organizations: ['amko'] },
-      duration: `${days * 24}h`,
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
-      issuerRef: { name: CA_SECRET, kind: 'Issuer', group: 'cert-manager.io' },
-    },
-  }));
-  const header =
-    `# The Secret ${AVI_SYSTEM}/${CA_SECRET} (type kubernetes.io/tls: the federation CA's tls.crt and\n` +
-    `# tls.key) must exist in every cluster. Apply the Issuer in every cluster and, in each cluster,\n` +
-    `# only the Certificate annotated with its own context name. The issued Secret ${secretName}\n` +
-    `# has tls.crt, tls.key and ca.crt, as the chart expects.\n`;
-  return header + [issuer, ...certs].map((d) => `---\n${stringify(d)}`).join('');
-}
-
 function print(io: CliIo, output: OutputFormat, result: CertsResult): void {
   if (output !== 'text') {
     io.out(output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : stringify(result));
@@ -361,72 +323,107 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
   return Number(value);
 }
 
+interface CertsFlags {
+  output: OutputFormat;
+  clusters: string[];
+  days: number;
+  secretName: string;
+  outDir: string | undefined;
+  ca: { cert: string; key: string } | undefined;
+}
+
+function certsFlags(parsed: ParsedCommand): CertsFlags {
+  const clusters = contextList(stringFlag(parsed, 'contexts'), 'contexts');
+  clusters.forEach(checkName);
+  const caCert = stringFlag(parsed, 'ca-cert');
+  const caKey = stringFlag(parsed, 'ca-key');
+  if ((caCert === undefined) !== (caKey === undefined)) {
+    throw usageError('--ca-cert and --ca-key go together');
+  }
+  return {
+    output: parseOutput(stringFlag(parsed, 'output')),
+    clusters,
+    days: positiveInt(stringFlag(parsed, 'days'), 'days', DEFAULT_DAYS),
+    secretName: stringFlag(parsed, 'secret-name') ?? FEDERATION_TLS_SECRET,
+    outDir: stringFlag(parsed, 'out-dir'),
+    ca: caCert !== undefined && caKey !== undefined ? { cert: caCert, key: caKey } : undefined,
+  };
+}
+
+/** Writes one leaf (files or Secret); returns where. */
+async function writeLeaf(
+  f: CertsFlags,
+  kube: { kubeconfig?: string },
+  cluster: string,
+  pems: { leaf: Pem; caCert: string },
+): Promise<string> {
+  if (f.outDir === undefined) {
+    await writeTlsSecret(kube, cluster, f.secretName, pems);
+    return `Secret ${AVI_SYSTEM}/${f.secretName} on ${cluster}`;
+  }
+  const crt = path.join(f.outDir, `${cluster}.crt`);
+  const key = path.join(f.outDir, `${cluster}.key`);
+  await writeFile(crt, pems.leaf.cert);
+  await writeFile(key, pems.leaf.key, { mode: 0o600 });
+  return `${crt}, ${key}`;
+}
+
+/** With --out-dir: ca.crt, and ca.key when the CA is new. Returns where the CA key is kept. */
+async function keepCa(f: CertsFlags, ca: Pem): Promise<string | undefined> {
+  if (f.ca !== undefined) {
+    if (f.outDir !== undefined) await writeFile(path.join(f.outDir, 'ca.crt'), ca.cert);
+    return f.ca.key;
+  }
+  if (f.outDir === undefined) return undefined;
+  await writeFile(path.join(f.outDir, 'ca.crt'), ca.cert);
+  await writeFile(path.join(f.outDir, 'ca.key'), ca.key, { mode: 0o600 });
+  return path.join(f.outDir, 'ca.key');
+}
+
+async function issueAll(
+  f: CertsFlags,
+  kube: { kubeconfig?: string },
+  work: string,
+): Promise<CertsResult> {
+  const ca = f.ca !== undefined ? await loadCa(f.ca.cert, f.ca.key) : await makeCa(work, f.days);
+  await writeFile(path.join(work, 'ca.crt'), ca.cert);
+  await writeFile(path.join(work, 'ca.key'), ca.key, { mode: 0o600 });
+  const caX = new X509Certificate(ca.cert);
+  const leaves = new Map<string, Pem>();
+  for (const c of f.clusters) leaves.set(c, await makeLeaf(work, c, f.days));
+  if (f.outDir !== undefined) await mkdir(f.outDir, { recursive: true });
+  const certificates: CertInfo[] = [];
+  for (const [c, leaf] of leaves) {
+    const where = await writeLeaf(f, kube, c, { leaf, caCert: ca.cert });
+    certificates.push(inspect(c, leaf, caX, where));
+  }
+  const keptIn = await keepCa(f, ca);
+  return {
+    ca: {
+      subject: caX.subject.replace(/\n/g, ', '),
+      notAfter: new Date(caX.validTo).toISOString(),
+      fingerprint256: caX.fingerprint256,
+      ...(keptIn === undefined ? {} : { keptIn }),
+    },
+    certificates,
+  };
+}
+
 export async function runCerts(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(argv, OPTIONS);
   if (parsed.common.help) {
     io.out(CERTS_HELP);
     return 0;
   }
-  const output = parseOutput(stringFlag(parsed, 'output'));
-  const clusters = contextList(stringFlag(parsed, 'contexts'), 'contexts');
-  clusters.forEach(checkName);
-  const days = positiveInt(stringFlag(parsed, 'days'), 'days', DEFAULT_DAYS);
-  const secretName = stringFlag(parsed, 'secret-name') ?? FEDERATION_TLS_SECRET;
+  const f = certsFlags(parsed);
   if (parsed.flags['print-cert-manager'] === true) {
-    io.out(certManagerYaml(clusters, secretName, days));
+    io.out(certManagerYaml(f.clusters, f.secretName, f.days));
     return 0;
   }
-  const outDir = stringFlag(parsed, 'out-dir');
-  const caCert = stringFlag(parsed, 'ca-cert');
-  const caKey = stringFlag(parsed, 'ca-key');
-  if ((caCert === undefined) !== (caKey === undefined)) {
-    throw usageError('--ca-cert and --ca-key go together');
-  }
-  if (outDir === undefined) for (const c of clusters) loadTarget(parsed.common, c);
+  if (f.outDir === undefined) for (const c of f.clusters) loadTarget(parsed.common, c);
   const work = await mkdtemp(path.join(tmpdir(), 'kubectl-amko-certs-'));
   try {
-    const ca =
-      caCert !== undefined && caKey !== undefined
-        ? await loadCa(caCert, caKey)
-        : await makeCa(work, days);
-    await writeFile(path.join(work, 'ca.crt'), ca.cert);
-    await writeFile(path.join(work, 'ca.key'), ca.key, { mode: 0o600 });
-    const caX = new X509Certificate(ca.cert);
-    const leaves = new Map<string, Pem>();
-    for (const c of clusters) leaves.set(c, await makeLeaf(work, c, days));
-    const certificates: CertInfo[] = [];
-    if (outDir !== undefined) await mkdir(outDir, { recursive: true });
-    for (const [c, leaf] of leaves) {
-      let where: string;
-      if (outDir !== undefined) {
-        await writeFile(path.join(outDir, `${c}.crt`), leaf.cert);
-        await writeFile(path.join(outDir, `${c}.key`), leaf.key, { mode: 0o600 });
-        where = `${path.join(outDir, `${c}.crt`)}, ${path.join(outDir, `${c}.key`)}`;
-      } else {
-        await writeTlsSecret(parsed.common, c, secretName, { leaf, caCert: ca.cert });
-        where = `Secret ${AVI_SYSTEM}/${secretName} on ${c}`;
-      }
-      certificates.push(inspect(c, leaf, caX, where));
-    }
-    let keptIn: string | undefined;
-    if (outDir !== undefined) {
-      await writeFile(path.join(outDir, 'ca.crt'), ca.cert);
-      if (caKey === undefined) {
-        await writeFile(path.join(outDir, 'ca.key'), ca.key, { mode: 0o600 });
-        keptIn = path.join(outDir, 'ca.key');
-      }
-    }
-    if (caKey !== undefined) keptIn = caKey;
-    const result: CertsResult = {
-      ca: {
-        subject: caX.subject.replace(/\n/g, ', '),
-        notAfter: new Date(caX.validTo).toISOString(),
-        fingerprint256: caX.fingerprint256,
-        ...(keptIn === undefined ? {} : { keptIn }),
-      },
-      certificates,
-    };
-    print(io, output, result);
+    print(io, f.output, await issueAll(f, parsed.common, work));
     return 0;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -37,6 +37,7 @@ import { loadTarget } from './kube-target.js';
 
 const DEFAULT_SA = 'amko-member-reader';
 const DEFAULT_DURATION = '8760h';
+const MANAGED_BY = Object.freeze({ 'app.kubernetes.io/managed-by': 'kubectl-amko' });
 
 /** What amko's ingestion reads in a member cluster: get, list and watch only. */
 export const MEMBER_READ_RULES = Object.freeze([
@@ -161,27 +162,13 @@ async function ensureNamespace(core: CoreV1Api, context: string): Promise<void> 
   }
 }
 
-/** The ServiceAccount, ClusterRole, binding and a token in one member. */
-async function issue(
-  flags: { kubeconfig?: string },
+/** The read-only ClusterRole and its binding to the ServiceAccount, created or replaced. */
+async function ensureRbac(
+  rbac: RbacAuthorizationV1Api,
   context: string,
   sa: string,
-  seconds: number,
-): Promise<Issued> {
-  const { kubeConfig } = loadTarget(flags, context);
-  const where = clusterOf(kubeConfig, context);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  const labels = { 'app.kubernetes.io/managed-by': 'kubectl-amko' };
-  await ensureNamespace(core, context);
-  await core
-    .createNamespacedServiceAccount({
-      namespace: AVI_SYSTEM,
-      body: { metadata: { name: sa, namespace: AVI_SYSTEM, labels } },
-    })
-    .catch((err: unknown) => {
-      if (!isConflict(err)) throw fail(context, `create ServiceAccount ${AVI_SYSTEM}/${sa}`, err);
-    });
+): Promise<void> {
+  const labels = { ...MANAGED_BY };
   const role: V1ClusterRole = { metadata: { name: sa, labels }, rules: [...MEMBER_READ_RULES] };
   await createOrReplace(
     () => rbac.createClusterRole({ body: role }),
@@ -200,6 +187,29 @@ async function issue(
   ).catch((err: unknown) => {
     throw fail(context, `create ClusterRoleBinding ${sa}`, err);
   });
+}
+
+/** The ServiceAccount, ClusterRole, binding and a token in one member. */
+async function issue(
+  flags: { kubeconfig?: string },
+  context: string,
+  sa: string,
+  seconds: number,
+): Promise<Issued> {
+  const { kubeConfig } = loadTarget(flags, context);
+  const where = clusterOf(kubeConfig, context);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+  await ensureNamespace(core, context);
+  await core
+    .createNamespacedServiceAccount({
+      namespace: AVI_SYSTEM,
+      body: { metadata: { name: sa, namespace: AVI_SYSTEM, labels: { ...MANAGED_BY } } },
+    })
+    .catch((err: unknown) => {
+      if (!isConflict(err)) throw fail(context, `create ServiceAccount ${AVI_SYSTEM}/${sa}`, err);
+    });
+  await ensureRbac(rbac, context, sa);
   let answer;
   try {
     answer = await core.createNamespacedServiceAccountToken({

@@ -76,6 +76,13 @@ export interface LiveLeader {
   statusTime?: string;
 }
 
+/** Another member whose own AMKOCluster says it is told to lead and leads (not fenced). */
+function leadsByOwnStatus(p: MemberPositionView, self: string): boolean {
+  return (
+    p.cluster !== self && p.source === 'own-status' && p.isLeader === true && p.role === 'leader'
+  );
+}
+
 /**
  * The other members that lead as far as their own status says: spec.isLeader, status role
  * `leader` (a fenced leader reports `fenced`), and a status written within `staleAfterMs` (when
@@ -89,9 +96,8 @@ export function liveLeaders(
   const live: LiveLeader[] = [];
   const stale: LiveLeader[] = [];
   for (const p of survey.positions) {
-    if (p.cluster === survey.self || p.source !== 'own-status') continue;
-    if (p.isLeader !== true || p.role !== 'leader') continue;
-    const leader: LiveLeader = { cluster: p.cluster, epoch: p.epoch ?? 0, role: p.role };
+    if (!leadsByOwnStatus(p, survey.self)) continue;
+    const leader: LiveLeader = { cluster: p.cluster, epoch: p.epoch ?? 0, role: p.role ?? '' };
     if (p.statusTime !== undefined) leader.statusTime = p.statusTime;
     const age = p.statusTime === undefined ? Infinity : now - Date.parse(p.statusTime);
     if (staleAfterMs !== undefined && age > staleAfterMs) stale.push(leader);

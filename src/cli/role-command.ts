@@ -27,6 +27,7 @@ import {
   liveLeaders,
   surveyMembers,
   type LiveLeader,
+  type Survey,
 } from './member-survey.js';
 import { catchUpSource, type MemberPositionView } from './positions.js';
 import { checkOtherLeaders, confirmPromotion, planLines } from './promote-guard.js';
@@ -195,23 +196,66 @@ function optionalDuration(p: ParsedCommand, name: string): number | undefined {
   return v === undefined ? undefined : parseDuration(v);
 }
 
+interface PromoteFlags {
+  output: OutputFormat;
+  controllerIp: string | undefined;
+  waitMs: number;
+  staleAfterMs: number | undefined;
+  peerTimeoutMs: number;
+  force: boolean;
+  yes: boolean;
+}
+
+function promoteFlags(parsed: ParsedCommand): PromoteFlags {
+  const controllerIp = stringFlag(parsed, 'controller-ip');
+  if (controllerIp?.trim() === '') throw usageError('--controller-ip must not be empty');
+  return {
+    output: parseOutput(stringFlag(parsed, 'output')),
+    controllerIp,
+    waitMs: parseDuration(stringFlag(parsed, 'wait') ?? DEFAULT_WAIT),
+    staleAfterMs: optionalDuration(parsed, 'stale-after'),
+    peerTimeoutMs: parseDuration(stringFlag(parsed, 'peer-timeout') ?? DEFAULT_PEER_TIMEOUT),
+    force: parsed.flags['force'] === true,
+    yes: parsed.flags['yes'] === true,
+  };
+}
+
+/** The result before the change: who is where, who else leads, where the catch-up comes from. */
+function promoteResult(
+  change: RoleChange,
+  before: RoleView,
+  survey: Survey,
+  extra: { leaders: ReturnType<typeof liveLeaders>; controllerIp: string | undefined },
+): PromoteResult {
+  const from = catchUpSource(survey.self, survey.positions);
+  return {
+    command: 'promote',
+    context: change.api.context,
+    amkoCluster: change.name,
+    cluster: survey.self,
+    result: 'already-leader',
+    before: stateOf(before),
+    members: survey.positions,
+    mostUpToDate: survey.positions.filter((p) => p.mostUpToDate).map((p) => p.cluster),
+    ...(from ? { catchUpFrom: from.cluster } : {}),
+    otherLeaders: extra.leaders.live,
+    staleLeaders: extra.leaders.stale,
+    ...(extra.controllerIp === undefined ? {} : { controllerIP: extra.controllerIp }),
+  };
+}
+
 export async function runPromote(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(argv, PROMOTE_OPTIONS);
   if (parsed.common.help) {
     io.out(PROMOTE_HELP);
     return 0;
   }
-  const output = parseOutput(stringFlag(parsed, 'output'));
-  const controllerIp = stringFlag(parsed, 'controller-ip');
-  if (controllerIp?.trim() === '') throw usageError('--controller-ip must not be empty');
-  const waitMs = parseDuration(stringFlag(parsed, 'wait') ?? DEFAULT_WAIT);
-  const staleAfterMs = optionalDuration(parsed, 'stale-after');
-  const peerTimeoutMs = parseDuration(stringFlag(parsed, 'peer-timeout') ?? DEFAULT_PEER_TIMEOUT);
+  const f = promoteFlags(parsed);
   const target = loadTarget(parsed.common, parsed.common.context);
   const api = new AmkoApi(target);
   const ac = await api.findAmkoCluster();
-  const say = printer(io, output);
-  const change: RoleChange = { api, io, name: ac.metadata?.name ?? '', waitMs, say };
+  const say = printer(io, f.output);
+  const change: RoleChange = { api, io, name: ac.metadata?.name ?? '', waitMs: f.waitMs, say };
   const before = roleViewOf(ac);
   const pre = promotePrecheck(api.context, before);
   if (pre.action === 'refuse') throw new OperatorError('ROLE_FENCED', 'never', pre.message);
@@ -220,43 +264,23 @@ export async function runPromote(argv: readonly string[], io: CliIo): Promise<nu
     context: target.context,
     own: ac,
     io,
-    timeoutMs: peerTimeoutMs,
+    timeoutMs: f.peerTimeoutMs,
   });
-  const leaders = liveLeaders(survey, io.clock.now(), staleAfterMs);
-  const from = catchUpSource(survey.self, survey.positions);
-  const result: PromoteResult = {
-    command: 'promote',
-    context: api.context,
-    amkoCluster: change.name,
-    cluster: survey.self,
-    result: 'already-leader',
-    before: stateOf(before),
-    members: survey.positions,
-    mostUpToDate: survey.positions.filter((p) => p.mostUpToDate).map((p) => p.cluster),
-    ...(from ? { catchUpFrom: from.cluster } : {}),
-    otherLeaders: leaders.live,
-    staleLeaders: leaders.stale,
-    ...(controllerIp === undefined ? {} : { controllerIP: controllerIp }),
-  };
+  const leaders = liveLeaders(survey, io.clock.now(), f.staleAfterMs);
+  const result = promoteResult(change, before, survey, { leaders, controllerIp: f.controllerIp });
   if (pre.action === 'already') {
     say(pre.message);
-    emit(io, output, result);
+    emit(io, f.output, result);
     return 0;
   }
   const now = io.clock.now();
   for (const line of planLines(survey, leaders, now)) say(line);
-  checkOtherLeaders({
-    self: survey.self,
-    live: leaders.live,
-    force: parsed.flags['force'] === true,
-    say,
-    now,
-  });
-  await confirmPromotion(io, survey.self, parsed.flags['yes'] === true);
-  const after = await promote(change, before, controllerIp);
+  checkOtherLeaders({ self: survey.self, live: leaders.live, force: f.force, say, now });
+  await confirmPromotion(io, survey.self, f.yes);
+  const after = await promote(change, before, f.controllerIp);
   result.result = after ? 'promoted' : 'requested';
   if (after) result.after = stateOf(after);
-  emit(io, output, result);
+  emit(io, f.output, result);
   return 0;
 }
 

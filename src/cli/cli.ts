@@ -31,13 +31,13 @@ export const USAGE = `kubectl-amko: inspect and steer an amko federation (a kube
 Usage: kubectl amko <command> [flags]
 
 Commands:
-  status    this cluster's role, epoch, members' replication state, and the GSLB objects' status
-  promote   make this cluster the leader (optionally pointing gc-1 at a new Avi leader first)
-  demote    make this cluster a follower
-  diff      compare the replicated objects with another cluster
+  status      this cluster's role, epoch, members' replication state, and the GSLB objects' status
+  promote     make this cluster the leader (optionally pointing gc-1 at a new Avi leader first)
+  demote      make this cluster a follower
+  diff        compare the replicated objects with another cluster
   kubeconfig  create read-only member credentials and store amko's member kubeconfig
-  certs     create the federation CA and a certificate per cluster
-  cleanup   list (or with --yes delete) this amko's GslbServices and health monitors on Avi
+  certs       create the federation CA and a certificate per cluster
+  cleanup     list (or with --yes delete) this amko's GslbServices and health monitors on Avi
 
 Every command takes -o json|yaml for machine-readable output (field names in its --help).
 

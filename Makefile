@@ -6,6 +6,7 @@ N ?= 3
 OPENSHIFT ?=
 SEED ?=
 ONLY ?=
+SHORT ?=
 
 .PHONY: install build lint tools test test-unit test-integration test-e2e clusters clusters-down demo bench chaos proto image clean
 
@@ -46,8 +47,9 @@ clusters-down: build
 demo: build tools
 	node dist/test/support/demo.js
 
+# make bench [ONLY=name[,name]] [SHORT=1]; BENCH_RUNS, BENCH_RESULTS_DIR, SCALE_SIZES, … (bench/run.ts)
 bench: build tools
-	node dist/bench/run.js
+	node dist/bench/run.js $(if $(SHORT),--short) $(ONLY)
 
 chaos: build tools
 	node dist/test/chaos/run.js $(if $(SEED),--seed $(SEED)) $(ONLY)

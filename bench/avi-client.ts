@@ -1,12 +1,19 @@
 /**
- * Benchmark: Avi client against the simulator process over HTTP. Measures GslbService
- * create + get-by-name pairs at 1, 8 and 32 requests in flight and writes
- * bench/results/avi-client.json.
+ * Benchmark: Avi client against the simulator process over HTTP. Measures the simulator's write
+ * rate alone (GslbService creates/s at the leader's concurrency, 8) and GslbService create +
+ * get-by-name pairs at 1, 8 and 32 requests in flight; writes avi-client.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { clientFor, gslbServiceBody, startAviSim } from '../test/support/avi-sim.js';
-import { repoRoot } from '../test/support/tools.js';
+import { AVI_CLIENT_DEFAULT_CONCURRENCY, simWriteRate } from './lib/sim-write-rate.js';
+import {
+  figures,
+  percentile,
+  repeat,
+  writeResult,
+  type BenchContext,
+  type BenchResult,
+  type FigureSpec,
+} from './measure.js';
 
 const LEVELS = [1, 8, 32] as const;
 const PAIRS_PER_LEVEL = 600;
@@ -21,14 +28,15 @@ interface LevelResult {
   pairLatencyMs: { p50: number; p95: number; p99: number; max: number };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[i] ?? 0) * 100) / 100;
+function pct(sorted: readonly number[], p: number): number {
+  return Math.round(percentile(sorted, p) * 100) / 100;
 }
 
 async function measure(
   sim: Awaited<ReturnType<typeof startAviSim>>,
   concurrency: number,
+  PAIRS_PER_LEVEL: number,
+  WARMUP_PAIRS: number,
 ): Promise<LevelResult> {
   await sim.control.reset({ empty: true });
   const client = clientFor(sim, { concurrency });
@@ -59,10 +67,10 @@ async function measure(
       pairsPerSecond: Math.round(PAIRS_PER_LEVEL / seconds),
       requestsPerSecond: Math.round((2 * PAIRS_PER_LEVEL) / seconds),
       pairLatencyMs: {
-        p50: percentile(latencies, 50),
-        p95: percentile(latencies, 95),
-        p99: percentile(latencies, 99),
-        max: percentile(latencies, 100),
+        p50: pct(latencies, 50),
+        p95: pct(latencies, 95),
+        p99: pct(latencies, 99),
+        max: pct(latencies, 100),
       },
     };
   } finally {
@@ -70,31 +78,52 @@ async function measure(
   }
 }
 
-/** Runs the benchmark and writes bench/results/avi-client.json. */
-export async function run(): Promise<void> {
+const FIGURES: FigureSpec[] = [
+  {
+    key: 'simWriteRate',
+    label: `simulator write rate alone: GslbService creates/s at concurrency ${AVI_CLIENT_DEFAULT_CONCURRENCY} (the leader's)`,
+    unit: '/s',
+  },
+  ...LEVELS.flatMap((c): FigureSpec[] => [
+    { key: `pairsPerSecond.c${c}`, label: `create+get pairs/s, ${c} in flight`, unit: '/s' },
+    { key: `p95.c${c}`, label: `create+get pair latency p95, ${c} in flight`, unit: 'ms' },
+    { key: `p99.c${c}`, label: `create+get pair latency p99, ${c} in flight`, unit: 'ms' },
+  ]),
+];
+
+/** Runs the benchmark and writes avi-client.json into the results folder. */
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const started = Date.now();
+  const pairs = ctx.short ? 20 : PAIRS_PER_LEVEL;
+  const warmup = ctx.short ? 2 : WARMUP_PAIRS;
+  const rateCreates = ctx.short ? 40 : 2_000;
   const sim = await startAviSim();
-  const levels: LevelResult[] = [];
   try {
-    for (const concurrency of LEVELS) {
-      const result = await measure(sim, concurrency);
-      levels.push(result);
-      console.log(
-        `avi-client: concurrency ${concurrency}: ${result.pairsPerSecond} create+get/s, ` +
-          `p95 ${result.pairLatencyMs.p95} ms`,
-      );
-    }
+    const { records, details } = await repeat(ctx.runs, async () => {
+      await sim.control.reset({ empty: true });
+      const rate = await simWriteRate(sim, rateCreates);
+      const values: Record<string, number> = { simWriteRate: rate.createsPerSecond };
+      const levels: LevelResult[] = [];
+      for (const concurrency of LEVELS) {
+        const result = await measure(sim, concurrency, pairs, warmup);
+        levels.push(result);
+        values[`pairsPerSecond.c${concurrency}`] = result.pairsPerSecond;
+        values[`p95.c${concurrency}`] = result.pairLatencyMs.p95;
+        values[`p99.c${concurrency}`] = result.pairLatencyMs.p99;
+      }
+      return { values, details: { simWriteRate: rate, levels } };
+    });
+    return writeResult(ctx, {
+      benchmark: 'avi-client',
+      workload:
+        `amko-avi-sim over HTTP: ${rateCreates} GslbService creates (POST) at the leader's ` +
+        `concurrency, then ${pairs} create (POST) + get-by-name (GET ?name=) pairs at each of ` +
+        `${LEVELS.join(', ')} requests in flight.`,
+      seconds: (Date.now() - started) / 1000,
+      figures: figures(FIGURES, records),
+      details,
+    });
   } finally {
     await sim.stop();
   }
-  const dir = path.join(repoRoot(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const report = {
-    benchmark: 'avi-client',
-    description:
-      'GslbService create (POST) + get by name (GET ?name=) against amko-avi-sim over HTTP',
-    node: process.version,
-    date: new Date().toISOString(),
-    levels: Object.fromEntries(levels.map((l) => [`c${l.concurrency}`, l])),
-  };
-  writeFileSync(path.join(dir, 'avi-client.json'), `${JSON.stringify(report, null, 2)}\n`);
 }

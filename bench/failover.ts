@@ -1,7 +1,7 @@
 /**
  * Failover benchmark on a real three-site federation (three kube-apiservers, the Avi simulator,
  * three `amko` processes with mutual TLS), for each size in AMKO_BENCH_FAILOVER_SIZES (GslbServices,
- * default `1000,10000`). Every host has an Ingress in all three clusters, so each GslbService has
+ * default `1000`; `1000,10000` adds the 10,000 figures, ~3 min more per run), BENCH_RUNS times. Every host has an Ingress in all three clusters, so each GslbService has
  * three members. Per size, on one federation:
  *
  * 1. cold standby: cluster1 (leader) is SIGKILLed and cluster2 (`--standby cold`) promoted with
@@ -15,17 +15,25 @@
  * finished" cold, "full sync finished" hot: every GslbService key passed over once, with the
  * number still failing), taken from the line's timestamp. The controller writes made by the new
  * leader (simulator journal, User-Agent `cluster/<context>`) say whether it was diff-free. Writes
- * bench/results/failover.json; asserts nothing about speed.
+ * failover.json into the results folder; asserts nothing about speed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { AMKO_CLUSTER, type AmkoClusterStatus } from '../src/shared/crd/amko-cluster.js';
 import { AMKO_CLUSTER_NAME, AVI_SYSTEM } from '../src/shared/crd/common.js';
 import { E2eFederation, type AmkoRun } from '../test/support/e2e-federation.js';
 import { eventually } from '../test/support/eventually.js';
-import { repoRoot } from '../test/support/tools.js';
+import {
+  envInt,
+  envInts,
+  figures,
+  repeat,
+  writeResult,
+  type BenchContext,
+  type BenchResult,
+  type FigureSpec,
+  type RunRecord,
+} from './measure.js';
 
 const NS = 'bench';
 const CONCURRENCY = 16;
@@ -307,47 +315,74 @@ async function oneSize(n: number, perIngress: number) {
   }
 }
 
-function sizesOf(env: NodeJS.ProcessEnv): number[] {
-  const text = env['AMKO_BENCH_FAILOVER_SIZES'] ?? '1000,10000';
-  const sizes = text.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
-    throw new Error(`AMKO_BENCH_FAILOVER_SIZES must be positive integers, got ${text}`);
-  }
-  return sizes;
+function hotGoal(n: number): string | undefined {
+  if (n === 1_000) return '≤ 1 s with 1,000';
+  if (n === 10_000) return '≤ 3 s with 10,000';
+  return undefined;
 }
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    loadAverage1mAtStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
-    note:
-      'one shared machine runs the three kube-apiservers and etcds, the simulator, the three amko ' +
-      'processes and this driver; other builds and tests may run at the same time (see load averages)',
-  };
+function figuresAt(n: number): FigureSpec[] {
+  const size = `${n.toLocaleString('en-US')} GslbServices`;
+  const spec = (key: string, metric: string, unit: string, goal?: string): FigureSpec => ({
+    key: `${key}@${n}`,
+    label: `${metric}, ${size}`,
+    metric,
+    at: n,
+    unit,
+    ...(goal !== undefined ? { goal } : {}),
+  });
+  return [
+    spec(
+      'hotFailoverMs',
+      'hot standby: isLeader: true → first complete diff-free pass',
+      'ms',
+      hotGoal(n),
+    ),
+    spec('hotWritesInPass', 'hot standby: controller writes in that pass', '', '0'),
+    spec('coldFailoverMs', 'cold standby: isLeader: true → bootup pass finished', 'ms'),
+    spec('coldWritesInPass', 'cold standby: controller writes in that pass', '', '0'),
+    spec('fencedMs', 'old leader returns: start → status fenced', 'ms'),
+    spec('leaderBootupSyncS', 'leader bootup sync (3 members per GslbService)', 's'),
+  ];
 }
 
-export async function run(): Promise<void> {
+/** Runs the benchmark: BENCH_RUNS federations per size (AMKO_BENCH_FAILOVER_SIZES, default 1000). */
+export async function run(ctx: BenchContext): Promise<BenchResult> {
   const started = Date.now();
-  const sizes = sizesOf(process.env);
-  const perIngress = Number(process.env['AMKO_BENCH_FAILOVER_HOSTS_PER_INGRESS'] ?? '10');
-  const file = path.join(repoRoot(), 'bench', 'results', 'failover.json');
-  const result = {
-    benchmark: 'failover',
-    date: new Date().toISOString(),
-    signal: SIGNAL,
-    machine: machine(),
-    bySize: {} as Record<string, unknown>,
-    runSeconds: 0,
-  };
-  mkdirSync(path.dirname(file), { recursive: true });
+  const sizes = ctx.short ? [20] : envInts('AMKO_BENCH_FAILOVER_SIZES', [1_000]);
+  const perIngress = ctx.short ? 5 : envInt('AMKO_BENCH_FAILOVER_HOSTS_PER_INGRESS', 10);
+  const specs: FigureSpec[] = [];
+  const records: RunRecord[] = [];
+  const details: Record<string, unknown[]> = {};
   for (const n of sizes) {
-    result.bySize[String(n)] = await oneSize(n, perIngress);
-    result.runSeconds = (Date.now() - started) / 1000;
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(readFileSync(file, 'utf8'));
+    specs.push(...figuresAt(n));
+    const out = await repeat(ctx.runs, async () => {
+      const r = await oneSize(n, perIngress);
+      return {
+        values: {
+          [`hotFailoverMs@${n}`]: r.hotStandby.failoverMs,
+          [`hotWritesInPass@${n}`]: r.hotStandby.controllerWrites.inPass,
+          [`coldFailoverMs@${n}`]: r.coldStandby.failoverMs,
+          [`coldWritesInPass@${n}`]: r.coldStandby.controllerWrites.inPass,
+          [`fencedMs@${n}`]: r.oldLeaderReturnToFenced.returnToStatusFencedMs,
+          [`leaderBootupSyncS@${n}`]: r.setup.leaderBootupSyncSeconds,
+        },
+        details: r,
+      };
+    });
+    records.push(...out.records);
+    details[String(n)] = out.details;
   }
+  return writeResult(ctx, {
+    benchmark: 'failover',
+    workload:
+      `a three-site federation per run (3 kube-apiservers, amko-avi-sim, 3 amko processes with ` +
+      `mutual TLS; cluster2 cold standby, cluster3 hot) with ${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} ` +
+      `hosts (${perIngress} per Ingress) in every cluster; the leader is SIGKILLed and the cold ` +
+      'standby promoted, the old leader returns and is fenced, then the new leader is killed and ' +
+      `the hot standby promoted. ${SIGNAL}`,
+    seconds: (Date.now() - started) / 1000,
+    figures: figures(specs, records),
+    details,
+  });
 }

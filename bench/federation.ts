@@ -1,28 +1,32 @@
 /**
  * Federation benchmarks on real clusters (three kube-apiservers, real certificates, loopback gRPC):
  * - replication latency: a GDP update on the leader until both followers stored it, p50/p99 over
- *   1,000 sequential updates;
+ *   1,000 sequential updates, and its breakdown into stages (bench/lib/stages.ts) from the
+ *   replicator's and followers' `replication stage` debug lines;
  * - snapshot catch-up: a follower 1,000 revisions behind, from the leader's reconnection (after its
  *   backoff) to the leader's head;
  * - fencing: an old leader returning at its old epoch, from its start until it is fenced.
  * Failover times need the amko process with its leader pipeline and are measured separately.
- * Writes bench/results/federation.json.
+ * Every run builds a fresh federation. Writes federation.json into the results folder.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { AVI_SYSTEM } from '../src/shared/crd/common.js';
+import { createLogger, silentLogger, type Logger } from '../src/shared/telemetry/logger.js';
 import type { AppliedPosition } from '../src/follower/replication-session.js';
 import { eventually } from '../test/support/eventually.js';
 import { FederationFixture } from '../test/support/federation-fixture.js';
-import { repoRoot } from '../test/support/tools.js';
+import { StageLines, STAGES, stageDurations, stagePercentiles, wallNow } from './lib/stages.js';
+import {
+  figures,
+  percentile,
+  repeat,
+  writeResult,
+  type BenchContext,
+  type BenchResult,
+  type FigureSpec,
+} from './measure.js';
 
 const GDP = 'GlobalDeploymentPolicy';
 const gdpKey = { namespace: AVI_SYSTEM, name: 'global-gdp' };
-
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round((sorted[Math.max(0, i)] ?? 0) * 100) / 100;
-}
 
 /** Resolves when `applied` holds a revision ≥ `revision` for every follower. */
 function waitApplied(
@@ -40,18 +44,20 @@ async function replicationLatency(
   f: FederationFixture,
   applied: Map<string, number>,
   updates: number,
-): Promise<number[]> {
+): Promise<{ samples: number[]; sentAt: Map<number, number> }> {
   const followers = ['cluster2', 'cluster3'];
   const replicator = f.node('cluster1').replicator!;
   const samples: number[] = [];
+  const sentAt = new Map<number, number>();
   for (let i = 1; i <= updates; i++) {
     const target = replicator.status().revision + 1;
-    const t0 = performance.now();
+    const t0 = wallNow();
+    sentAt.set(target, t0);
     await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: (i % 3600) + 1 } });
     await waitApplied(applied, followers, target);
-    samples.push(performance.now() - t0);
+    samples.push(wallNow() - t0);
   }
-  return samples.sort((a, b) => a - b);
+  return { samples: samples.sort((a, b) => a - b), sentAt };
 }
 
 /** A follower `behind` revisions behind restarts: time until the leader reconnects, then to catch up. */
@@ -98,39 +104,94 @@ async function fencing(f: FederationFixture): Promise<number> {
   return Math.round(performance.now() - t0);
 }
 
-export async function run(): Promise<void> {
+const FIGURES: FigureSpec[] = [
+  {
+    key: 'replicationP50',
+    label: "replication: GDP edit → stored in both followers' apiservers, p50",
+    unit: 'ms',
+  },
+  {
+    key: 'replicationP99',
+    label: "replication: GDP edit → stored in both followers' apiservers, p99",
+    unit: 'ms',
+    goal: '≤ 25 ms',
+  },
+  { key: 'replicationMax', label: 'replication: max', unit: 'ms' },
+  ...STAGES.flatMap(([name, label]): FigureSpec[] => [
+    { key: `stage.${name}.p50`, label: `replication stage p50: ${label}`, unit: 'ms' },
+    { key: `stage.${name}.p99`, label: `replication stage p99: ${label}`, unit: 'ms' },
+  ]),
+  {
+    key: 'catchUpMs',
+    label: 'returning follower: start → caught up (reconnect + snapshot)',
+    unit: 'ms',
+    goal: '≤ 2 s after it serves again',
+  },
+  { key: 'leaderReconnectMs', label: 'returning follower: start → leader reconnected', unit: 'ms' },
+  { key: 'snapshotMs', label: 'returning follower: reconnected → at the head', unit: 'ms' },
+  { key: 'fencedMs', label: 'old leader returning at its old epoch: start → fenced', unit: 'ms' },
+];
+
+/** Points the fixture's logger (read at each start) at `log`. */
+function useLog(f: FederationFixture, log: Logger): void {
+  (f as unknown as { log: Logger }).log = log;
+}
+
+async function once(updates: number, behind: number) {
+  const stages = new StageLines();
+  const base = createLogger({ level: 'debug', destination: stages });
   const f = await FederationFixture.start(3);
   try {
     const applied = new Map<string, number>();
     for (const c of ['cluster2', 'cluster3']) {
+      useLog(f, base.child({ site: c }));
       await f.startFollower(c, 0, (p) => applied.set(c, p.revision));
     }
     await f.create('cluster1', GDP, { metadata: gdpKey, spec: { ttl: 1 } });
+    useLog(f, base.child({ site: 'cluster1' }));
     await f.startLeader('cluster1', 1, ['cluster2', 'cluster3']);
     await waitApplied(applied, ['cluster2', 'cluster3'], 1);
-    const latency = await replicationLatency(f, applied, 1_000);
-    const snapshot = await snapshotCatchUp(f, 1_000);
+    stages.clear();
+    const { samples, sentAt } = await replicationLatency(f, applied, updates);
+    const breakdown = stagePercentiles(stageDurations(stages.lines, 'cluster1', sentAt));
+    useLog(f, silentLogger());
+    const snapshot = await snapshotCatchUp(f, behind);
     const fenceMs = await fencing(f);
-    const result = {
-      replicationLatencyMs: {
-        updates: latency.length,
-        p50: percentile(latency, 50),
-        p99: percentile(latency, 99),
-        max: percentile(latency, 100),
-      },
-      snapshotCatchUp: {
-        revisionsBehind: snapshot.behind,
-        leaderReconnectMs: snapshot.reconnectMs,
-        snapshotMs: snapshot.snapshotMs,
-      },
-      oldLeaderReturnToFencedMs: fenceMs,
-      note: 'component level (replicator and followers in one process, real kube-apiservers); failover times need the amko process',
+    const values: Record<string, number> = {
+      replicationP50: percentile(samples, 50),
+      replicationP99: percentile(samples, 99),
+      replicationMax: percentile(samples, 100),
+      catchUpMs: snapshot.reconnectMs + snapshot.snapshotMs,
+      leaderReconnectMs: snapshot.reconnectMs,
+      snapshotMs: snapshot.snapshotMs,
+      fencedMs: fenceMs,
     };
-    const dir = path.join(repoRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'federation.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(JSON.stringify(result));
+    for (const [name, p] of Object.entries(breakdown)) {
+      values[`stage.${name}.p50`] = p.p50;
+      values[`stage.${name}.p99`] = p.p99;
+    }
+    return { values, details: { updates: samples.length, stages: breakdown, snapshot } };
   } finally {
     await f.stop();
   }
+}
+
+/** Runs the benchmark (1,000 updates and a follower 1,000 behind; 20 in short mode). */
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const started = Date.now();
+  const updates = ctx.short ? 20 : 1_000;
+  const behind = ctx.short ? 20 : 1_000;
+  const { records, details } = await repeat(ctx.runs, () => once(updates, behind));
+  return writeResult(ctx, {
+    benchmark: 'federation',
+    workload:
+      `3 real kube-apiservers, replicator and two followers in one process over loopback gRPC ` +
+      `with mutual TLS; per run a fresh federation: ${updates.toLocaleString('en-US')} sequential ` +
+      `GDP edits on the leader (stage breakdown from the components' "replication stage" debug ` +
+      `lines), a follower ${behind.toLocaleString('en-US')} revisions behind returning, an old ` +
+      'leader returning at its old epoch.',
+    seconds: (Date.now() - started) / 1000,
+    figures: figures(FIGURES, records),
+    details,
+  });
 }

@@ -1,23 +1,39 @@
 /**
- * Leader benchmark: 10,000 Ingresses (distinct hosts) spread over 3 member clusters, the real
- * `amko` binary and the Avi simulator.
+ * Leader benchmark: 10,000 Ingresses (BENCH_LEADER_INGRESSES; distinct hosts) spread over 3
+ * member clusters, the real `amko` binary and the Avi simulator.
  *
  * 1. initial sync: time from amko start to all GslbServices on the simulator, REST calls made,
  *    peak RSS of the amko process;
  * 2. resync with nothing changed: a restart (bootup re-reads everything) and a periodic full
  *    sync, each with the writes made (goal 0) and the time taken;
- * 3. 100 Ingress VIP changes: time until all are reflected on the simulator.
+ * 3. 100 Ingress VIP changes: time until all are reflected on the simulator;
+ * 4. before each run, the simulator's write rate alone (GslbService creates/s at the leader's
+ *    concurrency), and the initial sync's write rate as a share of it (`syncShareOfSimRate`).
  *
- * Writes bench/results/leader.json.
+ * The Ingresses are created once; every run starts from a reset simulator and a fresh amko.
+ * Writes leader.json into the results folder.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { eventually } from '../test/support/eventually.js';
 import { LeaderFixture, type AmkoProcess } from '../test/support/leader-fixture.js';
-import { repoRoot } from '../test/support/tools.js';
 import { pool } from '../test/support/pool.js';
+import { simWriteRate, AVI_CLIENT_DEFAULT_CONCURRENCY } from './lib/sim-write-rate.js';
+import {
+  envInt,
+  figures,
+  repeat,
+  writeResult,
+  type BenchContext,
+  type BenchResult,
+  type FigureSpec,
+} from './measure.js';
 
 const CHANGES = 100;
+/**
+ * refreshInterval (s) for the periodic full sync figure: a pass is only reported when it ends
+ * before the next one starts, so the interval must exceed a pass even on a busy machine.
+ */
+const PERIODIC_REFRESH_S = 10;
 /** V8 flags amko runs with (a smaller young generation keeps peak RSS down). */
 const NODE_OPTIONS = '--max-semi-space-size=8';
 const UUID = '44444444-5555-4666-8777-888888888888';
@@ -68,42 +84,45 @@ async function createIngresses(f: LeaderFixture, INGRESSES: number): Promise<voi
 
 async function waitSeconds(fn: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  await eventually(fn, { timeoutMs, intervalMs: 250 });
+  await eventually(fn, { timeoutMs, intervalMs: 100 });
   return (Date.now() - started) / 1000;
 }
 
-async function initialSync(
-  f: LeaderFixture,
-  INGRESSES: number,
-): Promise<{ amko: AmkoProcess; result: object }> {
+async function initialSync(f: LeaderFixture, INGRESSES: number) {
   await f.sim.control.clearJournal();
   const before = await counts(f);
   const started = Date.now();
   const amko = f.startAmko(['--log-level', 'info'], NODE_OPTIONS);
-  await waitSeconds(
-    async () => (await counts(f)).gsCreated - before.gsCreated >= INGRESSES,
-    900_000,
-  );
+  let firstWriteAt = 0;
+  let writesAtAll = 0;
+  await waitSeconds(async () => {
+    const c = await counts(f);
+    if (firstWriteAt === 0 && c.writes > before.writes) firstWriteAt = Date.now();
+    writesAtAll = c.writes - before.writes;
+    return c.gsCreated - before.gsCreated >= INGRESSES;
+  }, 900_000);
   const allPresentS = (Date.now() - started) / 1000;
+  // Writing window: first controller write seen (polled every 100 ms) → all GslbServices there.
+  const writingS = Math.max(0.1, (Date.now() - firstWriteAt) / 1000);
   await amko.waitForLog(/bootup sync finished/, 300_000);
   const after = await counts(f);
   const present = (await f.gslbServices()).size;
   return {
-    amko,
-    result: {
-      ingresses: INGRESSES,
-      memberClusters: 3,
-      gslbServicesPresent: present,
-      secondsToAllGslbServices: allPresentS,
-      secondsToBootupSyncFinished: (Date.now() - started) / 1000,
-      restCalls: after.total - before.total,
-      writes: after.writes - before.writes,
-      peakRssMb: peakRssMb(amko.child.pid),
-    },
+    ingresses: INGRESSES,
+    memberClusters: 3,
+    gslbServicesPresent: present,
+    secondsToAllGslbServices: allPresentS,
+    secondsToFirstWrite: (firstWriteAt - started) / 1000,
+    writingSeconds: writingS,
+    writesInWindow: writesAtAll,
+    secondsToBootupSyncFinished: (Date.now() - started) / 1000,
+    restCalls: after.total - before.total,
+    writes: after.writes - before.writes,
+    peakRssMb: peakRssMb(amko.child.pid),
   };
 }
 
-async function restartResync(f: LeaderFixture): Promise<object> {
+async function restartResync(f: LeaderFixture) {
   await f.stopAmko();
   const before = await counts(f);
   const started = Date.now();
@@ -117,11 +136,14 @@ async function restartResync(f: LeaderFixture): Promise<object> {
   };
 }
 
-async function periodicResync(f: LeaderFixture, amko: AmkoProcess): Promise<object> {
+async function periodicResync(f: LeaderFixture, amko: AmkoProcess) {
   const before = await counts(f);
   const finished = (): number => (amko.log().match(/full sync finished/g) ?? []).length;
   const start = finished();
-  await f.putGslbConfig({ refreshInterval: 1 }, { 'amko.vmware.com/amko-uuid': UUID });
+  await f.putGslbConfig(
+    { refreshInterval: PERIODIC_REFRESH_S },
+    { 'amko.vmware.com/amko-uuid': UUID },
+  );
   await amko.waitForLog(/bootup sync finished[\s\S]*bootup sync finished/, 600_000);
   const mark = await counts(f);
   await eventually(() => finished() > start, { timeoutMs: 600_000, intervalMs: 250 });
@@ -139,66 +161,148 @@ async function periodicResync(f: LeaderFixture, amko: AmkoProcess): Promise<obje
   };
 }
 
-async function ipChanges(f: LeaderFixture, INGRESSES: number): Promise<object> {
+async function ipChanges(f: LeaderFixture, INGRESSES: number, changeCount: number, gen: number) {
   const before = await counts(f);
-  const changed = Array.from({ length: CHANGES }, (_, i) => i * Math.floor(INGRESSES / CHANGES));
+  const step = Math.floor(INGRESSES / changeCount);
+  const changed = Array.from({ length: changeCount }, (_, i) => i * step);
   const started = Date.now();
   await pool(changed, 20, (i) =>
     f.objects.ingress(clusterOf(i), NS, `ing${i}`, {
-      hosts: [{ host: hostOf(i), ip: ipOf(i, 2) }],
+      hosts: [{ host: hostOf(i), ip: ipOf(i, gen) }],
       labels: { gslb: NS },
     }),
   );
   const writtenS = (Date.now() - started) / 1000;
-  await waitSeconds(async () => (await counts(f)).gsUpdated - before.gsUpdated >= CHANGES, 300_000);
+  await waitSeconds(
+    async () => (await counts(f)).gsUpdated - before.gsUpdated >= changeCount,
+    300_000,
+  );
   const seconds = (Date.now() - started) / 1000;
   const gs = await f.gslbServices();
   const reflected = changed.filter((i) =>
-    JSON.stringify(gs.get(hostOf(i)) ?? {}).includes(`"${ipOf(i, 2)}"`),
+    JSON.stringify(gs.get(hostOf(i)) ?? {}).includes(`"${ipOf(i, gen)}"`),
   );
   return {
-    changes: CHANGES,
+    changes: changeCount,
     secondsToWriteIngresses: writtenS,
     secondsUntilAllReflected: seconds,
     reflected: reflected.length,
   };
 }
 
-/** Runs the benchmark; `ingresses` scales it down for a quick check. */
-export async function run(opts: { ingresses?: number; out?: string } = {}): Promise<void> {
-  const ingresses = opts.ingresses ?? 10_000;
+const FIGURES = (n: number, changes: number): FigureSpec[] => [
+  {
+    key: 'simWriteRate',
+    label: `simulator write rate alone: GslbService creates/s at concurrency ${AVI_CLIENT_DEFAULT_CONCURRENCY} (the leader's ceiling)`,
+    unit: '/s',
+  },
+  {
+    key: 'initialSyncS',
+    label: `initial sync: amko start → all ${n.toLocaleString('en-US')} GslbServices on the controller`,
+    unit: 's',
+  },
+  {
+    key: 'syncWriteRate',
+    label: 'initial sync: controller writes/s (first write → all GslbServices)',
+    unit: '/s',
+  },
+  {
+    key: 'syncShareOfSimRate',
+    label: 'initial sync write rate ÷ simulator write rate (syncShareOfSimRate)',
+    unit: '',
+    goal: '≥ 0.8',
+  },
+  {
+    key: 'peakRssMb',
+    label: `amko peak RSS (VmHWM) after the initial sync (${NODE_OPTIONS})`,
+    unit: 'MB',
+    ...(n === 10_000 ? { goal: '≤ 260 MB at 10,000 (default V8 flags)' } : {}),
+    ...(n === 1_000 ? { goal: '≤ 150 MB at 1,000 (default V8 flags)' } : {}),
+  },
+  { key: 'restartResyncS', label: 'resync by restart, nothing changed: time', unit: 's' },
+  {
+    key: 'restartResyncWrites',
+    label: 'resync by restart, nothing changed: controller writes',
+    unit: '',
+    goal: '0',
+  },
+  { key: 'periodicFullSyncS', label: 'periodic full sync, nothing changed: time', unit: 's' },
+  {
+    key: 'periodicFullSyncWrites',
+    label: 'periodic full sync, nothing changed: controller writes',
+    unit: '',
+    goal: '0',
+  },
+  {
+    key: 'ipChangesS',
+    label: `${changes} Ingress VIP changes → all reflected on the controller`,
+    unit: 's',
+  },
+];
+
+/** Runs the benchmark (BENCH_LEADER_INGRESSES, default 10,000; 30 in short mode). */
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const started = Date.now();
+  const ingresses = ctx.short ? 30 : envInt('BENCH_LEADER_INGRESSES', 10_000);
+  const changes = Math.min(CHANGES, Math.max(1, Math.floor(ingresses / 3)));
+  const rateCreates = ctx.short ? 40 : 2_000;
   const f = await LeaderFixture.start({ n: 3 });
   try {
-    await f.putGslbConfig({ refreshInterval: 3600 }, { 'amko.vmware.com/amko-uuid': UUID });
-    await f.putGdp({
-      matchRules: { appSelector: { label: { gslb: NS } } },
-      matchClusters: f.clusters.contexts.map((cluster) => ({ cluster })),
-    });
     const createStarted = Date.now();
     await createIngresses(f, ingresses);
     const setupS = (Date.now() - createStarted) / 1000;
-    const initial = await initialSync(f, ingresses);
-    const restart = await restartResync(f);
-    const amko = f.amko;
-    const periodic = amko ? await periodicResync(f, amko) : {};
-    await f.putGslbConfig({ refreshInterval: 3600 }, { 'amko.vmware.com/amko-uuid': UUID });
-    const changes = await ipChanges(f, ingresses);
-    const result = {
-      amkoNodeOptions: NODE_OPTIONS,
-      setup: { secondsToCreateIngresses: setupS },
-      initialSync: initial.result,
-      resyncByRestart: restart,
-      periodicFullSync: periodic,
-      ipChanges: changes,
-      peakRssMbOverall: peakRssMb(f.amko?.child.pid),
-    };
-    const dir = path.join(repoRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      opts.out ?? path.join(dir, 'leader.json'),
-      `${JSON.stringify(result, null, 2)}\n`,
-    );
-    console.log(JSON.stringify(result, null, 2));
+    const { records, details } = await repeat(ctx.runs, async (runIndex) => {
+      await f.resetScenario();
+      const rate = await simWriteRate(f.sim, rateCreates, `rate${runIndex}`);
+      await f.sim.control.reset();
+      await f.putGslbConfig({ refreshInterval: 3600 }, { 'amko.vmware.com/amko-uuid': UUID });
+      await f.putGdp({
+        matchRules: { appSelector: { label: { gslb: NS } } },
+        matchClusters: f.clusters.contexts.map((cluster) => ({ cluster })),
+      });
+      const initial = await initialSync(f, ingresses);
+      const restart = await restartResync(f);
+      const amko = f.amko;
+      if (!amko) throw new Error('amko is not running after the restart');
+      const periodic = await periodicResync(f, amko);
+      await f.putGslbConfig({ refreshInterval: 3600 }, { 'amko.vmware.com/amko-uuid': UUID });
+      const ipc = await ipChanges(f, ingresses, changes, runIndex + 2);
+      const syncWriteRate = initial.writesInWindow / initial.writingSeconds;
+      return {
+        values: {
+          simWriteRate: rate.createsPerSecond,
+          initialSyncS: initial.secondsToAllGslbServices,
+          syncWriteRate,
+          syncShareOfSimRate: syncWriteRate / rate.createsPerSecond,
+          peakRssMb: initial.peakRssMb,
+          restartResyncS: restart.seconds,
+          restartResyncWrites: restart.writes,
+          periodicFullSyncS: periodic.secondsForOneFullSync,
+          periodicFullSyncWrites: periodic.writesDuringFullSync,
+          ipChangesS: ipc.secondsUntilAllReflected,
+        },
+        details: {
+          simWriteRate: rate,
+          initialSync: initial,
+          resyncByRestart: restart,
+          periodicFullSync: periodic,
+          ipChanges: ipc,
+          peakRssMbOverall: peakRssMb(f.amko?.child.pid),
+        },
+      };
+    });
+    return writeResult(ctx, {
+      benchmark: 'leader',
+      workload:
+        `${ingresses.toLocaleString('en-US')} Ingresses (one host each) over 3 member clusters ` +
+        `(real kube-apiservers), the amko binary (${NODE_OPTIONS}) and amko-avi-sim; per run: ` +
+        `the simulator's create rate alone (${rateCreates} GslbServices), initial sync from an ` +
+        `empty controller, a restart and a periodic full sync with nothing changed, ${changes} ` +
+        'VIP changes.',
+      seconds: (Date.now() - started) / 1000,
+      figures: figures(FIGURES(ingresses, changes), records),
+      details: { secondsToCreateIngresses: setupS, runs: details },
+    });
   } finally {
     await f.stop();
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make tools: provides kube-apiserver, etcd, helm and grpc-health-probe for the test harness.
+# make tools: provides kube-apiserver, etcd, helm, grpc-health-probe and the OpenTelemetry Collector
+# (otelcol) for the test harness.
 # Binaries are cached per user under ${AMKO_TOOLS_DIR:-${XDG_CACHE_HOME:-~/.cache}/amko-ts}/<tool>-<version>/
 # so later runs and fresh clones on the same machine reuse them at once.
 # KUBEBUILDER_ASSETS (the envtest convention), when set, supplies kube-apiserver and etcd instead.
@@ -37,6 +38,19 @@ build_k8s_tool() {
   say "$name $version: built in $((SECONDS - start))s"
 }
 
+# build_otelcol: the OpenTelemetry Collector of the trace tests, from the pinned tools/otelcol module.
+build_otelcol() {
+  local dir="$cache/otelcol-$OTELCOL_VERSION"
+  if [ -x "$dir/otelcol" ]; then say "otelcol $OTELCOL_VERSION: cached at $dir"; return; fi
+  need_go otelcol
+  say "otelcol $OTELCOL_VERSION: building from Go modules (first build on 2 cores: several minutes)..."
+  mkdir -p "$dir"
+  local start=$SECONDS
+  (cd "$root/tools/otelcol" && GOFLAGS=-mod=mod go build -trimpath -o "$dir/otelcol.partial" .)
+  mv "$dir/otelcol.partial" "$dir/otelcol"
+  say "otelcol $OTELCOL_VERSION: built in $((SECONDS - start))s"
+}
+
 # go_install NAME VERSION MODULE@VERSION
 go_install() {
   local name=$1 version=$2 target=$3 dir="$cache/$1-$2"
@@ -63,5 +77,6 @@ fi
 go_install grpc-health-probe "$GRPC_HEALTH_PROBE_VERSION" \
   "github.com/grpc-ecosystem/grpc-health-probe@$GRPC_HEALTH_PROBE_VERSION"
 go_install helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+build_otelcol
 command -v kubectl >/dev/null || say "warning: kubectl not found on PATH; the kubectl tests need it"
 say "ready in $cache"

@@ -19,6 +19,7 @@ import { loadKubeConfig } from './shared/kube/kube-config.js';
 import { customInformer } from './shared/kube/resource-informers.js';
 import { SubresourceStatusWriter } from './shared/kube/status-writer.js';
 import { createLogger, type Logger } from './shared/telemetry/logger.js';
+import { startTracing } from './shared/telemetry/tracing.js';
 import { HELP, parseFlags, VERSION, type Flags } from './roles/flags.js';
 import { aviTlsOf } from './roles/leader-pipeline.js';
 import { startMetricsEndpoint } from './roles/metrics-endpoint.js';
@@ -63,6 +64,8 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const kubeConfig = loadKubeConfig({ ...flags, env: process.env });
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
+  const tracing = await startTracing({ cluster: context, version: VERSION, env: process.env });
+  if (tracing.enabled) log.info({ endpoint: tracing.endpoint }, 'exporting traces over OTLP');
   const tls = await federationTlsOf(flags, log);
   const keepalive = keepaliveOf(flags.federationKeepaliveMs);
   const proto = loadFederationProto();
@@ -103,6 +106,7 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     await amkoClusters.stop();
     log.debug('stopping: AMKOCluster informer stopped');
     await metrics?.stop();
+    await tracing.shutdown();
   };
 }
 

@@ -5,9 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { messageOf, OperatorError } from '../shared/errors.js';
+import { CERTS_HELP, runCerts } from './certs-command.js';
+import { CLEANUP_HELP, runCleanup } from './cleanup-command.js';
 import { COMMON_HELP, COMMON_OPTIONS } from './cli-flags.js';
 import type { CliIo } from './cli-io.js';
 import { DIFF_HELP, runDiff } from './diff-command.js';
+import { KUBECONFIG_HELP, runKubeconfig } from './kubeconfig-command.js';
 import { DEMOTE_HELP, PROMOTE_HELP, runDemote, runPromote } from './role-command.js';
 import { runStatus, STATUS_HELP } from './status-command.js';
 
@@ -18,6 +21,9 @@ const COMMANDS: Readonly<Record<string, { run: Runner; help: string }>> = Object
   promote: { run: runPromote, help: PROMOTE_HELP },
   demote: { run: runDemote, help: DEMOTE_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
+  kubeconfig: { run: runKubeconfig, help: KUBECONFIG_HELP },
+  certs: { run: runCerts, help: CERTS_HELP },
+  cleanup: { run: runCleanup, help: CLEANUP_HELP },
 });
 
 export const USAGE = `kubectl-amko: inspect and steer an amko federation (a kubectl plugin).
@@ -25,10 +31,15 @@ export const USAGE = `kubectl-amko: inspect and steer an amko federation (a kube
 Usage: kubectl amko <command> [flags]
 
 Commands:
-  status    this cluster's role, epoch, members' replication state, and the GSLB objects' status
-  promote   make this cluster the leader (optionally pointing gc-1 at a new Avi leader first)
-  demote    make this cluster a follower
-  diff      compare the replicated objects with another cluster
+  status      this cluster's role, epoch, members' replication state, and the GSLB objects' status
+  promote     make this cluster the leader (optionally pointing gc-1 at a new Avi leader first)
+  demote      make this cluster a follower
+  diff        compare the replicated objects with another cluster
+  kubeconfig  create read-only member credentials and store amko's member kubeconfig
+  certs       create the federation CA and a certificate per cluster
+  cleanup     list (or with --yes delete) this amko's GslbServices and health monitors on Avi
+
+Every command takes -o json|yaml for machine-readable output (field names in its --help).
 
 ${COMMON_HELP}
 
@@ -43,6 +54,23 @@ const VALUE_FLAGS = Object.freeze({
   wait: { type: 'string' },
   'controller-ip': { type: 'string' },
   against: { type: 'string' },
+  'stale-after': { type: 'string' },
+  'peer-timeout': { type: 'string' },
+  contexts: { type: 'string' },
+  'amko-contexts': { type: 'string' },
+  'service-account': { type: 'string' },
+  duration: { type: 'string' },
+  'out-dir': { type: 'string' },
+  days: { type: 'string' },
+  'ca-cert': { type: 'string' },
+  'ca-key': { type: 'string' },
+  'secret-name': { type: 'string' },
+  'amko-uuid': { type: 'string' },
+  controller: { type: 'string' },
+  username: { type: 'string' },
+  'password-file': { type: 'string' },
+  tenant: { type: 'string' },
+  'avi-ca': { type: 'string' },
 } as const);
 
 /** The command name and the other arguments, in order. */

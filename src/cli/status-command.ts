@@ -8,7 +8,8 @@ import {
 import { GSLB_CONFIG, type GslbConfig } from '../shared/crd/gslb-config.js';
 import { GSLB_HOST_RULE, type GslbHostRule } from '../shared/crd/gslb-host-rule.js';
 import { AmkoApi } from './amko-api.js';
-import { COMMON_HELP, parseCommand, parseOutput, stringFlag } from './cli-flags.js';
+import { COMMON_HELP, parseCommand, parseDuration, parseOutput, stringFlag } from './cli-flags.js';
+import { DEFAULT_PEER_TIMEOUT, surveyMembers } from './member-survey.js';
 import type { CliIo } from './cli-io.js';
 import { loadTarget } from './kube-target.js';
 import { formatStatus, statusReport } from './status-report.js';
@@ -22,13 +23,34 @@ leader it follows, members in sync, and per member the applied revision, lag, la
 last error; its conditions; then the state of the GSLBConfigs and GlobalDeploymentPolicies in
 ${AVI_SYSTEM} and of the GSLBHostRules in every namespace (replicas show where they came from).
 
+Then the position of every member of the federation set: each one's AMKOCluster is read
+through the kubeconfig context of the same name (role, leader followed, epoch, applied
+revision); a member whose cluster cannot be read is shown as its leader reports it, else as
+unknown with the reason. The most up-to-date member (highest epoch, then highest applied
+revision) is marked with *.
+
 Flags:
-  -o, --output FORMAT  json or yaml instead of text
+  -o, --output FORMAT     json or yaml instead of text
+  --peer-timeout DURATION how long to wait for each other member's API server (default ${DEFAULT_PEER_TIMEOUT})
+
+Output fields (-o json|yaml):
+  context               the context used
+  amkoCluster           {namespace, name, clusterContext, isLeader, clusters, role, epoch, leader,
+                        inSync, revision, highestEpochSeen, message, members[], conditions[]}
+  gslbConfigs[]         {namespace, name, controllerIP, amkoUuid, state, replicaOf}
+  globalDeploymentPolicies[]  {namespace, name, errorStatus, replicaOf}
+  gslbHostRules[]       {namespace, name, fqdn, status, error, replicaOf}
+  positions[]           {cluster, source, isLeader, role, leader, epoch, revision, statusTime,
+                        error, mostUpToDate}; source is own-status, leader-status or unknown
+  mostUpToDate[]        the most up-to-date member(s)
 
 ${COMMON_HELP}
 `;
 
-const OPTIONS = Object.freeze({ output: { type: 'string', short: 'o' } } as const);
+const OPTIONS = Object.freeze({
+  output: { type: 'string', short: 'o' },
+  'peer-timeout': { type: 'string' },
+} as const);
 
 export async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(argv, OPTIONS);
@@ -37,10 +59,18 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
     return 0;
   }
   const output = parseOutput(stringFlag(parsed, 'output'));
+  const timeoutMs = parseDuration(stringFlag(parsed, 'peer-timeout') ?? DEFAULT_PEER_TIMEOUT);
   const target = loadTarget(parsed.common, parsed.common.context);
   const api = new AmkoApi(target);
   const amkoCluster = await api.findAmkoCluster();
-  const [gslbConfigs, gdps, gslbHostRules] = await Promise.all([
+  const [survey, gslbConfigs, gdps, gslbHostRules] = await Promise.all([
+    surveyMembers({
+      flags: parsed.common,
+      context: target.context,
+      own: amkoCluster,
+      io,
+      timeoutMs,
+    }),
     api.list<GslbConfig>(GSLB_CONFIG, AVI_SYSTEM),
     api.list<GlobalDeploymentPolicy>(GLOBAL_DEPLOYMENT_POLICY, AVI_SYSTEM),
     api.list<GslbHostRule>(GSLB_HOST_RULE),
@@ -51,6 +81,7 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
     gslbConfigs,
     gdps,
     gslbHostRules,
+    positions: survey.positions,
   });
   if (output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (output === 'yaml') io.out(stringify(report));

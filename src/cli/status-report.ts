@@ -16,6 +16,12 @@ import {
   REPLICA_OF_ANNOTATION,
   REPLICA_REVISION_ANNOTATION,
 } from '../shared/federation/federation-names.js';
+import {
+  POSITION_HEADERS,
+  POSITION_LEGEND,
+  positionRows,
+  type MemberPositionView,
+} from './positions.js';
 import { cell, formatTable } from './table.js';
 
 /** Where a replica came from, from its replica annotations. */
@@ -53,6 +59,10 @@ export interface StatusReport {
   gslbConfigs: (ObjectRef & { controllerIP?: string; amkoUuid?: string; state?: string })[];
   globalDeploymentPolicies: (ObjectRef & { errorStatus?: string })[];
   gslbHostRules: (ObjectRef & { fqdn?: string; status?: string; error?: string })[];
+  /** Every member's applied position, from its own AMKOCluster status where it could be read. */
+  positions: MemberPositionView[];
+  /** The most up-to-date member(s): highest epoch, then highest applied revision. */
+  mostUpToDate: string[];
 }
 
 export interface StatusInputs {
@@ -61,6 +71,7 @@ export interface StatusInputs {
   gslbConfigs: readonly GslbConfig[];
   gdps: readonly GlobalDeploymentPolicy[];
   gslbHostRules: readonly GslbHostRule[];
+  positions?: readonly MemberPositionView[];
 }
 
 /** `T` with the keys that may hold undefined made optional instead. */
@@ -144,6 +155,8 @@ export function statusReport(input: StatusInputs): StatusReport {
         }),
       )
       .sort(byName),
+    positions: [...(input.positions ?? [])],
+    mostUpToDate: (input.positions ?? []).filter((p) => p.mostUpToDate).map((p) => p.cluster),
   };
 }
 
@@ -227,9 +240,14 @@ function objectSections(report: StatusReport): string[] {
 
 /** The report as text for a terminal. */
 export function formatStatus(report: StatusReport): string {
+  const positions =
+    report.positions.length === 0
+      ? []
+      : [`${formatTable(POSITION_HEADERS, positionRows(report.positions))}\n${POSITION_LEGEND}`];
   const parts = [
     summaryLines(report).join('\n'),
     ...federationSections(report.amkoCluster),
+    ...positions,
     ...objectSections(report),
   ];
   return `${parts.join('\n\n')}\n`;

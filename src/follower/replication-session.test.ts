@@ -109,7 +109,7 @@ const HELLO: LeaderMessage__Output = {
 };
 const delta = (revision: number, ttl: number): LeaderMessage__Output => ({
   message: 'delta',
-  delta: { revision: String(revision), change: 'put', put: wire(gdp(ttl)) },
+  delta: { revision: String(revision), change: 'put', put: wire(gdp(ttl)), traceparent: '' },
 });
 const snapshot = (revision: number, more = false): LeaderMessage__Output => ({
   message: 'snapshot',

@@ -5,7 +5,7 @@
  * flips it to writing with a new epoch and passes over every key, writing only what differs.
  * A fenced leader (told of, or finding on the controller, a higher epoch) writes nothing more.
  */
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
 import { AVI_SYSTEM } from '../shared/crd/common.js';
@@ -22,7 +22,11 @@ import {
 } from '../shared/federation/replicated-object.js';
 import type { ReplicatedKind } from '../shared/federation/replicated-kinds.js';
 import type { ResilientInformer } from '../shared/kube/informer.js';
-import { customInformer, type InformerContext } from '../shared/kube/resource-informers.js';
+import {
+  customInformer,
+  namespaceInformer,
+  type InformerContext,
+} from '../shared/kube/resource-informers.js';
 import { WorkQueue } from '../shared/kube/work-queue.js';
 import { runWorkers } from '../shared/kube/worker-pool.js';
 import type { Logger } from '../shared/telemetry/logger.js';
@@ -75,6 +79,8 @@ class Leader implements LeaderHandle {
   readonly #configs: ResilientInformer<GslbConfig>;
   readonly #gdps: ResilientInformer<GlobalDeploymentPolicy>;
   readonly #ghrs: ResilientInformer<GslbHostRule>;
+  /** This cluster's namespaces: their tenant annotation is the tenant of GDP/GSLBHostRule refs. */
+  readonly #namespaces: ResilientInformer<V1Namespace>;
   readonly #queue: WorkQueue<'config'>;
   readonly #controller: GslbConfigController;
   readonly #stopping = new AbortController();
@@ -97,6 +103,7 @@ class Leader implements LeaderHandle {
     this.#configs = customInformer<GslbConfig>(ctx, GSLB_CONFIG, AVI_SYSTEM);
     this.#gdps = customInformer<GlobalDeploymentPolicy>(ctx, GLOBAL_DEPLOYMENT_POLICY, AVI_SYSTEM);
     this.#ghrs = customInformer<GslbHostRule>(ctx, GSLB_HOST_RULE);
+    this.#namespaces = namespaceInformer(ctx);
     this.#queue = new WorkQueue<'config'>({
       clock: deps.clock,
       baseDelayMs: 500,
@@ -115,6 +122,7 @@ class Leader implements LeaderHandle {
       configs: this.#configs,
       gdps: this.#gdps,
       ghrs: this.#ghrs,
+      namespaces: this.#namespaces,
       writable,
       epoch: () => this.#epoch,
       fence: (reason) => {
@@ -134,6 +142,9 @@ class Leader implements LeaderHandle {
     const policy = (): void => this.#controller.pipeline?.policyChanged();
     this.#gdps.on(policy);
     this.#ghrs.on(policy);
+    this.#namespaces.on((_event, ns) => {
+      this.#controller.pipeline?.namespaceChanged(ns.metadata?.name ?? '');
+    });
     for (const inf of this.#informers()) inf.start();
     this.#workers = runWorkers({
       queue: this.#queue,
@@ -212,7 +223,12 @@ class Leader implements LeaderHandle {
   }
 
   #informers(): ResilientInformer<KubernetesObject>[] {
-    return [this.#configs, this.#gdps, this.#ghrs] as ResilientInformer<KubernetesObject>[];
+    return [
+      this.#configs,
+      this.#gdps,
+      this.#ghrs,
+      this.#namespaces,
+    ] as ResilientInformer<KubernetesObject>[];
   }
 }
 

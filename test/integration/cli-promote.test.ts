@@ -21,6 +21,8 @@ import {
 } from '../../src/shared/crd/amko-cluster.js';
 import { AVI_SYSTEM, type CrdResource } from '../../src/shared/crd/common.js';
 import { GSLB_CONFIG, type GslbConfig } from '../../src/shared/crd/gslb-config.js';
+import { parse } from 'yaml';
+import type { PromoteResult } from '../../src/cli/role-command.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
 import { eventually } from '../support/eventually.js';
 import { makeUserCert } from '../support/kube-pki.js';
@@ -52,6 +54,27 @@ function kubectlAmko(args: readonly string[]): Promise<Run> {
   });
 }
 
+/**
+ * Runs the built kubectl-amko on a pseudo-terminal (util-linux `script`), typing `input`: the
+ * plugin sees a terminal on stdin, as when a person runs it.
+ */
+function kubectlAmkoOnTerminal(args: readonly string[], input: string): Promise<Run> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
+  const child = spawn('script', ['-q', '-e', '-c', quoted.join(' '), '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, ...out });
+    });
+  });
+}
+
 const ref = (
   res: CrdResource,
 ): { group: string; version: string; plural: string; namespace: string } => ({
@@ -67,6 +90,8 @@ describe('kubectl amko promote / demote', function () {
   let api: CustomObjectsApi;
   let kc: KubeConfig;
   const flags = (): string[] => ['--kubeconfig', clusters.kubeconfigPath, '--context', 'cluster1'];
+  /** Promotions here are confirmed with --yes (the plugin's stdin is not a terminal). */
+  const promoteFlags = (): string[] => [...flags(), '--yes'];
 
   const amkoCluster = async (): Promise<AmkoCluster> =>
     (await api.getNamespacedCustomObject({ ...ref(AMKO_CLUSTER), name: NAME })) as AmkoCluster;
@@ -115,7 +140,7 @@ describe('kubectl amko promote / demote', function () {
   /** Waits until the plugin's patch of spec.isLeader is stored. */
   const seeIsLeader = (want: boolean): Promise<unknown> =>
     eventually(async () => (await amkoCluster()).spec?.isLeader === want, {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       what: `spec.isLeader ${want}`,
     });
 
@@ -174,7 +199,7 @@ describe('kubectl amko promote / demote', function () {
       NEW_IP,
       '--wait',
       '30s',
-      ...flags(),
+      ...promoteFlags(),
     ]);
     await seeIsLeader(true);
     // resourceVersions are opaque: they only tell whether an object changed. The order of the
@@ -186,7 +211,7 @@ describe('kubectl amko promote / demote', function () {
     const r = await running;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+    assert.deepEqual(r.stdout.trimEnd().split('\n').slice(-3), [
       `gc-1: controllerIP set to ${NEW_IP}`,
       'amkocluster-federation: isLeader set to true on cluster1; waiting up to 30s',
       'cluster1 is the leader at epoch 5 (was 4)',
@@ -210,6 +235,7 @@ describe('kubectl amko promote / demote', function () {
       kubeconfig,
       '--context',
       'cluster1',
+      '--yes',
     ]);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /gslbconfig|GSLBConfig/i);
@@ -221,7 +247,7 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote does not take a stale leader status at the old epoch for the new leadership', async () => {
     await reset(false, { role: 'leader', epoch: 4, leader: 'cluster1' });
-    const running = kubectlAmko(['promote', '--wait', '30s', ...flags()]);
+    const running = kubectlAmko(['promote', '--wait', '30s', ...promoteFlags()]);
     await seeIsLeader(true);
     await writeStatus({ role: 'follower', epoch: 4, message: 'promoting' });
     await writeStatus({ role: 'leader', epoch: 7, leader: 'cluster1' });
@@ -238,7 +264,7 @@ describe('kubectl amko promote / demote', function () {
       NEW_IP,
       '--wait',
       '30s',
-      ...flags(),
+      ...promoteFlags(),
     ]);
     await seeIsLeader(true);
     await setControllerIp(OLD_IP); // what a follower's drift repair does to a replica
@@ -254,7 +280,7 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote fails in one line when the cluster ends up fenced', async () => {
     await reset(false, follower);
-    const running = kubectlAmko(['promote', '--wait', '30s', ...flags()]);
+    const running = kubectlAmko(['promote', '--wait', '30s', ...promoteFlags()]);
     await seeIsLeader(true);
     await writeStatus({
       role: 'fenced',
@@ -272,7 +298,7 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote times out in one line when amko never reports the new role', async () => {
     await reset(false, follower);
-    const r = await kubectlAmko(['promote', '--wait', '2s', ...flags()]);
+    const r = await kubectlAmko(['promote', '--wait', '2s', ...promoteFlags()]);
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
@@ -284,7 +310,7 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote refuses a fenced leader without changing anything', async () => {
     await reset(true, { role: 'fenced', epoch: 6, leader: 'cluster2' });
-    const r = await kubectlAmko(['promote', '--controller-ip', NEW_IP, ...flags()]);
+    const r = await kubectlAmko(['promote', '--controller-ip', NEW_IP, ...promoteFlags()]);
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
@@ -295,18 +321,18 @@ describe('kubectl amko promote / demote', function () {
 
   it('promote on the leader says so and returns at once', async () => {
     await reset(true, { role: 'leader', epoch: 4, leader: 'cluster1' });
-    const r = await kubectlAmko(['promote', ...flags()]);
+    const r = await kubectlAmko(['promote', ...promoteFlags()]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'cluster1 is already the leader at epoch 4\n');
   });
 
   it('promote --wait 0 only patches', async () => {
     await reset(false, follower);
-    const r = await kubectlAmko(['promote', '--wait', '0', ...flags()]);
+    const r = await kubectlAmko(['promote', '--wait', '0', ...promoteFlags()]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(
+    assert.match(
       r.stdout,
-      'amkocluster-federation: isLeader set to true on cluster1; not waiting\n',
+      /\namkocluster-federation: isLeader set to true on cluster1; not waiting\n$/,
     );
     assert.equal((await amkoCluster()).spec?.isLeader, true);
   });
@@ -333,5 +359,82 @@ describe('kubectl amko promote / demote', function () {
       /^kubectl-amko demote: timed out after 1\.5s waiting for cluster1 to report role follower \(last seen: role leader, epoch 5\); is amko running there\?\n$/,
     );
     assert.equal((await amkoCluster()).spec?.isLeader, false);
+  });
+
+  it('promote without a terminal and without --yes refuses and changes nothing', async () => {
+    await reset(false, follower);
+    const before = await amkoCluster();
+    const r = await kubectlAmko(['promote', '--controller-ip', NEW_IP, ...flags()]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(
+      r.stderr,
+      /^kubectl-amko promote: refusing to promote cluster1 without confirmation: standard input is not a terminal; pass --yes/,
+    );
+    const after = await amkoCluster();
+    assert.equal(after.spec?.isLeader, false);
+    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion, 'untouched');
+    assert.equal(await controllerIp(), OLD_IP);
+  });
+
+  it('promote on a terminal goes ahead once the cluster name is typed', async () => {
+    await reset(false, follower);
+    const r = await kubectlAmkoOnTerminal(['promote', '--wait', '0', ...flags()], 'cluster1\n');
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /Type the cluster name \(cluster1\) to confirm: /);
+    assert.match(r.stdout, /isLeader set to true on cluster1; not waiting/);
+    assert.equal((await amkoCluster()).spec?.isLeader, true);
+  });
+
+  it('promote on a terminal stops when another name is typed', async () => {
+    await reset(false, follower);
+    const before = await amkoCluster();
+    const r = await kubectlAmkoOnTerminal(['promote', '--wait', '0', ...flags()], 'cluster2\n');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /not confirmed \(answer "cluster2" is not cluster1\): nothing changed/);
+    const after = await amkoCluster();
+    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion, 'untouched');
+  });
+
+  it('promote -o json prints one parseable document; progress goes to stderr', async () => {
+    await reset(false, follower);
+    const running = kubectlAmko(['promote', '-o', 'json', '--wait', '30s', ...promoteFlags()]);
+    await seeIsLeader(true);
+    await writeStatus({ role: 'leader', epoch: 5, leader: 'cluster1' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as PromoteResult;
+    assert.equal(doc.command, 'promote');
+    assert.equal(doc.context, 'cluster1');
+    assert.equal(doc.amkoCluster, NAME);
+    assert.equal(doc.result, 'promoted');
+    assert.deepEqual(doc.before, { role: 'follower', epoch: 4 });
+    assert.deepEqual(doc.after, { role: 'leader', epoch: 5 });
+    assert.deepEqual(
+      doc.members.map((m) => [m.cluster, m.source, m.role, m.epoch]),
+      [
+        ['cluster1', 'own-status', 'follower', 4],
+        ['cluster2', 'unknown', undefined, undefined],
+      ],
+    );
+    assert.match(doc.members[1]?.error ?? '', /context "cluster2" not found/);
+    assert.match(r.stderr, /isLeader set to true on cluster1/);
+  });
+
+  it('demote -o yaml prints one parseable document', async () => {
+    await reset(true, { role: 'leader', epoch: 5, leader: 'cluster1' });
+    const running = kubectlAmko(['demote', '-o', 'yaml', '--wait', '30s', ...flags()]);
+    await seeIsLeader(false);
+    await writeStatus({ role: 'follower', epoch: 6, leader: 'cluster2' });
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parse(r.stdout), {
+      command: 'demote',
+      context: 'cluster1',
+      amkoCluster: NAME,
+      result: 'demoted',
+      before: { role: 'leader', epoch: 5 },
+      after: { role: 'follower', epoch: 6 },
+      leader: 'cluster2',
+    });
   });
 });

@@ -291,4 +291,12 @@ export class MemberObjects {
       merge,
     );
   }
+
+  async deleteHostRule(cluster: string, namespace: string, name: string): Promise<void> {
+    const api = this.kube(cluster).makeApiClient(CustomObjectsApi);
+    const ref = { group: 'ako.vmware.com', version: 'v1beta1', plural: 'hostrules', namespace };
+    await api.deleteNamespacedCustomObject({ ...ref, name }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
 }

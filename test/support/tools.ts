@@ -14,13 +14,14 @@ export function repoRoot(): string {
   return dir;
 }
 
-export type ToolName = 'kube-apiserver' | 'etcd' | 'helm' | 'grpc-health-probe';
+export type ToolName = 'kube-apiserver' | 'etcd' | 'helm' | 'grpc-health-probe' | 'otelcol';
 
 const VERSION_KEYS: Readonly<Record<ToolName, string>> = Object.freeze({
   'kube-apiserver': 'KUBERNETES_VERSION',
   etcd: 'ETCD_VERSION',
   helm: 'HELM_VERSION',
   'grpc-health-probe': 'GRPC_HEALTH_PROBE_VERSION',
+  otelcol: 'OTELCOL_VERSION',
 });
 
 function pinnedVersions(): Record<string, string> {

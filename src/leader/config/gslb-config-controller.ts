@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1Namespace,
 } from '@kubernetes/client-node';
 import type { Clock } from '../../shared/clock.js';
 import { AMKO_UUID_ANNOTATION, AVI_SYSTEM, TENANT_ANNOTATION } from '../../shared/crd/common.js';
@@ -24,7 +24,7 @@ import { classifyKubeError } from '../../shared/kube/kube-errors.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { precedence } from '../rules/rules-deps.js';
+import { precedence } from '../policy/admission.js';
 import { bootstrap, BootstrapError, type AviTls, type Bootstrapped } from './bootstrap.js';
 import type { StatusSink } from './status-sink.js';
 
@@ -46,6 +46,7 @@ export interface GslbConfigControllerDeps {
   readonly configs: ResilientInformer<GslbConfig>;
   readonly gdps: ResilientInformer<GlobalDeploymentPolicy>;
   readonly ghrs: ResilientInformer<GslbHostRule>;
+  readonly namespaces: ResilientInformer<V1Namespace>;
   writable(): boolean;
   epoch(): number;
   fence(reason: string): void;
@@ -176,6 +177,12 @@ export class GslbConfigController {
       metrics: d.metrics,
       refTenant: (ns) => this.#refTenant(ns, boot.settings.defaultTenant),
       writeStatus: (ref, obj, status) => d.sink.write(ref, obj, status),
+      event: (about, reason, message, warning) => {
+        void d.sink.eventOn(about, reason, message, warning);
+      },
+      gslbConfigEvent: (reason, message, warning) => {
+        void d.sink.event(name, reason, message, warning);
+      },
       setState: (state) => this.#setState(name, state),
       clusterHealth: (cluster, healthy, error) => {
         const message = healthy
@@ -203,15 +210,9 @@ export class GslbConfigController {
   }
 
   /** The tenant annotation of a namespace of this (the leader) cluster, else the default. */
-  async #refTenant(namespace: string, fallback: string): Promise<string> {
-    try {
-      const ns = await this.#deps.kubeConfig
-        .makeApiClient(CoreV1Api)
-        .readNamespace({ name: namespace });
-      return ns.metadata?.annotations?.[TENANT_ANNOTATION] || fallback;
-    } catch {
-      return fallback;
-    }
+  #refTenant(namespace: string, fallback: string): Promise<string> {
+    const ns = this.#deps.namespaces.get(namespace);
+    return Promise.resolve(ns?.metadata?.annotations?.[TENANT_ANNOTATION] || fallback);
   }
 
   async #assignUuid(gc: GslbConfig): Promise<void> {

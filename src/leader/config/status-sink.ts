@@ -29,6 +29,14 @@ function same(current: unknown, wanted: Record<string, unknown>): boolean {
   return Object.entries(wanted).every(([k, v]) => JSON.stringify(rec[k]) === JSON.stringify(v));
 }
 
+/** The object an Event is about. */
+export interface EventSubject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
 export class StatusSink {
   readonly #writer: StatusWriter;
   readonly #core: CoreV1Api;
@@ -74,16 +82,27 @@ export class StatusSink {
     message: string,
     warning: boolean,
   ): Promise<void> {
+    const about = {
+      apiVersion: GSLB_CONFIG.apiVersion,
+      kind: GSLB_CONFIG.kind,
+      name: gslbConfig,
+      namespace: AVI_SYSTEM,
+    };
+    await this.eventOn(about, reason, message, warning);
+  }
+
+  /** Records an Event about any object of the leader cluster; failures are only logged. */
+  async eventOn(
+    about: EventSubject,
+    reason: string,
+    message: string,
+    warning: boolean,
+  ): Promise<void> {
     if (!this.#writable()) return;
     const now = new Date(this.#clock.now());
     const body: Record<string, unknown> = {
-      metadata: { generateName: `${gslbConfig}.`, namespace: AVI_SYSTEM },
-      involvedObject: {
-        apiVersion: GSLB_CONFIG.apiVersion,
-        kind: GSLB_CONFIG.kind,
-        name: gslbConfig,
-        namespace: AVI_SYSTEM,
-      },
+      metadata: { generateName: `${about.name}.`, namespace: about.namespace },
+      involvedObject: { ...about },
       reason,
       message,
       type: warning ? 'Warning' : 'Normal',
@@ -94,7 +113,7 @@ export class StatusSink {
     };
     try {
       await this.#core.createNamespacedEvent({
-        namespace: AVI_SYSTEM,
+        namespace: about.namespace,
         body: body as unknown as CoreV1Event,
       });
     } catch (err) {

@@ -15,6 +15,7 @@ export class HostRuleIndex {
   readonly #bySource = new Map<string, HostRuleInfo>();
   readonly #byLocal = new Map<string, Set<string>>();
   readonly #byGlobal = new Map<string, Set<string>>();
+  readonly #byAlias = new Map<string, Set<string>>();
 
   /** Sets (or, with undefined, removes) one HostRule; returns the local FQDNs it concerned. */
   set(cluster: string, namespace: string, name: string, info: HostRuleInfo | undefined): string[] {
@@ -67,6 +68,13 @@ export class HostRuleIndex {
     return [...out].sort();
   }
 
+  /** Every accepted rule that lists `alias`, in any cluster. */
+  rulesWithAlias(alias: string): HostRuleInfo[] {
+    return [...(this.#byAlias.get(alias) ?? [])]
+      .map((s) => this.#bySource.get(s))
+      .filter((r): r is HostRuleInfo => r !== undefined);
+  }
+
   #rules(cluster: string, host: string): HostRuleInfo[] {
     return [...(this.#byLocal.get(`${cluster}/${host}`) ?? [])]
       .map((s) => this.#bySource.get(s))
@@ -75,6 +83,8 @@ export class HostRuleIndex {
   }
 
   #index(source: string, info: HostRuleInfo): void {
+    for (const a of info.aliases)
+      this.#byAlias.set(a, (this.#byAlias.get(a) ?? new Set()).add(source));
     const local = `${info.cluster}/${info.fqdn}`;
     this.#byLocal.set(local, (this.#byLocal.get(local) ?? new Set()).add(source));
     if (info.gslbFqdn) {
@@ -88,6 +98,7 @@ export class HostRuleIndex {
   #unindex(source: string, info: HostRuleInfo): void {
     this.#bySource.delete(source);
     this.#byLocal.get(`${info.cluster}/${info.fqdn}`)?.delete(source);
+    for (const a of info.aliases) this.#byAlias.get(a)?.delete(source);
     if (info.gslbFqdn) this.#byGlobal.get(info.gslbFqdn)?.delete(source);
   }
 }

@@ -69,6 +69,7 @@ describe('HostRuleIndex', () => {
     gslbFqdn: '',
     includeAliases: false,
     tlsCert: false,
+    created: 0,
     ...over,
   });
 

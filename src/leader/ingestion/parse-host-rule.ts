@@ -26,6 +26,8 @@ export interface HostRuleInfo {
   readonly includeAliases: boolean;
   /** True when it names an SSL key/certificate (objects with its FQDN in its namespace are TLS). */
   readonly tlsCert: boolean;
+  /** Creation time in ms (0 when unknown): the older rule wins an alias two GslbServices claim. */
+  readonly created: number;
 }
 
 /** The HostRule's GSLB facts, or undefined when it is not accepted or has no FQDN. */
@@ -42,5 +44,6 @@ export function parseHostRule(hr: AkoHostRule, cluster: string): HostRuleInfo | 
     gslbFqdn: vh?.gslb?.fqdn ?? '',
     includeAliases: vh?.gslb?.includeAliases === true,
     tlsCert: (vh?.tls?.sslKeyCertificate?.name ?? '') !== '',
+    created: new Date(hr.metadata?.creationTimestamp ?? 0).getTime() || 0,
   });
 }

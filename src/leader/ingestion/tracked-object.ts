@@ -38,6 +38,26 @@ export function memberString(o: TrackedObject): string {
   return `${o.kind}/${o.cluster}/${o.namespace}/${o.name}`;
 }
 
+/** The member identity a member string names (the inverse of `memberString`), if well-formed. */
+export function parseMemberString(
+  s: string,
+): Pick<TrackedObject, 'kind' | 'cluster' | 'namespace' | 'name'> | undefined {
+  const m = /^(INGRESS|ROUTE|LBSVC)\/([^/]+)\/([^/]+)\/(.+)$/.exec(s);
+  if (!m) return undefined;
+  const [, kind = '', cluster = '', namespace = '', name = ''] = m;
+  return { kind: kind as TrackedKind, cluster, namespace, name };
+}
+
+/** The member clusters a GslbService description (comma-joined member strings) names. */
+export function clustersOfDescription(description: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const s of (description ?? '').split(',')) {
+    const m = parseMemberString(s);
+    if (m) out.add(m.cluster);
+  }
+  return out;
+}
+
 /** Identity of a tracked object across its updates: kind, cluster, namespace and name. */
 export function trackedId(o: TrackedObject): string {
   return memberString(o);

@@ -13,6 +13,7 @@ import {
   type GsMember,
 } from '../model/desired-gslb-service.js';
 import type { AcceptedGdp, AcceptedGhr } from '../policy/accepted-policy.js';
+import { grantAliases, type AliasClaim, type AliasGrant } from '../policy/alias-owner.js';
 import { effectivePolicy } from '../policy/effective-policy.js';
 import { isSyncVipOnly } from '../policy/select.js';
 
@@ -25,6 +26,8 @@ export interface DesiredStateDeps {
   ghr(fqdn: string): AcceptedGhr | undefined;
   epoch(): number;
   defaultPki(tenant: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Told, on every pass, which aliases the key wanted and lost to another GslbService. */
+  aliasesLost(key: GslbKey, lost: AliasGrant['lost']): void;
 }
 
 export class DesiredState {
@@ -56,11 +59,13 @@ export class DesiredState {
     const defaultPki = needsDefaultPki(policy, members)
       ? await d.defaultPki(tenant, signal)
       : undefined;
-    const aliases = d.hostRules.aliases(
+    const wanted = d.hostRules.aliases(
       gsName,
       members.map((m) => m.obj),
       d.customFqdn,
     );
+    const { granted: aliases, lost } = grantAliases(key, wanted, (a) => this.#claimsOf(a));
+    d.aliasesLost(key, lost);
     return desiredGslbService({
       tenant,
       gsName,
@@ -71,6 +76,19 @@ export class DesiredState {
       epoch: d.epoch(),
       exists,
       ...(defaultPki ? { defaultPki } : {}),
+    });
+  }
+
+  /** Every GslbService that HostRules give `alias` to, one claim per rule. */
+  #claimsOf(alias: string): AliasClaim[] {
+    const d = this.#deps;
+    return d.hostRules.rulesWithAlias(alias).flatMap((r) => {
+      if (d.customFqdn && !r.includeAliases) return [];
+      const gsName = d.customFqdn ? r.gslbFqdn : r.fqdn;
+      const source = `${r.cluster}/${r.namespace}/${r.name}`;
+      return [...d.store.keysOf(d.store.idsWithHost(r.cluster, r.fqdn))]
+        .filter((k) => parseGslbKey(k).gsName === gsName)
+        .map((gs) => ({ gs, created: r.created, source }));
     });
   }
 }

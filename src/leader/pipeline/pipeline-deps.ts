@@ -6,6 +6,7 @@ import type { GslbHostRule } from '../../shared/crd/gslb-host-rule.js';
 import type { ResourceRef } from '../../shared/kube/status-writer.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
+import type { EventSubject } from '../config/status-sink.js';
 import type { AviGslbApi } from '../sync/avi-gslb-api.js';
 
 export interface PipelineSettings {
@@ -41,6 +42,10 @@ export interface PipelineDeps {
   ): Promise<void>;
   /** Writes the GSLBConfig `status.state`. */
   setState(state: string): Promise<void>;
+  /** Records an Event about an object of the leader cluster (a GDP, a GSLBHostRule). */
+  event(about: EventSubject, reason: string, message: string, warning: boolean): void;
+  /** Records an Event about the GSLBConfig in force. */
+  gslbConfigEvent(reason: string, message: string, warning: boolean): void;
   /** Reports a member cluster's health change (events, logs). */
   clusterHealth(cluster: string, healthy: boolean, error: string | undefined): void;
   /** Leader-level permission to write: active, not fenced. */
@@ -51,7 +56,10 @@ export interface PipelineDeps {
   /** Told when `lastSyncOk()` changes (bootup done, a key failing or recovered, leadership). */
   onSyncState?(ok: boolean): void;
   readonly gsWorkers?: number;
-  /** Delay for retries whose disposition is `slow` (controller 5xx, maintenance). */
+  /**
+   * Delay for retries whose disposition is `slow` (controller 5xx, maintenance), and the first
+   * retry delay of a write the controller refuses (doubled up to minutes).
+   */
   readonly slowRetryMs?: number;
   /** How long bootup waits for member clusters to list before going on without them. */
   readonly syncTimeoutMs?: number;

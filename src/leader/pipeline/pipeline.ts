@@ -1,43 +1,47 @@
 /**
- * One running GSLB pipeline: member cluster watchers → ingestion queue → member store;
- * GDP/GSLBHostRule trackers; a rate-limited GslbService queue whose workers compute the desired
- * state, plan against the controller cache and apply. Bootup fills the caches, then queues every
- * key once (desired, cached and garbage); a full sync re-reads the controller every refresh
- * interval and queues every key again, which writes nothing when nothing changed.
+ * One running GSLB pipeline, the bootup and full-sync driver: member cluster watchers →
+ * ingestion queue → member store; GDP/GSLBHostRule trackers on a policy queue; and the
+ * GslbService controller (gs-controller.ts) it hands keys to. Bootup fills the caches, then
+ * queues every key once (desired, cached and garbage); a full sync re-reads the controller every
+ * refresh interval and queues every key again, which writes nothing when nothing changed.
  */
 import { GSLB_CONFIG_STATE } from '../../shared/crd/gslb-config.js';
-import { messageOf, OperatorError } from '../../shared/errors.js';
-import { gslbKey, parseGslbKey, type GslbKey, type MemberObjectKey } from '../../shared/keys.js';
+import { messageOf } from '../../shared/errors.js';
+import {
+  gslbKey,
+  parseGslbKey,
+  parseMemberObjectKey,
+  type GslbKey,
+  type MemberObjectKey,
+} from '../../shared/keys.js';
 import { WorkQueue } from '../../shared/kube/work-queue.js';
 import { runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
 import { HostRuleIndex } from '../ingestion/host-rule-index.js';
 import { IngestionController } from '../ingestion/ingestion-controller.js';
 import { MemberStore } from '../ingestion/member-store.js';
+import type { TrackedObject } from '../ingestion/tracked-object.js';
 import { createdByValue } from '../model/names.js';
 import { selectObject } from '../policy/select.js';
 import { GdpTracker } from '../rules/gdp-tracker.js';
 import { GhrTracker } from '../rules/ghr-tracker.js';
+import type { RulesDeps } from '../rules/rules-deps.js';
 import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
 import { EpochFence } from '../sync/epoch-fence.js';
-import { GsApplier } from '../sync/gs-applier.js';
-import { GsReconciler } from '../sync/gs-reconciler.js';
-import { DesiredState } from './desired-state.js';
+import type { GsController } from './gs-controller.js';
+import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb } from './memory.js';
+import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 type PolicyKey = 'policy' | 'full';
-
-/** How long a GslbService key waits for a pending policy pass before it is looked at again. */
-const POLICY_WAIT_MS = 50;
 
 export class Pipeline {
   readonly #deps: PipelineDeps;
   readonly #stop = new AbortController();
   readonly #ingestQ: WorkQueue<MemberObjectKey>;
   readonly #policyQ: WorkQueue<PolicyKey>;
-  readonly #gsQ: WorkQueue<GslbKey>;
   readonly #store: MemberStore;
   readonly #hostRules = new HostRuleIndex();
   readonly #ingestion: IngestionController;
@@ -46,16 +50,12 @@ export class Pipeline {
   readonly #ghr: GhrTracker;
   readonly #cache: ControllerCache;
   readonly #reader: ControllerReader;
-  readonly #reconciler: GsReconciler;
   /** Every controller call goes through the epoch fence. */
   readonly #avi: EpochFence;
-  readonly #failing = new Set<GslbKey>();
-  /** Keys put back because a policy pass was pending when they came up (not a pass). */
-  readonly #deferred = new Set<GslbKey>();
+  readonly #gs: GsController;
   readonly #tasks: Promise<void>[] = [];
-  /** Keys of the bootup pass or the current full sync still to be passed over once. */
-  #pass: { what: 'bootup' | 'full sync'; keys: Set<GslbKey>; started: number } | undefined;
-  #booted = false;
+  /** The bootup pass and full syncs still going over every key once. */
+  readonly #passes: SyncPasses<GslbKey>;
   /** What `onSyncState` was last told. */
   #syncShown = false;
   #controllerLeader: boolean;
@@ -65,43 +65,30 @@ export class Pipeline {
     const s = deps.settings;
     const clock = deps.clock;
     this.#controllerLeader = deps.controllerLeader;
+    this.#passes = new SyncPasses(() => clock.now());
     this.#ingestQ = new WorkQueue({ clock });
     this.#policyQ = new WorkQueue({ clock, baseDelayMs: 500, maxDelayMs: 30_000 });
-    this.#gsQ = new WorkQueue({ clock, baseDelayMs: 50, maxDelayMs: 30_000 });
     this.#cache = new ControllerCache(createdByValue(s.amkoUuid));
     this.#avi = new EpochFence({
       api: deps.avi,
       createdBy: this.#cache.createdBy,
       epoch: () => deps.epoch(),
-      writable: () => deps.writable() && this.#controllerLeader,
+      writable: () => this.#mayWrite(),
       fence: (reason) => {
         deps.fence(reason);
       },
     });
     this.#reader = new ControllerReader({ avi: this.#avi });
-    const rulesDeps = {
+    const rulesDeps: RulesDeps = {
       reader: this.#reader,
       memberClusters: s.memberClusters,
-      refTenant: (ns: string) => deps.refTenant(ns),
-      writeStatus: (
-        ref: Parameters<PipelineDeps['writeStatus']>[0],
-        obj: Parameters<PipelineDeps['writeStatus']>[1],
-        status: Record<string, unknown>,
-      ) => deps.writeStatus(ref, obj, status),
+      refTenant: (ns) => deps.refTenant(ns),
+      writeStatus: (ref, obj, status) => deps.writeStatus(ref, obj, status),
       log: deps.log,
     };
     this.#gdp = new GdpTracker(rulesDeps);
     this.#ghr = new GhrTracker(rulesDeps);
-    this.#store = new MemberStore((o) => {
-      const sel = selectObject(o, {
-        gdp: this.#gdp.accepted?.spec,
-        defaultTenant: s.defaultTenant,
-        customFqdn: s.customFqdn,
-        namespace: (c, n) => this.#namespaceInfo(c, n),
-        globalFqdn: (c, h) => this.#hostRules.globalFqdn(c, h),
-      });
-      return sel.accepted ? gslbKey(sel.tenant, sel.gsName) : undefined;
-    });
+    this.#store = new MemberStore((o) => this.#select(o));
     this.#clusters = new MemberClusterSet({
       configs: s.memberConfigs,
       clock,
@@ -122,8 +109,7 @@ export class Pipeline {
       hostRules: this.#hostRules,
       defaultDomain: () => this.#gdp.accepted?.spec.defaultDomain,
     });
-    this.#reconciler = this.#makeReconciler();
-    deps.metrics.watchQueue({ name: 'gslbservice', depth: () => this.#gsQ.length });
+    this.#gs = this.#makeGsController();
     deps.metrics.watchQueue({ name: 'member-objects', depth: () => this.#ingestQ.length });
   }
 
@@ -142,11 +128,20 @@ export class Pipeline {
     this.#policyQ.add('full');
   }
 
-  /** Bootup finished and no key is failing. */
-  lastSyncOk(): boolean {
-    return this.#booted && this.#failing.size === 0 && this.#controllerLeader;
+  /** A namespace of the leader cluster changed: its tenant may be new to its GSLBHostRules. */
+  namespaceChanged(namespace: string): void {
+    const d = this.#deps;
+    const inIt = (o: { metadata?: { namespace?: string } }): boolean =>
+      o.metadata?.namespace === namespace;
+    if (d.ghrs.list().some(inIt) || d.gdps.list().some(inIt)) this.#policyQ.add('policy');
   }
 
+  /** Bootup finished and no key is failing. */
+  lastSyncOk(): boolean {
+    return this.#passes.booted && this.#gs.failing === 0 && this.#controllerLeader;
+  }
+
+  /** Tells `onSyncState` when `lastSyncOk()` changed. */
   #syncChanged(): void {
     const ok = this.lastSyncOk();
     if (ok === this.#syncShown) return;
@@ -156,48 +151,56 @@ export class Pipeline {
 
   /** Keys whose plan had writes that were held back (read-only mode). */
   get pendingWrites(): number {
-    return this.#reconciler.pending.size;
+    return this.#gs.pendingWrites;
   }
 
   async stop(): Promise<void> {
     this.#stop.abort(new Error('pipeline stopped'));
     this.#ingestQ.shutDown();
     this.#policyQ.shutDown();
-    await this.#gsQ.shutDownWithDrain();
+    await this.#gs.stop();
     await Promise.all(this.#tasks);
     await this.#clusters.stop();
   }
 
-  #makeReconciler(): GsReconciler {
-    const d = this.#deps;
-    const desired = new DesiredState({
+  #makeGsController(): GsController {
+    return buildGsController({
+      deps: this.#deps,
       store: this.#store,
       hostRules: this.#hostRules,
-      amkoUuid: d.settings.amkoUuid,
-      customFqdn: d.settings.customFqdn,
+      cache: this.#cache,
+      reader: this.#reader,
+      avi: this.#avi,
       gdp: () => this.#gdp.accepted,
       ghr: (fqdn) => this.#ghr.get(fqdn),
-      epoch: () => d.epoch(),
-      defaultPki: (tenant, signal) => this.#reader.defaultPkiProfile(tenant, signal),
-    });
-    return new GsReconciler({
-      cache: this.#cache,
-      applier: new GsApplier({
-        avi: this.#avi,
-        cache: this.#cache,
-        onWrite: (op) => {
-          const [verb = op, type = ''] = op.split('-');
-          d.metrics.aviWrite(type === 'gs' ? 'gslbservice' : 'healthmonitor', verb);
+      writable: () => this.#mayWrite(),
+      driver: {
+        unsyncedClusters: () => this.#clusters.unsynced(),
+        policyPending: () => this.#policyPending(),
+        lostControllerLeadership: () => this.#lostControllerLeadership(),
+        passed: (key) => {
+          this.#passed(key);
         },
-      }),
-      amkoUuid: d.settings.amkoUuid,
-      desired: (key, exists, signal) => desired.desired(key, exists, signal),
-      epoch: () => d.epoch(),
-      writable: () => d.writable() && this.#controllerLeader,
-      fence: (reason) => {
-        d.fence(reason);
       },
     });
+  }
+
+  /** Leader-level permission and the controller being the GSLB leader. */
+  #mayWrite(): boolean {
+    return this.#deps.writable() && this.#controllerLeader;
+  }
+
+  /** The GslbService a tracked object belongs to under the policy in force, if any. */
+  #select(o: TrackedObject): GslbKey | undefined {
+    const s = this.#deps.settings;
+    const sel = selectObject(o, {
+      gdp: this.#gdp.accepted?.spec,
+      defaultTenant: s.defaultTenant,
+      customFqdn: s.customFqdn,
+      namespace: (c, n) => this.#namespaceInfo(c, n),
+      globalFqdn: (c, h) => this.#hostRules.globalFqdn(c, h),
+    });
+    return sel.accepted ? gslbKey(sel.tenant, sel.gsName) : undefined;
   }
 
   #namespaceInfo(
@@ -221,14 +224,13 @@ export class Pipeline {
         this.#reader.loadCache(this.#cache, signal),
       );
       await this.#retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
-      for (const mc of this.#clusters.started()) {
-        if (mc.synced) for (const key of mc.keys()) this.#ingest(key);
-      }
+      const synced = this.#clusters.started().filter((mc) => mc.synced);
+      for (const key of synced.flatMap((mc) => mc.keys())) this.#ingest(key);
       this.#startWorkers();
       const keys = this.#allGsKeys();
-      this.#track('bootup', keys);
-      for (const k of keys) this.#gsQ.add(k);
-      if (keys.length === 0) await this.#passDone();
+      this.#passes.start('bootup', keys);
+      for (const k of keys) this.#gs.add(k);
+      if (keys.length === 0) await this.#passDone(this.#passes.finish());
       this.#tasks.push(this.#fullSyncLoop());
     } catch (err) {
       if (!signal.aborted) d.log.error({ err: messageOf(err) }, 'GSLB pipeline bootup failed');
@@ -271,22 +273,13 @@ export class Pipeline {
         slowRetryMs,
         process: (key) => this.#policyPass(key),
       }),
-      runWorkers({
-        queue: this.#gsQ,
-        count: d.gsWorkers ?? 8,
-        log,
-        slowRetryMs,
-        process: (key) => this.#gsPass(key),
-        onPass: (key, outcome) => {
-          this.#afterPass(key, outcome);
-        },
-      }),
     );
+    this.#gs.start();
   }
 
   #ingest(key: MemberObjectKey): void {
-    this.#deps.metrics.ingested(key.slice(0, key.indexOf('/')));
-    for (const k of this.#ingestion.process(key)) this.#gsQ.add(k);
+    this.#deps.metrics.ingested(parseMemberObjectKey(key).kind);
+    for (const k of this.#ingestion.process(key)) this.#gs.add(k);
   }
 
   async #policyPass(key: PolicyKey): Promise<PassResult> {
@@ -303,77 +296,33 @@ export class Pipeline {
     if (!enqueue) return;
     const all = this.#allGsKeys();
     for (const k of all) {
-      if (gdpChanged || fqdns.has(parseGslbKey(k).gsName)) this.#gsQ.add(k);
-    }
-  }
-
-  async #gsPass(key: GslbKey): Promise<PassResult> {
-    const started = this.#deps.clock.now();
-    if (this.#held(key)) return undefined;
-    if (this.#policyPending()) {
-      // Planned now, this key would be written with the GDP/GSLBHostRules the policy pass is
-      // about to replace (e.g. right after a promotion caught up from a member), then again.
-      this.#deferred.add(key);
-      return { requeueAfterMs: POLICY_WAIT_MS };
-    }
-    try {
-      const result = await this.#reconciler.reconcile(key, this.#stop.signal);
-      if (result === 'read-only') this.#deps.log.debug({ key }, 'writes held back: read-only');
-      else if (result !== 'unchanged') this.#deps.log.debug({ key, result }, 'GslbService synced');
-      this.#deps.metrics.reconcile(result, (this.#deps.clock.now() - started) / 1000);
-      return undefined;
-    } catch (err) {
-      if (err instanceof OperatorError && err.code === 'AVI_NOT_LEADER')
-        await this.#lostControllerLeadership();
-      this.#deps.metrics.reconcile('error', (this.#deps.clock.now() - started) / 1000);
-      throw err;
+      if (gdpChanged || fqdns.has(parseGslbKey(k).gsName)) this.#gs.add(k);
     }
   }
 
   /** While writing, a policy pass queued or running holds GslbService writes back. */
   #policyPending(): boolean {
-    if (!this.#deps.writable() || !this.#controllerLeader) return false;
+    if (!this.#mayWrite()) return false;
     return this.#policyQ.length + this.#policyQ.inFlight > 0;
   }
 
-  /** A GS that has members in a cluster not yet listed is left alone until that cluster lists. */
-  #held(key: GslbKey): boolean {
-    const unsynced = this.#clusters.unsynced();
-    if (unsynced.length === 0) return false;
-    const members = (this.#cache.gs(key)?.body.description ?? '').split(',');
-    return members.some((m) => unsynced.some((c) => m.split('/')[1] === c));
-  }
-
-  #afterPass(key: GslbKey, outcome: 'ok' | 'retry' | 'slow' | 'dropped'): void {
-    if (this.#deferred.delete(key)) return;
-    if (outcome === 'ok') this.#failing.delete(key);
-    else this.#failing.add(key);
+  #passed(key: GslbKey): void {
+    const done = this.#passes.passed(key);
     this.#syncChanged();
-    const pass = this.#pass;
-    if (!pass?.keys.delete(key) || pass.keys.size > 0) return;
-    this.#tasks.push(this.#passDone());
+    if (done) this.#tasks.push(this.#passDone(done));
   }
 
-  #track(what: 'bootup' | 'full sync', keys: readonly GslbKey[]): void {
-    this.#pass = { what, keys: new Set(keys), started: this.#deps.clock.now() };
-  }
-
-  async #passDone(): Promise<void> {
-    const pass = this.#pass;
-    this.#pass = undefined;
-    const ms = pass ? this.#deps.clock.now() - pass.started : 0;
+  async #passDone(pass: FinishedPass): Promise<void> {
     const fields = {
       gslbServices: this.#cache.gsCount,
-      ms,
-      failing: this.#failing.size,
+      ms: pass.ms,
+      failing: this.#gs.failing,
       memoryMb: memoryMb(),
     };
-    if (pass?.what === 'full sync') {
+    if (pass.what === 'full sync') {
       this.#deps.log.info(fields, 'full sync finished');
       return;
     }
-    this.#booted = true;
-    this.#syncChanged();
     this.#deps.log.info(fields, 'bootup sync finished');
     if (!this.#controllerLeader) return;
     await this.#deps.setState(GSLB_CONFIG_STATE.synced);
@@ -381,10 +330,10 @@ export class Pipeline {
   }
 
   #clusterSynced(cluster: string): void {
-    if (!this.#booted && this.#pass === undefined) return;
+    if (!this.#passes.booted && !this.#passes.running) return;
     this.#deps.log.info({ cluster }, 'member cluster listed; passing over its objects');
     for (const key of this.#clusters.get(cluster)?.keys() ?? []) this.#ingestQ.add(key);
-    for (const k of this.#allGsKeys()) this.#gsQ.add(k);
+    for (const k of this.#allGsKeys()) this.#gs.add(k);
   }
 
   async #lostControllerLeadership(): Promise<void> {
@@ -424,8 +373,8 @@ export class Pipeline {
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
     const keys = this.#allGsKeys();
-    if (this.#booted) this.#track('full sync', keys);
-    for (const k of keys) this.#gsQ.add(k);
+    if (this.#passes.booted) this.#passes.start('full sync', keys);
+    for (const k of keys) this.#gs.add(k);
     d.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },
       'full sync: controller re-read, every key queued',

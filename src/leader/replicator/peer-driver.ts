@@ -5,6 +5,7 @@
  */
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { Metadata, status as Status } from '@grpc/grpc-js';
+import type { Span } from '@opentelemetry/api';
 import type { Clock } from '../../shared/clock.js';
 import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
 import type { FederationClient } from '../../shared/federation/gen/amko/federation/v1/Federation.js';
@@ -13,6 +14,14 @@ import type { LeaderMessage } from '../../shared/federation/gen/amko/federation/
 import type { State__Output } from '../../shared/federation/gen/amko/federation/v1/State.js';
 import { peerFailure, type PeerFailure } from '../../shared/federation/grpc-status.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import {
+  contextOf,
+  failSpan,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  tracingOn,
+} from '../../shared/telemetry/tracing.js';
 import {
   INITIAL_STATE,
   step,
@@ -55,6 +64,9 @@ export class PeerDriver {
   #state: SessionState = INITIAL_STATE;
   #stream: Stream | undefined;
   #retry: AbortController | undefined;
+  /** Send spans of the current stream awaiting the follower's ack, by revision (when tracing). */
+  readonly #inFlight = new Map<number, Span>();
+  readonly #tracing = tracingOn();
 
   constructor(deps: PeerDriverDeps) {
     this.#deps = deps;
@@ -101,7 +113,8 @@ export class PeerDriver {
         this.#open();
         return;
       case 'send':
-        this.#stream?.write(out.message);
+        this.#stream?.write(this.#tracing ? this.#traced(out.message) : out.message);
+        if (out.message.delta) this.#stage('send', Number(out.message.delta.revision));
         return;
       case 'close':
         this.#closeStream();
@@ -134,6 +147,7 @@ export class PeerDriver {
       if (ended) return;
       ended = true;
       if (current()) {
+        if (this.#inFlight.size > 0) this.#endSends(undefined, failure.error.message);
         this.#stream = undefined;
         this.dispatch({ type: 'stream-ended', failure });
       }
@@ -164,10 +178,40 @@ export class PeerDriver {
     });
   }
 
+  /**
+   * A traced delta: an `amko.replication.send` span, child of the span that recorded the revision,
+   * whose context replaces the delta's, so the follower's write is its child. It ends when the
+   * follower acknowledges the revision (or the stream ends), so it spans the whole round trip.
+   */
+  #traced(message: LeaderMessage): LeaderMessage {
+    const delta = message.delta;
+    if (!delta?.traceparent) return message;
+    const span = startSpan(
+      'amko.replication.send',
+      { 'amko.member': this.#deps.cluster, 'amko.revision': Number(delta.revision) },
+      { parent: contextOf(delta.traceparent), kind: SpanKind.PRODUCER },
+    );
+    if (!span) return message;
+    this.#inFlight.set(Number(delta.revision), span);
+    return { delta: { ...delta, traceparent: traceparentOf(span) } };
+  }
+
+  /** Ends the send spans of revisions up to `revision` (acknowledged), or all as failed. */
+  #endSends(revision: number | undefined, failure?: string): void {
+    for (const [r, span] of this.#inFlight) {
+      if (revision !== undefined && r > revision) continue;
+      this.#inFlight.delete(r);
+      if (failure === undefined) span.end();
+      else failSpan(span, failure);
+    }
+  }
+
   #onMessage(msg: FollowerMessage__Output): void {
     if (msg.message === 'state' && msg.state)
       this.dispatch({ type: 'peer-state', report: reportOf(msg.state) });
     else if (msg.message === 'ack' && msg.ack) {
+      this.#stage('ack', Number(msg.ack.revision));
+      if (this.#inFlight.size > 0) this.#endSends(Number(msg.ack.revision));
       this.dispatch({
         type: 'ack',
         revision: Number(msg.ack.revision),
@@ -176,7 +220,14 @@ export class PeerDriver {
     }
   }
 
+  /** Wall-clock time (ms, sub-ms precision) of a replication stage, for the benchmarks. */
+  #stage(stage: 'send' | 'ack', revision: number): void {
+    const at = performance.timeOrigin + performance.now();
+    this.#deps.log.debug({ stage, peer: this.#deps.cluster, revision, at }, 'replication stage');
+  }
+
   #closeStream(): void {
+    if (this.#inFlight.size > 0) this.#endSends(undefined, 'stream closed before the ack');
     const stream = this.#stream;
     this.#stream = undefined;
     stream?.cancel();

@@ -10,10 +10,13 @@ import {
   type ReplicaKey,
 } from '../../shared/federation/replicated-object.js';
 
-/** One change at one revision. */
+/**
+ * One change at one revision. `traceparent`: the W3C trace context of the span that recorded it
+ * (only when tracing), sent with the delta so the followers' writes join the same trace.
+ */
 export type LogEntry =
-  | { readonly revision: number; readonly put: HashedContent }
-  | { readonly revision: number; readonly delete: ReplicaKey };
+  | { readonly revision: number; readonly put: HashedContent; readonly traceparent?: string }
+  | { readonly revision: number; readonly delete: ReplicaKey; readonly traceparent?: string };
 
 /** What a session reads from the log. */
 export interface LogView {
@@ -45,17 +48,21 @@ export class ReplicationLog implements LogView {
   }
 
   /** Records an object's content; returns its revision, or undefined when nothing changed. */
-  put(h: HashedContent): number | undefined {
+  put(h: HashedContent, traceparent?: string): number | undefined {
     const key = keyOfContent(h.content);
     if (this.#objects.get(key)?.hash === h.hash) return undefined;
     this.#objects.set(key, h);
-    return this.#append({ revision: this.#head + 1, put: h });
+    const revision = this.#head + 1;
+    return this.#append(traceparent ? { revision, put: h, traceparent } : { revision, put: h });
   }
 
   /** Records a deletion; returns its revision, or undefined when the object was not there. */
-  delete(key: ReplicaKey): number | undefined {
+  delete(key: ReplicaKey, traceparent?: string): number | undefined {
     if (!this.#objects.delete(key)) return undefined;
-    return this.#append({ revision: this.#head + 1, delete: key });
+    const revision = this.#head + 1;
+    return this.#append(
+      traceparent ? { revision, delete: key, traceparent } : { revision, delete: key },
+    );
   }
 
   entriesAfter(revision: number, limit: number): readonly LogEntry[] | 'compacted' {

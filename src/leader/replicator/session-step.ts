@@ -96,8 +96,9 @@ const FINAL: ReadonlySet<Phase> = new Set(['fenced', 'stopped']);
 
 function deltaMessage(e: LogEntry): LeaderMessage {
   const revision = String(e.revision);
-  if ('put' in e) return { delta: { revision, put: toWireObject(e.put) } };
-  return { delta: { revision, delete: parseReplicaKey(e.delete) } };
+  const trace = e.traceparent ? { traceparent: e.traceparent } : {};
+  if ('put' in e) return { delta: { revision, put: toWireObject(e.put), ...trace } };
+  return { delta: { revision, delete: parseReplicaKey(e.delete), ...trace } };
 }
 
 function sizeOf(o: ReplicatedObject): number {

@@ -1,29 +1,26 @@
 /**
- * Which GlobalDeploymentPolicy is in force (gslb-pipeline.md §5.4, §5.7): the first valid one
- * in avi-system; any other gets "a GDP object already exists"; an invalid update of the GDP in
- * force is reported in its status while its last good spec stays in force; deleting it clears
- * the policy. Validation results are kept per spec generation.
+ * The GlobalDeploymentPolicy in force (gslb-pipeline.md §5.4, §5.7): the I/O around the pure
+ * admission rule in policy/admission.ts. It looks up each GDP's references on the controller
+ * (in its namespace's tenant), validates it, admits and writes the statuses. Validation results
+ * are kept per spec generation and tenant.
  */
 import { AVI_SYSTEM } from '../../shared/crd/common.js';
 import {
-  GDP_ALREADY_EXISTS,
   GLOBAL_DEPLOYMENT_POLICY,
   validateGdp,
   withGdpDefaults,
   type GlobalDeploymentPolicy,
 } from '../../shared/crd/global-deployment-policy.js';
 import type { AcceptedGdp } from '../policy/accepted-policy.js';
+import { admitGdps, precedence, type GdpAdmission, type Verdict } from '../policy/admission.js';
 import { lookupRefs, templateInfo } from './ref-lookups.js';
-import { generationKey, precedence, type RulesDeps } from './rules-deps.js';
+import { verdictKey, type RulesDeps } from './rules-deps.js';
 
-interface Verdict {
-  readonly status: string;
-  readonly accepted?: AcceptedGdp;
-}
+type GdpVerdict = Verdict<string, AcceptedGdp>;
 
 export class GdpTracker {
   readonly #deps: RulesDeps;
-  readonly #verdicts = new Map<string, Verdict>();
+  readonly #verdicts = new Map<string, GdpVerdict>();
   #activeUid: string | undefined;
   #accepted: AcceptedGdp | undefined;
 
@@ -35,6 +32,11 @@ export class GdpTracker {
     return this.#accepted;
   }
 
+  /** The GDP in force, for events about it. */
+  active(all: readonly GlobalDeploymentPolicy[]): GlobalDeploymentPolicy | undefined {
+    return all.find((g) => g.metadata?.uid === this.#activeUid);
+  }
+
   /** Forgets validation results, so the next evaluation looks references up again. */
   invalidate(): void {
     this.#verdicts.clear();
@@ -44,41 +46,40 @@ export class GdpTracker {
   async evaluate(all: readonly GlobalDeploymentPolicy[], signal?: AbortSignal): Promise<boolean> {
     const before = JSON.stringify(this.#accepted ?? null);
     const gdps = all.filter((g) => g.metadata?.namespace === AVI_SYSTEM);
-    if (!gdps.some((g) => g.metadata?.uid === this.#activeUid)) {
-      this.#activeUid = undefined;
-      this.#accepted = undefined;
-    }
     const ordered = precedence(gdps, (g) => g.metadata?.uid === this.#activeUid || isSuccess(g));
+    const candidates = [];
     for (const gdp of ordered) {
-      const status = await this.#decide(gdp, signal);
-      await this.#deps.writeStatus(GLOBAL_DEPLOYMENT_POLICY, gdp, { errorStatus: status });
+      candidates.push({ uid: gdp.metadata?.uid ?? '', verdict: await this.#verdict(gdp, signal) });
     }
+    const result = admitGdps(candidates, { uid: this.#activeUid, accepted: this.#accepted });
+    this.#activeUid = result.activeUid;
+    this.#accepted = result.accepted;
+    await this.#report(ordered, result);
     return JSON.stringify(this.#accepted ?? null) !== before;
   }
 
-  async #decide(gdp: GlobalDeploymentPolicy, signal?: AbortSignal): Promise<string> {
-    const uid = gdp.metadata?.uid;
-    if (this.#activeUid !== undefined && uid !== this.#activeUid) return GDP_ALREADY_EXISTS;
-    const verdict = await this.#verdict(gdp, signal);
-    if (verdict.accepted) {
-      this.#activeUid = uid;
-      this.#accepted = verdict.accepted;
-    } else {
+  async #report(ordered: readonly GlobalDeploymentPolicy[], result: GdpAdmission): Promise<void> {
+    const byUid = new Map(ordered.map((g) => [g.metadata?.uid ?? '', g]));
+    for (const r of result.rejected) {
       this.#deps.log.warn(
-        { gdp: gdp.metadata?.name, error: verdict.status },
+        { gdp: byUid.get(r.uid)?.metadata?.name, error: r.status },
         'GlobalDeploymentPolicy rejected; the previous policy stays in force',
       );
     }
-    return verdict.status;
+    for (const s of result.statuses) {
+      const gdp = byUid.get(s.uid);
+      if (gdp)
+        await this.#deps.writeStatus(GLOBAL_DEPLOYMENT_POLICY, gdp, { errorStatus: s.status });
+    }
   }
 
-  async #verdict(gdp: GlobalDeploymentPolicy, signal?: AbortSignal): Promise<Verdict> {
-    const key = generationKey(gdp);
+  async #verdict(gdp: GlobalDeploymentPolicy, signal?: AbortSignal): Promise<GdpVerdict> {
+    const namespace = gdp.metadata?.namespace ?? AVI_SYSTEM;
+    const tenant = await this.#deps.refTenant(namespace);
+    const key = verdictKey(gdp, tenant);
     const cached = this.#verdicts.get(key);
     if (cached) return cached;
     const spec = gdp.spec ?? {};
-    const namespace = gdp.metadata?.namespace ?? AVI_SYSTEM;
-    const tenant = await this.#deps.refTenant(namespace);
     const lookups = await lookupRefs(
       this.#deps.reader,
       tenant,
@@ -98,7 +99,7 @@ export class GdpTracker {
       avi: lookups.refs,
     });
     const template = templateInfo(spec.healthMonitorTemplate, lookups);
-    const verdict: Verdict =
+    const verdict: GdpVerdict =
       result.problems.length > 0
         ? { status: result.status }
         : {

@@ -1,30 +1,32 @@
 /**
- * Which GSLBHostRules are in force (gslb-pipeline.md §12): per FQDN the first valid rule (the
- * one already in force, else the oldest); later valid rules for the same FQDN are rejected with
- * "there's an existing GSLBHostRule for the same FQDN"; a rule that turns invalid is rejected
- * and its overrides withdrawn. Any namespace. Validation results are kept per spec generation.
+ * The GSLBHostRules in force (gslb-pipeline.md §12): the I/O around the pure admission rule in
+ * policy/admission.ts. It looks up each rule's references on the controller (in its namespace's
+ * tenant), validates it, admits and writes the statuses. Any namespace. Validation results are
+ * kept per spec generation and tenant, so a namespace's tenant change re-validates its rules.
  */
 import {
-  GHR_FQDN_TAKEN,
-  GHR_REJECTED,
   GSLB_HOST_RULE,
   validateGslbHostRule,
   withGslbHostRuleDefaults,
   type GslbHostRule,
 } from '../../shared/crd/gslb-host-rule.js';
 import type { AcceptedGhr } from '../policy/accepted-policy.js';
+import {
+  admitGhrs,
+  precedence,
+  type GhrInForce,
+  type GhrStatus,
+  type Verdict,
+} from '../policy/admission.js';
 import { lookupRefs, templateInfo } from './ref-lookups.js';
-import { generationKey, precedence, type RulesDeps } from './rules-deps.js';
+import { verdictKey, type RulesDeps } from './rules-deps.js';
 
-interface Verdict {
-  readonly status: { status: string; error: string };
-  readonly accepted?: AcceptedGhr;
-}
+type GhrVerdict = Verdict<GhrStatus, AcceptedGhr>;
 
 export class GhrTracker {
   readonly #deps: RulesDeps;
-  readonly #verdicts = new Map<string, Verdict>();
-  #accepted = new Map<string, { uid: string; rule: AcceptedGhr }>();
+  readonly #verdicts = new Map<string, GhrVerdict>();
+  #inForce: ReadonlyMap<string, GhrInForce> = new Map();
 
   constructor(deps: RulesDeps) {
     this.#deps = deps;
@@ -32,7 +34,7 @@ export class GhrTracker {
 
   /** The rule in force for a GS name (rules are looked up by FQDN alone). */
   get(fqdn: string): AcceptedGhr | undefined {
-    return this.#accepted.get(fqdn)?.rule;
+    return this.#inForce.get(fqdn)?.rule;
   }
 
   invalidate(): void {
@@ -40,40 +42,34 @@ export class GhrTracker {
   }
 
   /** Re-evaluates all rules, writes their status, and returns the FQDNs whose rule changed. */
-  async evaluate(all: readonly GslbHostRule[], signal?: AbortSignal): Promise<Set<string>> {
-    const inForce = new Set([...this.#accepted.values()].map((a) => a.uid));
-    const next = new Map<string, { uid: string; rule: AcceptedGhr }>();
-    for (const ghr of precedence(all, (g) => inForce.has(g.metadata?.uid ?? ''))) {
-      const verdict = await this.#verdict(ghr, signal);
-      let status = verdict.status;
-      const rule = verdict.accepted;
-      if (rule) {
-        const fqdn = rule.spec.fqdn ?? '';
-        if (next.has(fqdn)) status = { status: GHR_REJECTED, error: GHR_FQDN_TAKEN };
-        else next.set(fqdn, { uid: ghr.metadata?.uid ?? '', rule });
-      }
-      await this.#deps.writeStatus(GSLB_HOST_RULE, ghr, status);
+  async evaluate(all: readonly GslbHostRule[], signal?: AbortSignal): Promise<ReadonlySet<string>> {
+    const inForce = new Set([...this.#inForce.values()].map((a) => a.uid));
+    const ordered = precedence(all, (g) => inForce.has(g.metadata?.uid ?? ''));
+    const candidates = [];
+    for (const ghr of ordered) {
+      candidates.push({ uid: ghr.metadata?.uid ?? '', verdict: await this.#verdict(ghr, signal) });
     }
-    const changed = new Set<string>();
-    for (const fqdn of new Set([...this.#accepted.keys(), ...next.keys()])) {
-      const a = JSON.stringify(this.#accepted.get(fqdn)?.rule ?? null);
-      const b = JSON.stringify(next.get(fqdn)?.rule ?? null);
-      if (a !== b) changed.add(fqdn);
+    const result = admitGhrs(candidates, this.#inForce);
+    this.#inForce = result.inForce;
+    const byUid = new Map(ordered.map((g) => [g.metadata?.uid ?? '', g]));
+    for (const s of result.statuses) {
+      const ghr = byUid.get(s.uid);
+      if (ghr) await this.#deps.writeStatus(GSLB_HOST_RULE, ghr, { ...s.status });
     }
-    this.#accepted = next;
-    return changed;
+    return result.changed;
   }
 
-  async #verdict(ghr: GslbHostRule, signal?: AbortSignal): Promise<Verdict> {
-    const key = generationKey(ghr);
+  async #verdict(ghr: GslbHostRule, signal?: AbortSignal): Promise<GhrVerdict> {
+    const namespace = ghr.metadata?.namespace ?? '';
+    const tenant = await this.#deps.refTenant(namespace);
+    const key = verdictKey(ghr, tenant);
     const cached = this.#verdicts.get(key);
     if (cached) return cached;
     const spec = ghr.spec ?? {};
-    const namespace = ghr.metadata?.namespace ?? '';
     const sp = spec.sitePersistence;
     const lookups = await lookupRefs(
       this.#deps.reader,
-      await this.#deps.refTenant(namespace),
+      tenant,
       {
         healthMonitors: [
           ...(spec.healthMonitorRefs ?? []),
@@ -90,7 +86,7 @@ export class GhrTracker {
       avi: lookups.refs,
     });
     const template = templateInfo(spec.healthMonitorTemplate, lookups);
-    const verdict: Verdict =
+    const verdict: GhrVerdict =
       result.problems.length > 0
         ? { status: result.statusFields }
         : {

@@ -19,26 +19,13 @@ export interface RulesDeps {
   readonly log: Logger;
 }
 
-/** Order of precedence: the object already in force, then the oldest, then by namespace/name. */
-export function precedence<T extends KubernetesObject>(
-  objs: readonly T[],
-  preferred: (o: T) => boolean,
-): T[] {
-  // Listed objects carry Date instances, watched ones ISO strings: compare as numbers.
-  const created = (o: T): number => new Date(o.metadata?.creationTimestamp ?? 0).getTime();
-  const id = (o: T): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-  return [...objs].sort((a, b) => {
-    const pa = preferred(a) ? 0 : 1;
-    const pb = preferred(b) ? 0 : 1;
-    if (pa !== pb) return pa - pb;
-    const ca = created(a);
-    const cb = created(b);
-    if (ca !== cb) return ca - cb;
-    return id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0;
-  });
-}
+/** Kept here for existing importers; defined with the admission rules. */
+export { precedence } from '../policy/admission.js';
 
-/** A cache key that changes with every spec edit of an object. */
-export function generationKey(o: KubernetesObject): string {
-  return `${o.metadata?.uid ?? ''}@${String(o.metadata?.generation ?? o.metadata?.resourceVersion ?? '')}`;
+/**
+ * A cache key for a validation verdict: it changes with every spec edit of an object and with
+ * the tenant its references are looked up in (its namespace's tenant annotation).
+ */
+export function verdictKey(o: KubernetesObject, tenant: string): string {
+  return `${o.metadata?.uid ?? ''}@${String(o.metadata?.generation ?? o.metadata?.resourceVersion ?? '')}@${tenant}`;
 }

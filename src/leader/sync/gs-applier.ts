@@ -9,7 +9,18 @@ import { OperatorError } from '../../shared/errors.js';
 import type { AviGslbApi } from './avi-gslb-api.js';
 import { gslbKey } from '../../shared/keys.js';
 import type { CachedHm, ControllerCache } from './controller-cache.js';
+import type { AviWriteLabels } from '../../shared/telemetry/metrics.js';
 import type { GsOp } from './plan-gs.js';
+
+/** The metric labels of each planned write. */
+const WRITE_LABELS: Readonly<Record<GsOp['op'], AviWriteLabels>> = Object.freeze({
+  'create-hm': { type: 'healthmonitor', op: 'create' },
+  'update-hm': { type: 'healthmonitor', op: 'update' },
+  'delete-hm': { type: 'healthmonitor', op: 'delete' },
+  'create-gs': { type: 'gslbservice', op: 'create' },
+  'update-gs': { type: 'gslbservice', op: 'update' },
+  'delete-gs': { type: 'gslbservice', op: 'delete' },
+});
 
 interface VersionedWrite<T> {
   readonly tenant: string;
@@ -24,7 +35,7 @@ export interface GsApplierDeps {
   readonly avi: AviGslbApi;
   readonly cache: ControllerCache;
   /** Told about every write attempted (for metrics). */
-  readonly onWrite?: (op: GsOp['op']) => void;
+  readonly onWrite?: (labels: AviWriteLabels) => void;
 }
 
 function codeOf(err: unknown): string | undefined {
@@ -40,7 +51,7 @@ function retryAfterRepair(what: string, cause: unknown): OperatorError {
 export class GsApplier {
   readonly #avi: AviGslbApi;
   readonly #cache: ControllerCache;
-  readonly #onWrite: ((op: GsOp['op']) => void) | undefined;
+  readonly #onWrite: ((labels: AviWriteLabels) => void) | undefined;
 
   constructor(deps: GsApplierDeps) {
     this.#avi = deps.avi;
@@ -60,7 +71,7 @@ export class GsApplier {
   }
 
   async #one(op: GsOp, signal?: AbortSignal): Promise<void> {
-    this.#onWrite?.(op.op);
+    this.#onWrite?.(WRITE_LABELS[op.op]);
     switch (op.op) {
       case 'create-hm':
         return this.#createHm(op.tenant, op.body, signal);

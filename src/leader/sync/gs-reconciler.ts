@@ -5,6 +5,7 @@
  * counted but nothing is written.
  */
 import { parseGslbKey, type GslbKey } from '../../shared/keys.js';
+import { inSpan, tracingOn } from '../../shared/telemetry/tracing.js';
 import type { DesiredGs } from '../model/desired-gslb-service.js';
 import { passthroughHmName } from '../model/names.js';
 import type { ControllerCache } from './controller-cache.js';
@@ -34,7 +35,22 @@ export class GsReconciler {
     this.#deps = deps;
   }
 
-  async reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
+  /** One pass; traced as an `amko.gslb.reconcile` span (its Avi requests are child spans). */
+  reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
+    if (!tracingOn()) return this.#reconcile(key, signal);
+    const { tenant, gsName } = parseGslbKey(key);
+    return inSpan(
+      'amko.gslb.reconcile',
+      { 'amko.gslb.name': gsName, 'amko.tenant': tenant },
+      async (span) => {
+        const result = await this.#reconcile(key, signal);
+        span.setAttribute('amko.gslb.action', result);
+        return result;
+      },
+    );
+  }
+
+  async #reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
     const d = this.#deps;
     const { tenant, gsName } = parseGslbKey(key);
     const cached = d.cache.gs(key);

@@ -11,6 +11,7 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { failSpan, SpanKind, startSpan, tracingOn } from '../telemetry/tracing.js';
 
 export interface TransportOptions {
   secure: boolean;
@@ -50,6 +51,29 @@ export class TransportFailure extends Error {
   ) {
     super(reason instanceof Error ? reason.message : String(reason), { cause: reason });
     this.name = 'TransportFailure';
+  }
+}
+
+/** An `avi.request` client span (a child of the active one) around one exchange. */
+async function traced(
+  req: TransportRequest,
+  exchange: Promise<TransportResponse>,
+): Promise<TransportResponse> {
+  const span = startSpan(
+    'avi.request',
+    { 'http.request.method': req.method, 'url.path': new URL(req.url).pathname },
+    { kind: SpanKind.CLIENT },
+  );
+  if (span === undefined) return exchange;
+  try {
+    const res = await exchange;
+    span.setAttribute('http.response.status_code', res.status);
+    if (res.status >= 400) failSpan(span, `HTTP ${res.status}`);
+    else span.end();
+    return res;
+  } catch (err) {
+    failSpan(span, err);
+    throw err;
   }
 }
 
@@ -94,7 +118,8 @@ export class HttpTransport {
       if (timedOut) return new TransportFailure('timeout', err);
       return new TransportFailure('network', err);
     };
-    return this.#exchange(req, controller.signal, failure).finally(release);
+    const exchange = this.#exchange(req, controller.signal, failure).finally(release);
+    return tracingOn() ? traced(req, exchange) : exchange;
   }
 
   #exchange(

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {
   GLOBAL_DEPLOYMENT_POLICY,
-  gdpTrafficFor,
   validateGdp,
   withGdpDefaults,
   type GdpSpec,
@@ -352,13 +351,6 @@ const INVALID: readonly InvalidCase[] = [
     message:
       'invalid down response configuration: Fallback IP is not allowed for GSLB_SERVICE_DOWN_RESPONSE_EMPTY',
   },
-  {
-    name: 'a second GDP',
-    spec: BASE,
-    ctx: { ...CTX, anotherGdpActive: true },
-    path: 'metadata.name',
-    message: "a GDP object already exists, can't add another",
-  },
 ];
 
 describe('validateGdp', () => {
@@ -484,11 +476,6 @@ describe('GDP defaults', () => {
       poolAlgorithmSettings: { lbAlgorithm: 'GSLB_ALGORITHM_ROUND_ROBIN' },
       controlPlaneHmOnly: false,
     });
-  });
-
-  it('gives an unlisted cluster weight 1 and priority 10', () => {
-    assert.deepEqual(gdpTrafficFor(BASE, 'east'), { weight: 15, priority: 20 });
-    assert.deepEqual(gdpTrafficFor(BASE, 'south'), { weight: 1, priority: 10 });
   });
 
   it('names the resource', () => {

@@ -108,8 +108,6 @@ export interface GdpValidationContext {
   readonly memberClusters: readonly string[];
   /** Avi look-ups for the names the GDP references; checks needing a missing lookup are skipped. */
   readonly avi?: AviRefLookups;
-  /** True when another GDP is already in force. */
-  readonly anotherGdpActive?: boolean;
 }
 
 export interface GdpValidation extends ValidationResult {
@@ -249,7 +247,6 @@ function checkGdp(p: ProblemList, obj: GlobalDeploymentPolicy, ctx: GdpValidatio
     downResponseProblems(spec.downResponse, 'spec.downResponse'),
     'invalid down response configuration: ',
   );
-  if (ctx.anotherGdpActive === true) p.add('metadata.name', GDP_ALREADY_EXISTS);
 }
 
 /**
@@ -264,18 +261,6 @@ export function validateGdp(obj: GlobalDeploymentPolicy, ctx: GdpValidationConte
   else checkGdp(p, obj, ctx);
   const result = p.result(GDP_SUCCESS);
   return { ...result, statusFields: { errorStatus: result.status } };
-}
-
-/** Weight and priority the GS pool of `cluster` gets: its traffic split entry, else 1 / 10. */
-export function gdpTrafficFor(
-  spec: GdpSpec,
-  cluster: string,
-): { weight: number; priority: number } {
-  const entry = (spec.trafficSplit ?? []).find((t) => t.cluster === cluster);
-  return {
-    weight: entry?.weight ?? GDP_DEFAULT_WEIGHT,
-    priority: entry?.priority ?? GDP_DEFAULT_PRIORITY,
-  };
 }
 
 /**

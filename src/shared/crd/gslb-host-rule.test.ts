@@ -221,13 +221,6 @@ const INVALID: readonly InvalidCase[] = [
     path: 'spec.trafficSplit[0].priority',
     message: 'priority -1 must not be negative',
   },
-  {
-    name: 'an accepted rule already has the fqdn',
-    spec: BASE,
-    ctx: { ...CTX, fqdnTaken: true },
-    path: 'spec.fqdn',
-    message: "there's an existing GSLBHostRule for the same FQDN",
-  },
 ];
 
 describe('validateGslbHostRule', () => {

@@ -111,8 +111,6 @@ export interface GslbHostRuleValidationContext {
   readonly memberClusters: readonly string[];
   /** Avi look-ups for the names the rule references; checks needing a missing lookup are skipped. */
   readonly avi?: AviRefLookups;
-  /** True when another accepted GSLBHostRule already has this rule's fqdn. */
-  readonly fqdnTaken?: boolean;
 }
 
 export interface GslbHostRuleValidation extends ValidationResult {
@@ -258,7 +256,6 @@ function checkGslbHostRule(
   const ttl = ttlProblem(spec.ttl, 'spec.ttl');
   if (ttl) p.add(ttl.path, ttl.message);
   checkTrafficSplit(c);
-  if (ctx.fqdnTaken === true) p.add('spec.fqdn', GHR_FQDN_TAKEN);
 }
 
 /**

@@ -11,6 +11,19 @@ const AVI_SECONDS_BUCKETS = Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ]);
 
+/** Labels of one write to the Avi Controller. */
+export interface AviWriteLabels {
+  readonly type: 'gslbservice' | 'healthmonitor';
+  readonly op: 'create' | 'update' | 'delete';
+}
+
+/** Result label of one GslbService pass. */
+export type ReconcileLabel =
+  'unchanged' | 'created' | 'updated' | 'deleted' | 'read-only' | 'fenced' | 'rejected' | 'error';
+
+/** Kind label of one member cluster object key. */
+export type MemberKindLabel = 'INGRESS' | 'ROUTE' | 'LBSVC' | 'NAMESPACE' | 'HOSTRULE';
+
 export interface QueueDepthSource {
   readonly name: string;
   depth(): number;
@@ -61,13 +74,13 @@ export class LeaderMetrics {
     this.#queues.push(source);
   }
 
-  reconcile(result: string, seconds: number, attrs: Attributes = {}): void {
+  reconcile(result: ReconcileLabel, seconds: number, attrs: Attributes = {}): void {
     this.#reconciles.add(1, { result, ...attrs });
     this.#duration.record(seconds, { result });
   }
 
-  aviWrite(type: string, op: string): void {
-    this.#aviWrites.add(1, { type, op });
+  aviWrite(labels: AviWriteLabels): void {
+    this.#aviWrites.add(1, { type: labels.type, op: labels.op });
   }
 
   /** One exchange with the Avi Controller (see AviClientOptions.observer). */
@@ -76,7 +89,7 @@ export class LeaderMetrics {
     if (o.errorClass !== undefined) this.#aviErrors.add(1, { class: o.errorClass });
   }
 
-  ingested(kind: string): void {
+  ingested(kind: MemberKindLabel): void {
     this.#ingested.add(1, { kind });
   }
 }

@@ -9,6 +9,7 @@ export interface Delta {
   'revision'?: (number | string | Long);
   'put'?: (_amko_federation_v1_ReplicatedObject | null);
   'delete'?: (_amko_federation_v1_ObjectKey | null);
+  'traceparent'?: (string);
   'change'?: "put"|"delete";
 }
 
@@ -16,5 +17,6 @@ export interface Delta__Output {
   'revision': (string);
   'put'?: (_amko_federation_v1_ReplicatedObject__Output | null);
   'delete'?: (_amko_federation_v1_ObjectKey__Output | null);
+  'traceparent': (string);
   'change'?: "put"|"delete";
 }

@@ -1,0 +1,38 @@
+/**
+ * The simulator's write rate alone: GslbService creates per second through the Avi client at the
+ * leader's concurrency (the client's default limit, 8 requests in flight), on an otherwise idle
+ * simulator. It is the ceiling for the leader's full sync, whose writes go through the same client.
+ */
+import { clientFor, gslbServiceBody, type AviSimHandle } from '../../test/support/avi-sim.js';
+
+/**
+ * Requests in flight of the leader's Avi client: amko passes no limit, so the client's default
+ * (`concurrency ?? 8` in src/shared/avi/avi-client.ts) applies.
+ */
+export const AVI_CLIENT_DEFAULT_CONCURRENCY = 8;
+
+/** Creates `creates` GslbServices named `<prefix>-<i>.rate.example.com`; returns creates/s. */
+export async function simWriteRate(
+  sim: AviSimHandle,
+  creates: number,
+  prefix = 'rate',
+): Promise<{ createsPerSecond: number; seconds: number; concurrency: number }> {
+  const concurrency = AVI_CLIENT_DEFAULT_CONCURRENCY;
+  const client = clientFor(sim, { concurrency });
+  try {
+    // One session login before the clock starts, as a running leader has.
+    await client.gslbServices.getByName(`${prefix}-warm.rate.example.com`);
+    let next = 0;
+    const started = performance.now();
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < creates; i = next++) {
+        await client.gslbServices.create(gslbServiceBody(`${prefix}-${i}.rate.example.com`));
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    return { createsPerSecond: creates / seconds, seconds, concurrency };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Scale benchmark: SCALE_CLUSTERS member clusters (default 20 real kube-apiservers), Ingresses
+ * spread over them at each size in SCALE_SIZES (default 1000; e.g. `1000,10000,50000`, each size
+ * adds Ingresses to the previous one), amko on cluster1 (leader) and SCALE_FOLLOWERS hot-standby
+ * followers (default 2, at most 5). Per size, BENCH_RUNS times from a fresh install (amko
+ * stopped, roles and epochs forgotten, simulator reset):
+ *
+ * 1. the simulator's write rate alone (GslbService creates/s at the leader's concurrency);
+ * 2. full sync: leader start → all GslbServices on the controller; its write rate as a share of
+ *    the simulator's; the leader's peak RSS (VmHWM) after it;
+ * 3. replication fan-out: SCALE_EDITS (default 100) sequential edits of a GSLBHostRule on the
+ *    leader (for an fqdn no GslbService has, so no controller writes follow), each until every
+ *    follower's apiserver holds it (observed by polling them every 5 ms), p50/p99;
+ * 4. hot-standby failover: the leader is SIGKILLed and cluster2 promoted (`isLeader: true`); time
+ *    until its log says its first full sync pass as leader finished.
+ *
+ * Writes scale.json into the results folder; the README shows how each figure grows with size.
+ */
+import { readFileSync } from 'node:fs';
+import { eventually } from '../test/support/eventually.js';
+import { pool } from '../test/support/pool.js';
+import { ScaleFederation, type LogLine, type SiteRun } from './lib/scale-federation.js';
+import { simWriteRate } from './lib/sim-write-rate.js';
+import {
+  envInt,
+  envInts,
+  figures,
+  percentile,
+  repeat,
+  writeResult,
+  type BenchContext,
+  type BenchResult,
+  type FigureSpec,
+  type RunRecord,
+} from './measure.js';
+
+const NS = 'scale';
+const LABEL = { gslb: NS };
+const LONG_MS = 60 * 60_000;
+const CREATE_CONCURRENCY = 64;
+const FANOUT_RULE = 'fanout';
+
+const hostOf = (i: number): string => `app${i}.${NS}.example.com`;
+const ipOf = (i: number): string =>
+  `10.${Math.floor(i / 62_500) + 1}.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
+
+async function createIngresses(f: ScaleFederation, from: number, to: number): Promise<number> {
+  const started = Date.now();
+  const all = Array.from({ length: to - from }, (_, k) => from + k);
+  const contexts = f.clusters.contexts;
+  await pool(all, CREATE_CONCURRENCY, (i) =>
+    f.objects.ingress(contexts[i % contexts.length] as string, NS, `ing${i}`, {
+      hosts: [{ host: hostOf(i), ip: ipOf(i) }],
+      labels: LABEL,
+    }),
+  );
+  return (Date.now() - started) / 1000;
+}
+
+async function controllerCounts(
+  f: ScaleFederation,
+): Promise<{ gsCreated: number; writes: number }> {
+  const stats = await f.sim.control.stats();
+  let gsCreated = 0;
+  let writes = 0;
+  for (const c of stats.counts) {
+    if (c.objectType === 'gslbservice' && c.method === 'POST' && c.status === 201)
+      gsCreated += c.count;
+    if (
+      ['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.method) &&
+      (c.objectType === 'gslbservice' || c.objectType === 'healthmonitor')
+    )
+      writes += c.count;
+  }
+  return { gsCreated, writes };
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 'NaN') / 1024;
+}
+
+async function waitLine(
+  run: SiteRun,
+  re: RegExp,
+  after: number,
+  timeoutMs = LONG_MS,
+): Promise<LogLine> {
+  return eventually<LogLine | false>(
+    () => run.lines().find((l) => l.time >= after && re.test(l.msg)) ?? false,
+    {
+      timeoutMs,
+      intervalMs: 50,
+      what: `${run.site} log ${re.source}`,
+    },
+  ) as Promise<LogLine>;
+}
+
+async function fullSync(f: ScaleFederation, n: number) {
+  const before = await controllerCounts(f);
+  const followers = f.followers.map((s) => f.startAmko(s, 'info'));
+  const started = Date.now();
+  const leader = f.startAmko(f.leader, 'info');
+  let firstWriteAt = 0;
+  let writes = 0;
+  await eventually(
+    async () => {
+      const c = await controllerCounts(f);
+      if (firstWriteAt === 0 && c.writes > before.writes) firstWriteAt = Date.now();
+      writes = c.writes - before.writes;
+      return c.gsCreated - before.gsCreated >= n;
+    },
+    { timeoutMs: LONG_MS, intervalMs: 100, what: `${n} GslbServices on the controller` },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  // Writing window: first controller write seen (polled every 100 ms) → all GslbServices there.
+  const writingS = Math.max(0.1, (Date.now() - firstWriteAt) / 1000);
+  await waitLine(leader, /^bootup sync finished$/, 0);
+  const rss = peakRssMb(leader.child.pid);
+  const want = `${f.followers.length}/${f.followers.length}`;
+  await eventually(async () => (await f.status(f.leader)).inSync === want, {
+    timeoutMs: LONG_MS,
+    intervalMs: 100,
+    what: `leader status inSync ${want}`,
+  });
+  return { leader, followers, seconds, writingS, writes, peakRssMb: rss };
+}
+
+/**
+ * `edits` sequential edits of a GSLBHostRule whose fqdn no GslbService has (so the leader writes
+ * nothing to the controller for them); per edit the time until every follower's apiserver holds it.
+ */
+async function fanOut(f: ScaleFederation, edits: number, run: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 1; i <= edits; i++) {
+    const ttl = ((run * edits + i) % 3000) + 2;
+    const t0 = performance.now();
+    await f.patchHostRule(FANOUT_RULE, { ttl });
+    await eventually(
+      async () => {
+        const specs = await Promise.all(f.followers.map((s) => f.hostRuleSpec(s, FANOUT_RULE)));
+        return specs.every((s) => s?.['ttl'] === ttl);
+      },
+      { timeoutMs: 60_000, intervalMs: 5, what: `GSLBHostRule ttl ${ttl} on every follower` },
+    );
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function hotFailover(f: ScaleFederation, leader: SiteRun, promoted: SiteRun) {
+  await leader.kill('SIGKILL');
+  const before = await controllerCounts(f);
+  const t0 = Date.now();
+  await f.setLeader(promoted.site, true);
+  const done = await waitLine(promoted, /^full sync finished$/, t0);
+  const after = await controllerCounts(f);
+  return { failoverMs: done.time - t0, writesInPass: after.writes - before.writes };
+}
+
+function hotGoal(n: number): string | undefined {
+  if (n === 1_000) return '≤ 1 s with 1,000';
+  if (n === 10_000) return '≤ 3 s with 10,000';
+  return undefined;
+}
+
+function figuresAt(n: number, followers: number): FigureSpec[] {
+  const size = `${n.toLocaleString('en-US')} Ingresses`;
+  const spec = (key: string, metric: string, unit: string, goal?: string): FigureSpec => ({
+    key: `${key}@${n}`,
+    label: `${metric}, ${size}`,
+    metric,
+    at: n,
+    unit,
+    ...(goal !== undefined ? { goal } : {}),
+  });
+  return [
+    spec('simWriteRate', 'simulator write rate alone (GslbService creates/s, 8 in flight)', '/s'),
+    spec('fullSyncS', 'full sync: leader start → all GslbServices', 's'),
+    spec(
+      'syncShareOfSimRate',
+      'full sync write rate (first write → all GslbServices) ÷ simulator write rate',
+      '',
+      '≥ 0.8',
+    ),
+    spec(
+      'leaderPeakRssMb',
+      'leader peak RSS (VmHWM) after the full sync',
+      'MB',
+      n === 50_000 && followers === 5 ? '≤ 1 GB (20 clusters, 5 followers)' : undefined,
+    ),
+    spec('fanOutP50', `replication fan-out to ${followers} followers p50`, 'ms'),
+    spec('fanOutP99', `replication fan-out to ${followers} followers p99`, 'ms'),
+    spec(
+      'hotFailoverMs',
+      'hot-standby failover: isLeader: true → full sync pass finished',
+      'ms',
+      hotGoal(n),
+    ),
+    spec('hotFailoverWrites', 'hot-standby failover: controller writes in that pass', '', '0'),
+  ];
+}
+
+/** Runs the benchmark. */
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const started = Date.now();
+  const sizes = (ctx.short ? [20] : envInts('SCALE_SIZES', [1_000])).sort((a, b) => a - b);
+  const clusters = ctx.short ? 2 : envInt('SCALE_CLUSTERS', 20);
+  const followers = ctx.short ? 1 : envInt('SCALE_FOLLOWERS', 2);
+  if (followers > 5) throw new Error(`SCALE_FOLLOWERS must be 1..5, got ${followers}`);
+  const edits = ctx.short ? 5 : envInt('SCALE_EDITS', 100);
+  const rateCreates = ctx.short ? 40 : 2_000;
+  const setupStarted = Date.now();
+  const f = await ScaleFederation.start({ clusters, followers: Math.min(followers, clusters - 1) });
+  try {
+    const clustersStartS = (Date.now() - setupStarted) / 1000;
+    for (const c of f.clusters.contexts) await f.objects.namespace(c, NS);
+    await f.installGslbObjects(LABEL);
+    await f.createHostRule(FANOUT_RULE, `fanout.${NS}.example.com`, 1);
+    const specs: FigureSpec[] = [];
+    const records: RunRecord[] = [];
+    const details: Record<string, unknown> = { clustersStartS };
+    let created = 0;
+    for (const n of sizes) {
+      const createS = await createIngresses(f, created, n);
+      created = n;
+      specs.push(...figuresAt(n, f.followers.length));
+      const out = await repeat(ctx.runs, async (runIndex) => {
+        await f.reset();
+        const rate = await simWriteRate(f.sim, rateCreates, `scale${n}r${runIndex}`);
+        await f.sim.control.reset();
+        const sync = await fullSync(f, n);
+        const fan = await fanOut(f, edits, runIndex);
+        const promoted = sync.followers[0];
+        if (!promoted) throw new Error('no follower to promote');
+        const failover = await hotFailover(f, sync.leader, promoted);
+        const writeRate = sync.writes / sync.writingS;
+        return {
+          values: {
+            [`simWriteRate@${n}`]: rate.createsPerSecond,
+            [`fullSyncS@${n}`]: sync.seconds,
+            [`syncShareOfSimRate@${n}`]: writeRate / rate.createsPerSecond,
+            [`leaderPeakRssMb@${n}`]: sync.peakRssMb,
+            [`fanOutP50@${n}`]: percentile(fan, 50),
+            [`fanOutP99@${n}`]: percentile(fan, 99),
+            [`hotFailoverMs@${n}`]: failover.failoverMs,
+            [`hotFailoverWrites@${n}`]: failover.writesInPass,
+          },
+          details: {
+            fullSyncWrites: sync.writes,
+            simRate: rate,
+            fanOutEdits: fan.length,
+            failover,
+          },
+        };
+      });
+      records.push(...out.records);
+      details[String(n)] = { createIngressesS: createS, runs: out.details };
+    }
+    return writeResult(ctx, {
+      benchmark: 'scale',
+      workload:
+        `${clusters} member clusters (real kube-apiservers), ${sizes.map((n) => n.toLocaleString('en-US')).join(' → ')} ` +
+        `Ingresses (one host each) spread over them, amko-avi-sim, amko leader on cluster1 and ` +
+        `${f.followers.length} hot-standby followers; per size and run from a fresh install: ` +
+        `the simulator's create rate alone, full sync, ${edits} GSLBHostRule edits fanned out to every ` +
+        'follower, SIGKILL of the leader and promotion of cluster2.',
+      seconds: (Date.now() - started) / 1000,
+      figures: figures(specs, records),
+      details,
+    });
+  } catch (err) {
+    process.stderr.write(f.logTails());
+    throw err;
+  } finally {
+    await f.stop();
+  }
+}

@@ -5,7 +5,6 @@
  * another one, of the legacy shared created_by, and users' own.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,30 +21,10 @@ import {
   type AviSimHandle,
 } from '../support/avi-sim.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
-import { repoRoot } from '../support/tools.js';
+import { kubectlAmko } from '../support/kubectl-amko.js';
 
-const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const OURS = '0b7e6f2a-5c1d-4e3f-9a8b-7c6d5e4f3a21';
 const OTHER = '9d8c7b6a-1e2f-4a3b-8c9d-0e1f2a3b4c5d';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectlAmko(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, ...out });
-    });
-  });
-}
 
 const hmOf = (
   name: string,

@@ -5,7 +5,6 @@
  * node:crypto and used for a mutual-TLS gRPC call with amko's own federation credentials.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,28 +23,7 @@ import {
 import { kubeStatusOf } from '../../src/shared/kube/kube-errors.js';
 import { memberKubeConfigs } from '../../src/shared/kube/member-clients.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
-import { repoRoot } from '../support/tools.js';
-
-const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectlAmko(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, ...out });
-    });
-  });
-}
+import { kubectlAmko } from '../support/kubectl-amko.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {

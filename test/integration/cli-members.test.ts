@@ -4,7 +4,6 @@
  * member through its kubeconfig context. No amko runs: the test writes the statuses amko would.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -17,30 +16,10 @@ import {
 } from '../../src/shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
-import { repoRoot } from '../support/tools.js';
+import { kubectlAmko } from '../support/kubectl-amko.js';
 
-const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const NAME = 'amkocluster-federation';
 const MEMBERS = ['cluster1', 'cluster2', 'cluster3'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectlAmko(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, ...out });
-    });
-  });
-}
 
 const ref = {
   group: AMKO_CLUSTER.group,

@@ -27,32 +27,13 @@ import { startClusters, type ClusterSet } from '../support/clusters.js';
 import { eventually } from '../support/eventually.js';
 import { makeUserCert } from '../support/kube-pki.js';
 import { repoRoot } from '../support/tools.js';
+import { kubectlAmko, type Run } from '../support/kubectl-amko.js';
 
 const CLI = path.join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
 const NAME = 'amkocluster-federation';
 const OLD_IP = '10.1.1.1';
 const NEW_IP = '10.2.2.2';
 const AMKO_GROUP = AMKO_CLUSTER.group;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts the built kubectl-amko; resolves when it exits. */
-function kubectlAmko(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, ...out });
-    });
-  });
-}
 
 /**
  * Runs the built kubectl-amko on a pseudo-terminal (util-linux `script`), typing `input`: the

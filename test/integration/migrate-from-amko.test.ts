@@ -252,17 +252,7 @@ describe('a site moving from AMKO, with its objects as AMKO leaves them', functi
       },
       status: { errorStatus: 'success' },
     });
-    await custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GROUP,
-        version: 'v1alpha1',
-        plural: 'amkoclusters',
-        namespace: 'avi-system',
-        name: 'amkocluster-federation',
-        body: { status: { conditions: AMKO_CONDITIONS } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await amkoClusterStatusAsAmkoLeftIt();
     await f.sim.control.seed({
       objects: {
         healthmonitor: [amkoHm(SHOP), amkoHm(OLD)],
@@ -332,17 +322,7 @@ describe('a site moving from AMKO, with its objects as AMKO leaves them', functi
   it("refuses to lead, saying why, while the AMKOCluster CRD is still AMKO's", async () => {
     await f.stopAmko();
     await useAmkoCrds(f.leaderKube, { amkoCluster: true });
-    await custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GROUP,
-        version: 'v1alpha1',
-        plural: 'amkoclusters',
-        namespace: 'avi-system',
-        name: 'amkocluster-federation',
-        body: { status: { conditions: AMKO_CONDITIONS } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await amkoClusterStatusAsAmkoLeftIt();
     await f.objects.ingress('cluster1', NS, 'new', {
       hosts: [{ host: `new.${NS}.example.com`, ip: '10.1.0.10' }],
       labels: { gslb: NS },

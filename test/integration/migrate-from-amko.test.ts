@@ -183,6 +183,21 @@ describe('a site moving from AMKO, with its objects as AMKO leaves them', functi
     }
   });
 
+  /** The AMKOCluster status replaced by the one AMKO's federator leaves: its conditions only. */
+  const amkoClusterStatusAsAmkoLeftIt = async (): Promise<void> => {
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: 'v1alpha1',
+        plural: 'amkoclusters',
+        namespace: 'avi-system',
+        name: 'amkocluster-federation',
+        body: { status: { conditions: AMKO_CONDITIONS } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  };
+
   const create = async (
     plural: string,
     version: string,

@@ -87,7 +87,6 @@ export default tseslint.config(
     { dir: 'src/leader', forbid: ['follower', 'roles', 'cli', 'sim'] },
     { dir: 'src/follower', forbid: ['leader', 'roles', 'cli', 'sim'] },
     { dir: 'src/shared', forbid: ['leader', 'follower', 'roles', 'cli', 'sim'] },
-    { dir: 'src/cli', forbid: ['leader', 'follower', 'roles', 'sim'] },
     { dir: 'src/sim', forbid: ['leader', 'follower', 'roles', 'cli'] },
   ]),
   {

@@ -3,8 +3,7 @@
  * reads nothing but the argument list it is given.
  */
 import { parseArgs } from 'node:util';
-
-export const VERSION = '0.1.0';
+import { VERSION } from '../shared/version.js';
 
 const OPTIONS = {
   kubeconfig: { type: 'string' },

@@ -219,7 +219,15 @@ function heard(out: Out, members: readonly string[]): void {
   const s = out.state;
   if (s.unheard.length === 0) return;
   const unheard = s.unheard.filter((c) => !members.includes(c));
-  if (unheard.length !== s.unheard.length) set(out, { unheard });
+  if (unheard.length === s.unheard.length) return;
+  set(out, { unheard });
+  log(
+    out,
+    'info',
+    unheard.length === 0
+      ? 'every member answered: epoch verified'
+      : `epoch still unverified: no answer from ${unheard.join(', ')}`,
+  );
 }
 
 /** Plans the next effects from where the process is and where the spec wants it. */

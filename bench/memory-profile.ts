@@ -13,7 +13,9 @@
  * `--import`; there, when AMKO_MEMPROFILE_DIR is set, SIGUSR2 writes the heap statistics and a
  * heap snapshot into that directory. Nothing of this is in amko itself.
  *
- *     node dist/bench/memory-profile.js [N ...] [--out file.json]   (default: 0 1000 5000)
+ *     node dist/bench/memory-profile.js [N ...] [--out file.json] [--node-options "flags"]
+ *
+ * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko).
  *
  * Writes bench/results/memory-profile.json (or --out).
  */
@@ -36,11 +38,12 @@ const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) ==
 function installHeapSignal(dir: string): void {
   process.on('SIGUSR2', () => {
     const beforeGc = v8.getHeapStatistics();
+    const spaces = v8.getHeapSpaceStatistics();
     const usage = process.memoryUsage();
     rmSync(path.join(dir, DONE_FILE), { force: true });
     v8.writeHeapSnapshot(path.join(dir, SNAPSHOT_FILE));
     const afterGc = v8.getHeapStatistics();
-    writeFileSync(path.join(dir, STATS_FILE), JSON.stringify({ beforeGc, afterGc, usage }));
+    writeFileSync(path.join(dir, STATS_FILE), JSON.stringify({ beforeGc, afterGc, spaces, usage }));
     writeFileSync(path.join(dir, DONE_FILE), '');
   });
 }
@@ -131,6 +134,8 @@ export interface MemoryProfile {
   heapUsedMb: number;
   heapUsedAfterGcMb: number;
   heapTotalMb: number;
+  /** Committed size of each V8 heap space before the GC. */
+  spacesMb: Record<string, number>;
   externalMb: number;
   arrayBuffersMb: number;
   topRetainers: Retainer[];
@@ -205,6 +210,7 @@ export async function run(
       const stats = JSON.parse(readFileSync(path.join(work, STATS_FILE), 'utf8')) as {
         beforeGc: v8.HeapInfo;
         afterGc: v8.HeapInfo;
+        spaces: v8.HeapSpaceInfo[];
         usage: NodeJS.MemoryUsage;
       };
       const result: MemoryProfile = {
@@ -215,6 +221,7 @@ export async function run(
         heapUsedMb: mb(stats.beforeGc.used_heap_size),
         heapUsedAfterGcMb: mb(stats.afterGc.used_heap_size),
         heapTotalMb: mb(stats.beforeGc.total_heap_size),
+        spacesMb: Object.fromEntries(stats.spaces.map((sp) => [sp.space_name, mb(sp.space_size)])),
         externalMb: mb(stats.usage.external),
         arrayBuffersMb: mb(stats.usage.arrayBuffers),
         topRetainers: topRetainers(path.join(work, SNAPSHOT_FILE)),

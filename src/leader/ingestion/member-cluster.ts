@@ -1,7 +1,7 @@
 /**
  * The watchers of one member cluster: Routes when the Route API answers (else Ingresses),
  * LoadBalancer Services, Namespaces and AKO HostRules. Handlers only compute a key and hand it
- * on. A cluster whose API server cannot be reached at start is reported as failed and started
+ * on. The caches keep only the fields the parsers read (trim.ts). A cluster whose API server cannot be reached at start is reported as failed and started
  * again later by its owner; once started, informers restart themselves after errors.
  */
 import {
@@ -25,6 +25,7 @@ import { memberObjectKey, type MemberKind, type MemberObjectKey } from '../../sh
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { AkoHostRule } from './parse-host-rule.js';
 import type { Route } from './parse-route.js';
+import { trimHostRule, trimIngress, trimNamespace, trimRoute, trimService } from './trim.js';
 
 export const ROUTE_GROUP = 'route.openshift.io';
 const ROUTES = { group: ROUTE_GROUP, version: 'v1', plural: 'routes' };
@@ -75,11 +76,11 @@ export class MemberCluster {
     const ctx: InformerContext = { ...this.#deps, name: this.cluster };
     const informers: Informers = {
       ...(this.#routes
-        ? { routes: customInformer<Route>(ctx, ROUTES) }
-        : { ingresses: ingressInformer(ctx) }),
-      services: serviceInformer(ctx),
-      namespaces: namespaceInformer(ctx),
-      hostRules: customInformer<AkoHostRule>(ctx, HOST_RULES),
+        ? { routes: customInformer<Route>(ctx, ROUTES, undefined, trimRoute) }
+        : { ingresses: ingressInformer(ctx, trimIngress) }),
+      services: serviceInformer(ctx, trimService),
+      namespaces: namespaceInformer(ctx, trimNamespace),
+      hostRules: customInformer<AkoHostRule>(ctx, HOST_RULES, undefined, trimHostRule),
     };
     if (informers.routes) this.#wire(informers.routes, 'ROUTE');
     if (informers.ingresses) this.#wire(informers.ingresses, 'INGRESS');

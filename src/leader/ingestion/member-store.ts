@@ -4,6 +4,7 @@
  * whose inputs changed, for the sync queue. Indexed by GS, by namespace and by host so that a
  * namespace or HostRule change re-selects only the objects it can affect.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { GslbKey, MemberObjectKey } from '../../shared/keys.js';
 import { trackedId, type TrackedObject } from './tracked-object.js';
 
@@ -12,7 +13,6 @@ export type Selector = (o: TrackedObject) => GslbKey | undefined;
 
 interface Entry {
   obj: TrackedObject;
-  fingerprint: string;
   key: GslbKey | undefined;
 }
 
@@ -104,11 +104,10 @@ export class MemberStore {
 
   #upsert(obj: TrackedObject, dirty: Set<GslbKey>): void {
     const id = trackedId(obj);
-    const fingerprint = JSON.stringify(obj);
     const old = this.#entries.get(id);
-    if (old?.fingerprint === fingerprint) return;
+    if (old && isDeepStrictEqual(old.obj, obj)) return;
     if (old) this.#unindex(id, old);
-    const entry: Entry = { obj, fingerprint, key: this.#select(obj) };
+    const entry: Entry = { obj, key: this.#select(obj) };
     this.#entries.set(id, entry);
     this.#index(id, entry);
     if (old?.key) dirty.add(old.key);

@@ -1,5 +1,6 @@
 import {
-  makeInformer,
+  ListWatch,
+  Watch,
   type Informer,
   type KubeConfig,
   type KubernetesListObject,
@@ -28,6 +29,62 @@ export interface InformerDeps<T extends KubernetesObject> {
   maxBackoffMs?: number;
   /** How long a run must stay up before its end no longer counts as a failure in a row. */
   stableMs?: number;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers, e.g.
+   * to keep only the fields the consumers read. Must keep metadata name, namespace and
+   * resourceVersion.
+   */
+  transform?: (obj: T) => T;
+}
+
+type WatchCallback = Parameters<Watch['watch']>[2];
+
+/** A watch whose added, modified and deleted objects pass through `transform` first. */
+class TransformingWatch<T extends KubernetesObject> extends Watch {
+  readonly #transform: (obj: T) => T;
+
+  constructor(kubeConfig: KubeConfig, transform: (obj: T) => T) {
+    super(kubeConfig);
+    this.#transform = transform;
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: WatchCallback,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const transform = this.#transform;
+    return super.watch(
+      path,
+      queryParams,
+      (phase: string, apiObj: unknown, watchObj?: unknown) => {
+        const keep = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+        callback(phase, keep ? transform(apiObj as T) : apiObj, watchObj);
+      },
+      done,
+    );
+  }
+}
+
+/** client-node's list/watch cache, with an optional transform of every object it caches. */
+function makeCache<T extends KubernetesObject>(
+  deps: InformerDeps<T>,
+): Informer<T> & ObjectCache<T> {
+  const transform = deps.transform;
+  if (!transform) {
+    return new ListWatch<T>(deps.path, new Watch(deps.kubeConfig), deps.list, false);
+  }
+  const list = async (): Promise<KubernetesListObject<T>> => {
+    const l = await deps.list();
+    return { ...l, items: l.items.map(transform) };
+  };
+  return new ListWatch<T>(
+    deps.path,
+    new TransformingWatch(deps.kubeConfig, transform),
+    list,
+    false,
+  );
 }
 
 /**
@@ -62,7 +119,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   constructor(deps: InformerDeps<T>) {
     this.#deps = deps;
-    this.#informer = makeInformer<T>(deps.kubeConfig, deps.path, deps.list);
+    this.#informer = makeCache(deps);
     this.#informer.on('add', (o) => {
       this.#emit('add', o);
     });

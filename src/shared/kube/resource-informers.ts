@@ -25,34 +25,63 @@ export interface InformerContext {
 function informer<T extends KubernetesObject>(
   ctx: InformerContext,
   what: string,
-  path: string,
-  list: () => Promise<KubernetesListObject<T>>,
+  source: { path: string; list: () => Promise<KubernetesListObject<T>> },
+  transform: ((obj: T) => T) | undefined,
 ): ResilientInformer<T> {
   return new ResilientInformer<T>({
     kubeConfig: ctx.kubeConfig,
-    path,
-    list,
+    path: source.path,
+    list: source.list,
     clock: ctx.clock,
     log: ctx.log,
     name: `${ctx.name}/${what}`,
+    ...(transform ? { transform } : {}),
   });
 }
 
-export function ingressInformer(ctx: InformerContext): ResilientInformer<V1Ingress> {
+/** Reduces each object before it is cached (see InformerDeps.transform). */
+export type Transform<T> = (obj: T) => T;
+
+export function ingressInformer(
+  ctx: InformerContext,
+  transform?: Transform<V1Ingress>,
+): ResilientInformer<V1Ingress> {
   const api = ctx.kubeConfig.makeApiClient(NetworkingV1Api);
-  return informer(ctx, 'ingresses', '/apis/networking.k8s.io/v1/ingresses', () =>
-    api.listIngressForAllNamespaces(),
+  return informer(
+    ctx,
+    'ingresses',
+    {
+      path: '/apis/networking.k8s.io/v1/ingresses',
+      list: () => api.listIngressForAllNamespaces(),
+    },
+    transform,
   );
 }
 
-export function serviceInformer(ctx: InformerContext): ResilientInformer<V1Service> {
+export function serviceInformer(
+  ctx: InformerContext,
+  transform?: Transform<V1Service>,
+): ResilientInformer<V1Service> {
   const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
-  return informer(ctx, 'services', '/api/v1/services', () => api.listServiceForAllNamespaces());
+  return informer(
+    ctx,
+    'services',
+    { path: '/api/v1/services', list: () => api.listServiceForAllNamespaces() },
+    transform,
+  );
 }
 
-export function namespaceInformer(ctx: InformerContext): ResilientInformer<V1Namespace> {
+export function namespaceInformer(
+  ctx: InformerContext,
+  transform?: Transform<V1Namespace>,
+): ResilientInformer<V1Namespace> {
   const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
-  return informer(ctx, 'namespaces', '/api/v1/namespaces', () => api.listNamespace());
+  return informer(
+    ctx,
+    'namespaces',
+    { path: '/api/v1/namespaces', list: () => api.listNamespace() },
+    transform,
+  );
 }
 
 /** An informer over a custom resource, in one namespace or (without one) in all. */
@@ -60,6 +89,7 @@ export function customInformer<T extends KubernetesObject>(
   ctx: InformerContext,
   ref: ResourceRef,
   namespace?: string,
+  transform?: Transform<T>,
 ): ResilientInformer<T> {
   const api = ctx.kubeConfig.makeApiClient(CustomObjectsApi);
   const base = `/apis/${ref.group}/${ref.version}`;
@@ -70,5 +100,5 @@ export function customInformer<T extends KubernetesObject>(
     (namespace
       ? await api.listNamespacedCustomObject({ ...ref, namespace })
       : await api.listClusterCustomObject(ref)) as KubernetesListObject<T>;
-  return informer(ctx, ref.plural, path, list);
+  return informer(ctx, ref.plural, { path, list }, transform);
 }

@@ -1,0 +1,258 @@
+/**
+ * Memory and CPU of a leader amko per Ingress: starts the real `amko` (default V8 flags) against
+ * 3 member clusters and the Avi simulator with N Ingresses for each N asked (0 = idle: GSLBConfig
+ * in force, no Ingresses), waits for all GslbServices and the end of the bootup sync, lets the
+ * process settle, then records
+ *
+ * - RSS and peak RSS (/proc/<pid>/status VmRSS/VmHWM) and CPU seconds (utime+stime of
+ *   /proc/<pid>/stat, from process start until the settled point);
+ * - v8.getHeapStatistics() before and after a full GC, and the top retainers by constructor
+ *   (self size aggregated by node name) of a heap snapshot.
+ *
+ * The heap figures come from inside amko: this module is also loaded into the amko process with
+ * `--import`; there, when AMKO_MEMPROFILE_DIR is set, SIGUSR2 writes the heap statistics and a
+ * heap snapshot into that directory. Nothing of this is in amko itself.
+ *
+ *     node dist/bench/memory-profile.js [N ...] [--out file.json] [--node-options "flags"]
+ *
+ * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko).
+ *
+ * Writes bench/results/memory-profile.json (or --out).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+
+const ENV_DIR = 'AMKO_MEMPROFILE_DIR';
+const STATS_FILE = 'heap-stats.json';
+const SNAPSHOT_FILE = 'amko.heapsnapshot';
+const DONE_FILE = 'done';
+
+const self = fileURLToPath(import.meta.url);
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === self;
+
+// ---- inside amko (loaded with --import) ----------------------------------------------------
+
+function installHeapSignal(dir: string): void {
+  process.on('SIGUSR2', () => {
+    const beforeGc = v8.getHeapStatistics();
+    const spaces = v8.getHeapSpaceStatistics();
+    const usage = process.memoryUsage();
+    rmSync(path.join(dir, DONE_FILE), { force: true });
+    v8.writeHeapSnapshot(path.join(dir, SNAPSHOT_FILE));
+    const afterGc = v8.getHeapStatistics();
+    writeFileSync(path.join(dir, STATS_FILE), JSON.stringify({ beforeGc, afterGc, spaces, usage }));
+    writeFileSync(path.join(dir, DONE_FILE), '');
+  });
+}
+
+const preloadDir = process.env[ENV_DIR];
+if (preloadDir && !isMain) installHeapSignal(preloadDir);
+
+// ---- the benchmark ---------------------------------------------------------------------------
+
+const UUID = '44444444-5555-4666-8777-888888888888';
+const NS = 'memprof';
+
+interface ProcFigures {
+  rssMb: number;
+  peakRssMb: number;
+  cpuS: number;
+}
+
+function procFigures(pid: number): ProcFigures {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? '0');
+  return {
+    rssMb: round(kb('VmRSS') / 1024),
+    peakRssMb: round(kb('VmHWM') / 1024),
+    cpuS: cpuSeconds(pid),
+  };
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return round(ticks / 100);
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+const mb = (bytes: number): number => round(bytes / 1024 / 1024);
+
+interface Retainer {
+  name: string;
+  count: number;
+  selfMb: number;
+}
+
+/**
+ * Self size aggregated by node name (constructor for objects and closures, the node type in
+ * parentheses for strings, arrays, code and the rest), largest first.
+ */
+export function topRetainers(snapshotFile: string, top = 15): Retainer[] {
+  const snap = JSON.parse(readFileSync(snapshotFile, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const byName = new Map<string, { count: number; size: number }>();
+  const nodes = snap.nodes;
+  const nameOf = (i: number): string => {
+    const type = types[nodes[i + typeAt] ?? 0] ?? '?';
+    if (type !== 'object' && type !== 'closure' && type !== 'native') return `(${type})`;
+    return snap.strings[nodes[i + nameAt] ?? 0] ?? '?';
+  };
+  for (let i = 0; i < nodes.length; i += width) {
+    const name = nameOf(i);
+    const agg = byName.get(name) ?? { count: 0, size: 0 };
+    agg.count++;
+    agg.size += nodes[i + sizeAt] ?? 0;
+    byName.set(name, agg);
+  }
+  return [...byName.entries()]
+    .sort((a, b) => b[1].size - a[1].size)
+    .slice(0, top)
+    .map(([name, a]) => ({ name: name.slice(0, 60), count: a.count, selfMb: mb(a.size) }));
+}
+
+export interface MemoryProfile {
+  ingresses: number;
+  gslbServices: number;
+  secondsToBootupSyncFinished: number;
+  settled: ProcFigures;
+  heapUsedMb: number;
+  heapUsedAfterGcMb: number;
+  heapTotalMb: number;
+  /** Committed size of each V8 heap space before the GC. */
+  spacesMb: Record<string, number>;
+  externalMb: number;
+  arrayBuffersMb: number;
+  topRetainers: Retainer[];
+}
+
+/** Runs the profile for each count of Ingresses, one amko start each. */
+export async function run(
+  opts: { counts?: number[]; out?: string; nodeOptions?: string } = {},
+): Promise<MemoryProfile[]> {
+  const { eventually } = await import('../test/support/eventually.js');
+  const { LeaderFixture } = await import('../test/support/leader-fixture.js');
+  const { pool } = await import('../test/support/pool.js');
+  const { repoRoot } = await import('../test/support/tools.js');
+  const counts = (opts.counts ?? [0, 1000, 5000]).slice().sort((a, b) => a - b);
+  const work = mkdtempSync(path.join(tmpdir(), 'amko-memprof-'));
+  process.env[ENV_DIR] = work;
+  const nodeOptions = [`--import=${pathToFileURL(self).href}`, opts.nodeOptions ?? '']
+    .join(' ')
+    .trim();
+  const f = await LeaderFixture.start({ n: 3 });
+  const results: MemoryProfile[] = [];
+  try {
+    await f.putGslbConfig({ refreshInterval: 3600 }, { 'amko.vmware.com/amko-uuid': UUID });
+    await f.putGdp({
+      matchRules: { appSelector: { label: { gslb: NS } } },
+      matchClusters: f.clusters.contexts.map((cluster) => ({ cluster })),
+    });
+    for (const c of f.clusters.contexts) await f.objects.namespace(c, NS);
+    let created = 0;
+    for (const n of counts) {
+      const todo = Array.from({ length: Math.max(0, n - created) }, (_, i) => created + i);
+      await pool(todo, 48, (i) =>
+        f.objects.ingress(`cluster${(i % 3) + 1}`, NS, `ing${i}`, {
+          hosts: [
+            { host: `app${i}.${NS}.example.com`, ip: `10.1.${Math.floor(i / 250)}.${i % 250}` },
+          ],
+          labels: { gslb: NS },
+        }),
+      );
+      created = Math.max(created, n);
+      await f.resetScenario();
+      const started = Date.now();
+      const amko = f.startAmko(['--log-level', 'info'], nodeOptions);
+      const pid = amko.child.pid ?? 0;
+      await eventually(async () => (await f.gslbServices()).size >= n, {
+        timeoutMs: 900_000,
+        intervalMs: 500,
+        what: `${n} GslbServices`,
+      });
+      await amko.waitForLog(/bootup sync finished/, 600_000);
+      const syncS = (Date.now() - started) / 1000;
+      // Settled: no more than 0.03 s of CPU over one second.
+      let last = cpuSeconds(pid);
+      await eventually(
+        async () => {
+          await new Promise((r) => setTimeout(r, 1000));
+          const now = cpuSeconds(pid);
+          const quiet = now - last <= 0.03;
+          last = now;
+          return quiet;
+        },
+        { timeoutMs: 120_000, intervalMs: 0, what: 'amko idle' },
+      );
+      const settled = procFigures(pid);
+      rmSync(path.join(work, DONE_FILE), { force: true });
+      process.kill(pid, 'SIGUSR2');
+      await eventually(() => existsSync(path.join(work, DONE_FILE)), {
+        timeoutMs: 300_000,
+        intervalMs: 250,
+        what: 'heap snapshot',
+      });
+      const stats = JSON.parse(readFileSync(path.join(work, STATS_FILE), 'utf8')) as {
+        beforeGc: v8.HeapInfo;
+        afterGc: v8.HeapInfo;
+        spaces: v8.HeapSpaceInfo[];
+        usage: NodeJS.MemoryUsage;
+      };
+      const result: MemoryProfile = {
+        ingresses: n,
+        gslbServices: (await f.gslbServices()).size,
+        secondsToBootupSyncFinished: round(syncS, 1),
+        settled,
+        heapUsedMb: mb(stats.beforeGc.used_heap_size),
+        heapUsedAfterGcMb: mb(stats.afterGc.used_heap_size),
+        heapTotalMb: mb(stats.beforeGc.total_heap_size),
+        spacesMb: Object.fromEntries(stats.spaces.map((sp) => [sp.space_name, mb(sp.space_size)])),
+        externalMb: mb(stats.usage.external),
+        arrayBuffersMb: mb(stats.usage.arrayBuffers),
+        topRetainers: topRetainers(path.join(work, SNAPSHOT_FILE)),
+      };
+      rmSync(path.join(work, SNAPSHOT_FILE), { force: true });
+      results.push(result);
+      console.log(JSON.stringify(result, null, 2));
+      await f.stopAmko();
+    }
+  } finally {
+    await f.stop();
+    rmSync(work, { recursive: true, force: true });
+    Reflect.deleteProperty(process.env, ENV_DIR);
+  }
+  const out = opts.out ?? path.join(repoRoot(), 'bench', 'results', 'memory-profile.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ nodeOptions, results }, null, 2)}\n`);
+  return results;
+}
+
+if (isMain) {
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf('--out');
+  const out = outAt >= 0 ? args[outAt + 1] : undefined;
+  const counts = args.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1)).map(Number);
+  if (counts.some((c) => !Number.isInteger(c) || c < 0)) {
+    process.stderr.write('usage: memory-profile.js [N ...] [--out file.json]\n');
+    process.exit(2);
+  }
+  await run({
+    ...(counts.length > 0 ? { counts } : {}),
+    ...(out ? { out: path.resolve(out) } : {}),
+  });
+}

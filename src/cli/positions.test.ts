@@ -5,7 +5,10 @@ import {
   catchUpSource,
   memberPositions,
   statusTimeOf,
+  type MemberPositionView,
   type MemberRead,
+  leaderUnheard,
+  leaderUnheardLine,
 } from './positions.js';
 
 const ac = (status: AmkoClusterStatus, isLeader = false): AmkoCluster => ({
@@ -138,5 +141,36 @@ describe('statusTimeOf', () => {
     ];
     assert.equal(statusTimeOf(obj), '2026-01-01T10:00:05Z');
     assert.equal(statusTimeOf(ac({})), undefined);
+  });
+  it('warns when every follower that says shows the leader unreachable, and only then', () => {
+    const follower = (cluster: string, reachable: string): MemberPositionView => ({
+      cluster,
+      source: 'own-status',
+      role: 'follower',
+      leader: 'cluster1',
+      epoch: 2,
+      revision: 7,
+      leaderReachable: reachable,
+      leaderLastContact: '2026-11-30T08:00:00Z',
+      mostUpToDate: false,
+    });
+    const leader: MemberPositionView = {
+      cluster: 'cluster1',
+      source: 'unknown',
+      error: 'connection refused',
+      mostUpToDate: false,
+    };
+    const none = [leader, follower('cluster2', 'False'), follower('cluster3', 'False')];
+    assert.equal(leaderUnheard(none)?.leader, 'cluster1');
+    assert.equal(
+      leaderUnheardLine(none),
+      'WARNING: no follower hears cluster1 (cluster2 last heard from it 2026-11-30T08:00:00Z; ' +
+        'cluster3 last heard from it 2026-11-30T08:00:00Z): it may be down or cut off',
+    );
+    assert.equal(
+      leaderUnheard([leader, follower('cluster2', 'False'), follower('cluster3', 'True')]),
+      undefined,
+    );
+    assert.equal(leaderUnheard([leader]), undefined, 'no follower says anything');
   });
 });

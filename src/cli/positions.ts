@@ -37,6 +37,10 @@ export interface MemberPositionView {
   statusTime?: string;
   /** Why its cluster could not be read. */
   error?: string;
+  /** A follower's LeaderReachable condition: True, False or Unknown (own-status only). */
+  leaderReachable?: string;
+  /** When that follower last heard from its leader (status.leaderLastContact). */
+  leaderLastContact?: string;
   /** True for the member(s) at the highest epoch, then the highest revision. */
   mostUpToDate: boolean;
 }
@@ -70,7 +74,35 @@ function ownView(cluster: string, obj: AmkoCluster): MemberPositionView {
   if (s.revision !== undefined) view.revision = s.revision;
   const time = statusTimeOf(obj);
   if (time !== undefined) view.statusTime = time;
+  const reachable = s.conditions?.find((c) => c.type === 'LeaderReachable')?.status;
+  if (reachable !== undefined) view.leaderReachable = reachable;
+  if (s.leaderLastContact) view.leaderLastContact = s.leaderLastContact;
   return view;
+}
+
+/**
+ * The leader that no follower hears: every follower whose status could be read says
+ * LeaderReachable False for it. Undefined when some follower hears it, or none says.
+ */
+export function leaderUnheard(
+  positions: readonly MemberPositionView[],
+): { leader: string; followers: MemberPositionView[] } | undefined {
+  const followers = positions.filter(
+    (p) => p.source === 'own-status' && p.role === 'follower' && p.leaderReachable !== undefined,
+  );
+  if (followers.length === 0 || followers.some((p) => p.leaderReachable !== 'False')) return;
+  const leader = followers.find((p) => p.leader)?.leader ?? 'the leader';
+  return { leader, followers };
+}
+
+/** A warning line when no follower hears the leader, else undefined. */
+export function leaderUnheardLine(positions: readonly MemberPositionView[]): string | undefined {
+  const u = leaderUnheard(positions);
+  if (!u) return undefined;
+  const each = u.followers.map(
+    (p) => `${p.cluster} last heard from it ${p.leaderLastContact ?? 'never'}`,
+  );
+  return `WARNING: no follower hears ${u.leader} (${each.join('; ')}): it may be down or cut off`;
 }
 
 /** The member's position as a leader that can be read reports it. */
@@ -174,11 +206,20 @@ export function positionRows(positions: readonly MemberPositionView[]): string[]
     p.leader ?? '-',
     p.epoch === undefined ? '-' : String(p.epoch),
     p.revision === undefined ? '-' : String(p.revision),
-    p.source === 'unknown' ? `unknown${p.error ? `: ${p.error}` : ''}` : p.source,
+    p.leaderReachable ?? '-',
+    p.source === 'unknown' ? `unreachable${p.error ? `: ${p.error}` : ''}` : p.source,
   ]);
 }
 
-export const POSITION_HEADERS = ['MEMBER', 'ROLE', 'LEADER', 'EPOCH', 'APPLIED', 'FROM'];
+export const POSITION_HEADERS = [
+  'MEMBER',
+  'ROLE',
+  'LEADER',
+  'EPOCH',
+  'APPLIED',
+  'HEARS-LEADER',
+  'FROM',
+];
 export const POSITION_LEGEND = '* most up to date (highest epoch, then highest applied revision)';
 
 /** One line about the catch-up a promotion of `target` will do, if any. */

@@ -18,6 +18,7 @@ import {
 } from '../shared/federation/federation-names.js';
 import {
   POSITION_HEADERS,
+  leaderUnheardLine,
   POSITION_LEGEND,
   positionRows,
   type MemberPositionView,
@@ -243,7 +244,15 @@ export function formatStatus(report: StatusReport): string {
   const positions =
     report.positions.length === 0
       ? []
-      : [`${formatTable(POSITION_HEADERS, positionRows(report.positions))}\n${POSITION_LEGEND}`];
+      : [
+          [
+            formatTable(POSITION_HEADERS, positionRows(report.positions)),
+            POSITION_LEGEND,
+            leaderUnheardLine(report.positions),
+          ]
+            .filter((l) => l !== undefined)
+            .join('\n'),
+        ];
   const parts = [
     summaryLines(report).join('\n'),
     ...federationSections(report.amkoCluster),

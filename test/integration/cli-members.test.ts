@@ -101,10 +101,10 @@ describe('kubectl amko promote / status across the members', function () {
     const r = await kubectlAmko(['promote', '--yes', '--force', '--wait', '0', ...flags()]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout;
-    assert.match(out, /^MEMBER\s+ROLE\s+LEADER\s+EPOCH\s+APPLIED\s+FROM\n/);
-    assert.match(out, /\ncluster1\s+follower\s+cluster2\s+5\s+30\s+own-status\n/);
-    assert.match(out, /\ncluster2 \*\s+leader\s+cluster2\s+5\s+40\s+own-status\n/);
-    assert.match(out, /\ncluster3 \*\s+follower\s+cluster2\s+5\s+40\s+own-status\n/);
+    assert.match(out, /^MEMBER\s+ROLE\s+LEADER\s+EPOCH\s+APPLIED\s+HEARS-LEADER\s+FROM\n/);
+    assert.match(out, /\ncluster1\s+follower\s+cluster2\s+5\s+30\s+-\s+own-status\n/);
+    assert.match(out, /\ncluster2 \*\s+leader\s+cluster2\s+5\s+40\s+-\s+own-status\n/);
+    assert.match(out, /\ncluster3 \*\s+follower\s+cluster2\s+5\s+40\s+-\s+own-status\n/);
     assert.match(
       out,
       /cluster1 is behind cluster3 \(revision 30 of cluster2's log at epoch 5 < revision 40 of cluster2's log at epoch 5\): on promotion it will first catch up from cluster3/,
@@ -200,8 +200,8 @@ describe('kubectl amko promote / status across the members', function () {
     try {
       const r = await kubectlAmko(['status', '--peer-timeout', '10s', ...flags()]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /\ncluster3 \*\s+follower\s+cluster2\s+5\s+40\s+leader-status\n/);
-      assert.match(r.stdout, /\ncluster2 \*\s+leader\s+cluster2\s+5\s+40\s+own-status\n/);
+      assert.match(r.stdout, /\ncluster3 \*\s+follower\s+cluster2\s+5\s+40\s+-\s+leader-status\n/);
+      assert.match(r.stdout, /\ncluster2 \*\s+leader\s+cluster2\s+5\s+40\s+-\s+own-status\n/);
       assert.match(r.stdout, /\* most up to date/);
     } finally {
       await clusters.startApiServer('cluster3');
@@ -214,6 +214,9 @@ describe('kubectl amko promote / status across the members', function () {
     await writeFile(file, clusters.kubeconfigYaml(['cluster1']), { mode: 0o600 });
     const r = await kubectlAmko(['status', '--kubeconfig', file, '--context', 'cluster1']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\ncluster3\s+-\s+-\s+-\s+-\s+unknown: context "cluster3" not found/);
+    assert.match(
+      r.stdout,
+      /\ncluster3\s+-\s+-\s+-\s+-\s+-\s+unreachable: context "cluster3" not found/,
+    );
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { AmkoClusterCondition, AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
 import { E2eFederation } from '../support/e2e-federation.js';
 import { eventually } from '../support/eventually.js';
+import { kubectlAmko } from '../support/kubectl-amko.js';
 
 const reachable = (s: AmkoClusterStatus): AmkoClusterCondition | undefined =>
   s.conditions?.find((c) => c.type === 'LeaderReachable');
@@ -121,6 +122,20 @@ describe('leader liveness on a follower', function () {
     assert.equal(r['REACHABLE'], 'False');
     assert.match(r['LEADER-SEEN'] ?? '', /^\d+s$/);
     await f.run('cluster2')?.waitForLog(/LeaderReachable False: nothing heard from cluster1/);
+    // kubectl amko status on the follower's cluster marks the leader no follower hears.
+    const status = await kubectlAmko([
+      'status',
+      '--kubeconfig',
+      f.clusters.kubeconfigPath,
+      '--context',
+      'cluster2',
+    ]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /WARNING: no follower hears cluster1 \(cluster2 last heard from it /,
+    );
+    assert.match(status.stdout, /\ncluster2 \*?\s+follower\s+cluster1\s+\d+\s+\d+\s+False\s/);
   });
 
   it('turns it True again when the leader returns', async () => {

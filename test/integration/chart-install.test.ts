@@ -240,6 +240,7 @@ describe('Helm chart: on a real API server', function () {
       [
         CLI,
         'promote',
+        '--yes',
         '--wait',
         '0',
         '--kubeconfig',

@@ -10,7 +10,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
 import {
-  AMKO_CLUSTER,
   type AmkoCluster,
   type AmkoClusterStatus,
   validateAmkoCluster,
@@ -31,11 +30,8 @@ import type { StatusWriter } from '../shared/kube/status-writer.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
 import { LeaderFederationHandler } from '../leader/replicator/leader-federation-handler.js';
-import {
-  chooseAmkoCluster,
-  EXTRA_AMKO_CLUSTER_CONDITION,
-  ONLY_ONE_AMKO_CLUSTER,
-} from './amko-cluster-choice.js';
+import { chooseAmkoCluster, ONLY_ONE_AMKO_CLUSTER } from './amko-cluster-choice.js';
+import { reportExtras } from './extra-amko-clusters.js';
 import { registerFederationMetrics } from './federation-metrics.js';
 import { LeaderPipeline } from './leader-pipeline.js';
 import {
@@ -106,6 +102,8 @@ export class RoleSwitch {
   /** The single-site notice last logged ('' for none). */
   #noticeSaid = '';
   #front: Front | undefined;
+  /** uid of the AMKOCluster whose epoch store is loaded. */
+  #ready: string | undefined;
   /** The federation endpoints last seen, to notice a change. */
   #endpoints: string | undefined;
 
@@ -166,7 +164,7 @@ export class RoleSwitch {
     this.#reporter.poke();
     if (this.#stopping) return;
     const { inForce: amko, extras } = chooseAmkoCluster(clusters, this.#inForceUid);
-    void this.#reportExtras(extras);
+    void reportExtras(extras, this.#deps.statusWriter, this.#log);
     if (!amko) {
       this.#say(
         clusters.length === 0
@@ -190,11 +188,15 @@ export class RoleSwitch {
     if (changed) this.#state = { ...this.#state, self: this.#self(amko) };
     const wanted: Wanted = isLeader ? { kind: 'lead', status: amko.status } : { kind: 'follow' };
     if (changed) {
-      // The epochs recorded in this AMKOCluster come first: the boot decision reads them.
+      // The epochs recorded in this AMKOCluster come first: the boot decision reads them, so
+      // nothing is decided for it (whatever else arrives) until they are loaded.
+      this.#ready = undefined;
       void this.#epochStore().then(
         (store) => {
+          if (this.#inForceUid !== uid) return;
+          this.#ready = uid;
           this.#dispatch({ type: 'loaded', highest: store.highest() });
-          this.#dispatch({ type: 'wanted', wanted });
+          this.update(this.#clusters);
         },
         (err: unknown) => {
           this.#log.error({ err: messageOf(err) }, 'AMKOCluster unreadable; retrying');
@@ -205,6 +207,7 @@ export class RoleSwitch {
       );
       return;
     }
+    if (this.#ready !== uid) return;
     this.#dispatch({ type: 'wanted', wanted });
     const endpoints = JSON.stringify(endpointsOf(this.#roleAmko));
     if (endpoints !== this.#endpoints) {
@@ -370,23 +373,6 @@ export class RoleSwitch {
       this.#log.warn({ peers: peersNamed(amko) }, notice.message ?? FEDERATION_NEEDS_TLS);
     } else {
       this.#log.info('AMKOCluster names only this cluster: single-site, federation off');
-    }
-  }
-
-  /** Marks every AMKOCluster but the one in force invalid (once); failures are only logged. */
-  async #reportExtras(extras: readonly AmkoCluster[]): Promise<void> {
-    for (const x of extras) {
-      const name = x.metadata?.name ?? '';
-      const shown = x.status?.conditions?.some(
-        (c) => c.type === EXTRA_AMKO_CLUSTER_CONDITION.type && c.reason === ONLY_ONE_AMKO_CLUSTER,
-      );
-      if (shown === true) continue;
-      this.#log.warn({ ignored: name }, `${ONLY_ONE_AMKO_CLUSTER}; ignoring ${name}`);
-      await this.#deps.statusWriter
-        .patchStatus(AMKO_CLUSTER, AVI_SYSTEM, name, { conditions: [EXTRA_AMKO_CLUSTER_CONDITION] })
-        .catch((err: unknown) => {
-          this.#log.warn({ name, err: messageOf(err) }, 'status write failed');
-        });
     }
   }
 

@@ -317,7 +317,8 @@ export class RoleSwitch {
   /** The Federation handler while taking over or fenced: GetState answers, Replicate refused. */
   #leaderHandler(claim: EpochClaim | undefined): FederationHandler {
     const own = claim ?? { epoch: 0, leader: this.#state.self };
-    if (this.#handler?.claim === own) return this.#handler.handler;
+    const h = this.#handler;
+    if (h && h.claim.epoch === own.epoch && h.claim.leader === own.leader) return h.handler;
     const handler = new LeaderFederationHandler({
       claim: own,
       membership: () => membershipOf(this.#roleAmko),

@@ -41,7 +41,7 @@ class Driver {
     this.state = out.state;
     this.effects = out.effects;
     const asked = out.effects.filter(
-      (x): x is AsyncEffect => !['front', 'status', 'retry-after', 'log'].includes(x.type),
+      (x): x is AsyncEffect => !['status', 'retry-after', 'log'].includes(x.type),
     );
     assert.ok(asked.length <= 1, 'one asynchronous effect at a time');
     if (asked[0]) {

@@ -70,14 +70,25 @@ export function frontOf(s: LeadershipState): Front {
 /** Applies one event; the effects say what the runner must do. */
 export function step(state: LeadershipState, event: Event): Out {
   const out: Out = { state, effects: [] };
-  const before = frontOf(state);
   apply(out, event);
   plan(out);
-  const after = frontOf(out.state);
-  if (JSON.stringify(after) !== JSON.stringify(before)) {
-    out.effects.push({ type: 'front', front: after }, { type: 'status' });
-  }
+  if (shown(out.state) !== shown(state)) out.effects.push({ type: 'status' });
   return out;
+}
+
+/** What the status and the front show of a state: a change is worth a status write. */
+function shown(s: LeadershipState): string {
+  const { role, claim, fence, unheard, following, replicating, mayWrite, pipelineOk } = s;
+  return JSON.stringify([
+    role,
+    claim,
+    fence,
+    unheard,
+    following,
+    replicating,
+    mayWrite,
+    pipelineOk,
+  ]);
 }
 
 function set(out: Out, patch: Partial<LeadershipState>): void {

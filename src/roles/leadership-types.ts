@@ -35,7 +35,6 @@ export type AsyncEffect =
 
 /** Effects the runner applies at once, in order. */
 export type SyncEffect =
-  | { readonly type: 'front'; readonly front: Front }
   | { readonly type: 'status' }
   | { readonly type: 'retry-after'; readonly ms: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string };

@@ -246,8 +246,6 @@ export class RoleSwitch {
           .child({ component: 'leadership' })
           [fx.level]({ epoch: this.#state.claim?.epoch, role: this.#state.role }, fx.msg);
         return;
-      case 'front':
-        return;
       case 'status':
         this.#reporter.poke();
         return;

@@ -22,6 +22,11 @@ const metadata = fc.record({
   namespace: fc.constantFrom('web', 'shop'),
   resourceVersion: fc.constantFrom('1', '42'),
   uid: fc.uuid(),
+  creationTimestamp: fc.date({
+    min: new Date('2020-01-01T00:00:00Z'),
+    max: new Date('2030-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  }),
   labels: fc.dictionary(fc.constantFrom('app', 'gslb'), fc.constantFrom('x', 'yes')),
   annotations: fc.record(
     {

@@ -3,7 +3,7 @@
  * annotations and only the spec and status fields the parsers read (parse-ingress.ts,
  * parse-service.ts, parse-route.ts, parse-host-rule.ts; namespaces: labels and annotations).
  * Everything else (managedFields, last-applied-configuration, backends, conditions the parsers
- * ignore, timestamps) is dropped as the object enters the cache.
+ * ignore, timestamps but a HostRule's creation time) is dropped as the object enters the cache.
  */
 import type {
   KubernetesObject,
@@ -111,8 +111,12 @@ export function trimRoute(o: Route): Route {
 export function trimHostRule(o: AkoHostRule): AkoHostRule {
   const vh = o.spec?.virtualhost;
   const cert = vh?.tls?.sslKeyCertificate;
+  const meta = trimMeta(o.metadata);
+  // The oldest HostRule wins an alias two GslbServices claim: its creation time is kept.
+  const created = o.metadata?.creationTimestamp;
   return {
-    ...base(o),
+    ...pick(o, ['apiVersion', 'kind']),
+    metadata: created === undefined ? meta : { ...meta, creationTimestamp: created },
     ...(o.spec
       ? {
           spec: vh

@@ -111,12 +111,13 @@ export function trimRoute(o: Route): Route {
 export function trimHostRule(o: AkoHostRule): AkoHostRule {
   const vh = o.spec?.virtualhost;
   const cert = vh?.tls?.sslKeyCertificate;
-  const meta = trimMeta(o.metadata);
+  const metadata = trimMeta(o.metadata);
   // The oldest HostRule wins an alias two GslbServices claim: its creation time is kept.
   const created = o.metadata?.creationTimestamp;
+  if (created !== undefined) metadata.creationTimestamp = created;
   return {
     ...pick(o, ['apiVersion', 'kind']),
-    metadata: created === undefined ? meta : { ...meta, creationTimestamp: created },
+    metadata,
     ...(o.spec
       ? {
           spec: vh

@@ -173,7 +173,7 @@ function done(out: Out, effect: AsyncEffect['type']): void {
     case 'replicator':
       if (s.replicating && s.role === 'promoting' && !s.fence) {
         set(out, { role: 'leader', progress: [...s.progress, 'replicating'] });
-        log(out, 'info', `leading at epoch ${s.claim?.epoch ?? 0}`);
+        log(out, 'info', 'leading');
       }
       return;
     case 'follower':

@@ -36,6 +36,16 @@ case "$what" in all|unit) run_suite unit 'dist/src/*' ;; esac
 case "$what" in all|integration) run_suite integration 'dist/test/integration/*' ;; esac
 case "$what" in all|e2e) run_suite e2e 'dist/test/e2e/*' ;; esac
 
+# Repeat each failing suite's failure report last, where a truncated log still shows it.
+for log in "$logdir"/*.log; do
+  [ -e "$log" ] || continue
+  if grep -Eq '^ +[0-9]+ failing' "$log"; then
+    echo "== failures in $(basename "$log" .log)"
+    sed -n '/^ *[0-9][0-9]* failing/,$p' "$log" | head -c 6000
+    echo
+  fi
+done
+
 [ "$pending" -eq 0 ] || { echo "$pending pending (skipped) tests count as failures"; failed=$((failed + pending)); status=1; }
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -63,8 +63,15 @@ describe('leader liveness on a follower', function () {
       // Start-up only: two processes taking their roles on a loaded machine.
       { timeoutMs: 300_000, intervalMs: 250, what: 'LeaderReachable True on cluster2' },
     );
-    const leader = await f.status('cluster1');
-    assert.equal(leader.role, 'leader');
+    // The leader replicates before its own status write says "leader": wait for that write.
+    const leader = await eventually(
+      async () => {
+        const s = await f.status('cluster1');
+        assert.equal(s.role, 'leader');
+        return s;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'cluster1 status role leader' },
+    );
     assert.equal(leader.leaderLastContact, undefined, 'a leader records no leader contact');
     assert.equal(reachable(leader), undefined, 'nor the condition');
   });

@@ -21,6 +21,12 @@ export interface CachedGs {
   readonly uuid: string;
   readonly body: Stored<GslbService>;
   readonly epoch: number;
+  /**
+   * Read back after a conflict (409 on create, 412 on update): another writer changed it after
+   * our cache last saw it. Stamped lower than our epoch, that writer is a leader that does not
+   * know it was replaced, and the plan restamps the object even when its content equals ours.
+   */
+  readonly contested?: boolean;
 }
 
 export interface CachedHm {
@@ -82,7 +88,7 @@ export class ControllerCache {
     return this.#gs.size;
   }
 
-  putGs(stored: Stored<GslbService>, tenantHint: string): CachedGs {
+  putGs(stored: Stored<GslbService>, tenantHint: string, contested = false): CachedGs {
     const tenant = tenantOfRef(stored.tenant_ref, tenantHint);
     const key = gslbKey(tenant, stored.name);
     const entry: CachedGs = {
@@ -91,6 +97,7 @@ export class ControllerCache {
       uuid: stored.uuid,
       body: stored,
       epoch: epochOf(stored.markers),
+      ...(contested ? { contested } : {}),
     };
     this.#gs.set(key, entry);
     return entry;

@@ -120,7 +120,7 @@ export class GsApplier {
       if (codeOf(err) !== 'AVI_CONFLICT') throw err;
       const found = await this.#readGs(tenant, body.name, signal);
       if (found && this.#cache.owns(found.created_by)) {
-        this.#cache.putGs(found, tenant);
+        this.#cache.putGs(found, tenant, true);
         throw retryAfterRepair(`GslbService ${body.name} already existed`, err);
       }
       throw new OperatorError(
@@ -175,7 +175,7 @@ export class GsApplier {
     this.#forgetGs(tenant, name);
     if (code === 'AVI_PRECONDITION') {
       const found = await this.#readGs(tenant, name, signal);
-      if (found && this.#cache.owns(found.created_by)) this.#cache.putGs(found, tenant);
+      if (found && this.#cache.owns(found.created_by)) this.#cache.putGs(found, tenant, true);
     }
   }
 

@@ -2,7 +2,8 @@
  * Desired GslbService and monitors vs the controller cache → an ordered plan of writes
  * (gslb-pipeline.md §10): monitors are created before the GS that references them, and deleted
  * only after the GS no longer references them. Objects stamped with a higher epoch than ours are
- * never overwritten: the plan says "fenced" instead. Pure.
+ * never overwritten: the plan says "fenced" instead. Equal content is left alone (a resync writes
+ * nothing), except a GS read back after a conflict and stamped lower than our epoch. Pure.
  */
 import type { GslbService, HealthMonitor } from '../../shared/avi/types.js';
 import type { DesiredGs } from '../model/desired-gslb-service.js';
@@ -109,7 +110,10 @@ function gsOp(input: PlanInput, desired: DesiredGs): GsOp | string | undefined {
   const same =
     gslbServiceChecksum(cached.body, input.resolve) ===
     gslbServiceChecksum(desired.gs, input.resolve);
-  if (same) return undefined;
+  // A contested object stamped lower than us was just written by a leader that does not know it
+  // was replaced: equal content is restamped, so that leader meets our epoch on its next write.
+  const restamp = cached.contested === true && cached.epoch < input.epoch;
+  if (same && !restamp) return undefined;
   if (cached.epoch > input.epoch)
     return fencedBy(`GslbService ${cached.body.name}`, cached.epoch, input.epoch);
   return {

@@ -53,7 +53,7 @@ function storeHm(cache: ControllerCache, hm: HealthMonitor, uuid: string): void 
   cache.putHm(stored, 'admin');
 }
 
-function storeGs(cache: ControllerCache, gs: GslbService): void {
+function storeGs(cache: ControllerCache, gs: GslbService, contested = false): void {
   const refs = (gs.health_monitor_refs ?? []).map((r) => {
     const name = r.split('name=')[1] ?? '';
     return `https://ctl/api/healthmonitor/${cache.hm('admin', name)?.uuid ?? 'x'}`;
@@ -67,7 +67,7 @@ function storeGs(cache: ControllerCache, gs: GslbService): void {
     tenant_ref: 'https://ctl/api/tenant/admin#admin',
     extra_controller_field: 'x',
   };
-  cache.putGs(stored, 'admin');
+  cache.putGs(stored, 'admin', contested);
 }
 
 function plan(cache: ControllerCache, d: DesiredGs | undefined, epoch: number): GsPlan {
@@ -111,6 +111,23 @@ describe('planGslbService', () => {
   });
 
   it('does not rewrite unchanged objects for a new epoch (the marker is outside the checksum)', () => {
+    assert.deepEqual(ops(plan(applied(1), desired(2), 2)), []);
+  });
+
+  it('restamps equal content read back after a conflict when a lower epoch wrote it', () => {
+    const contested = (epoch: number): ControllerCache => {
+      const cache = applied(epoch);
+      storeGs(cache, desired(epoch)!.gs, true);
+      return cache;
+    };
+    const p = plan(contested(1), desired(2), 2);
+    assert.deepEqual(ops(p), ['update-gs']);
+    assert.ok('ops' in p);
+    const op = p.ops[0]!;
+    assert.ok(op.op === 'update-gs');
+    assert.deepEqual(op.body.markers?.find((m) => m.key === 'amko-epoch')?.values, ['2']);
+    // Our own epoch, or content read back without a conflict, stays diff-free.
+    assert.deepEqual(ops(plan(contested(2), desired(2), 2)), []);
     assert.deepEqual(ops(plan(applied(1), desired(2), 2)), []);
   });
 

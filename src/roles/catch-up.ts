@@ -10,6 +10,7 @@
  * revision; a member at a higher applied epoch is ahead whatever its log.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { retryPaceOf } from '../shared/backoff.js';
 import { OperatorError, messageOf } from '../shared/errors.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
 import {
@@ -47,7 +48,10 @@ export interface CatchUpDeps {
   readonly endpoints: readonly PeerEndpoint[];
   readonly log: Logger;
   readonly timeoutMs: number;
-  /** Attempts at the fetch before giving up (each with `timeoutMs`). */
+  /**
+   * Attempts at the fetch before giving up (each with `timeoutMs`, one after the other); a failure
+   * whose retry class is `never` ends them at once.
+   */
   readonly attempts?: number;
 }
 
@@ -99,6 +103,7 @@ export async function catchUpFrom(
         { from: member.cluster, attempt: i, err: messageOf(err) },
         'could not fetch the replicas of a member that is ahead',
       );
+      if (retryPaceOf(err) === 'never') break;
     } finally {
       client.close();
     }

@@ -122,6 +122,31 @@ describe('StatusReporter', () => {
     assert.deepEqual(writer.writes[0]?.status, { role: 'leader' });
   });
 
+  it('doubles the retry delay while writes keep failing, and starts again after one works', async () => {
+    writer.failNext = 3;
+    reporter.poke();
+    await advanceWhenAsleep(0);
+    const delays: number[] = [];
+    for (let failed = 1; failed <= 3; failed++) {
+      await waitUntil(
+        () => writer.failNext === 3 - failed && clock.pending === 1,
+        `retry ${failed} waiting on the clock`,
+      );
+      const delay = (clock.nextWakeAt ?? clock.now()) - clock.now();
+      delays.push(delay);
+      clock.advance(delay);
+      await advanceWhenAsleep(0);
+    }
+    await waitUntil(() => writer.writes.length === 1, 'the write that worked');
+    assert.deepEqual(delays, [2_000, 4_000, 8_000]);
+    writer.failNext = 1;
+    target = { ...target!, patch: { role: 'fenced' } };
+    reporter.poke();
+    await advanceWhenAsleep(500);
+    await waitUntil(() => writer.failNext === 0 && clock.pending === 1, 'the next retry waiting');
+    assert.equal(clock.nextWakeAt, clock.now() + 2_000, 'the first delay again');
+  });
+
   it('writes nothing once stopped', async () => {
     reporter.poke();
     await advanceWhenAsleep(0);

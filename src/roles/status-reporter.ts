@@ -1,9 +1,11 @@
 /**
  * Writes the AMKOCluster status of the current role through the status subresource, coalesced:
  * however often it is poked, at most one write per `minIntervalMs`, and none when the patch is the
- * one last written to the same object. A failed write is retried after `retryMs`. Waiting is
- * done on the injected clock.
+ * one last written to the same object. A failed write is retried after `retryMs`, doubled for
+ * each failure in a row up to `maxRetryMs`, and from `retryMs` again after a write that worked.
+ * Waiting is done on the injected clock.
  */
+import { Backoff, doubling } from '../shared/backoff.js';
 import { AMKO_CLUSTER } from '../shared/crd/amko-cluster.js';
 import type { Clock } from '../shared/clock.js';
 import { messageOf } from '../shared/errors.js';
@@ -26,12 +28,16 @@ export interface StatusReporterDeps {
   clock: Clock;
   log: Logger;
   minIntervalMs?: number;
+  /** First delay before a failed write is tried again (default 2 s). */
   retryMs?: number;
+  /** Cap of that delay (default 30 s). */
+  maxRetryMs?: number;
 }
 
 export class StatusReporter {
   readonly #deps: StatusReporterDeps;
   readonly #stopping = new AbortController();
+  readonly #retries: Backoff;
   #scheduled = false;
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #lastKey = '';
@@ -39,6 +45,7 @@ export class StatusReporter {
 
   constructor(deps: StatusReporterDeps) {
     this.#deps = deps;
+    this.#retries = new Backoff(doubling(deps.retryMs ?? 2_000, deps.maxRetryMs ?? 30_000));
   }
 
   /** The patch last written and to which object (for condition transition times), if any. */
@@ -81,6 +88,7 @@ export class StatusReporter {
         target.name,
         target.patch,
       );
+      this.#retries.reset();
       if (!found) return;
       this.#lastKey = key;
       this.lastWritten = { uid: target.uid, patch: target.patch };
@@ -93,7 +101,7 @@ export class StatusReporter {
 
   #retry(): void {
     const signal = this.#stopping.signal;
-    this.#deps.clock.sleep(this.#deps.retryMs ?? 2_000, signal).then(
+    this.#deps.clock.sleep(this.#retries.next(), signal).then(
       () => {
         this.poke();
       },

@@ -10,6 +10,7 @@
  *   the key (an edit, a full sync) tries again at once.
  * - An alias lost to another GslbService is logged and reported when it changes.
  */
+import { backoffDelay, doubling, isRefusal, type BackoffPolicy } from '../../shared/backoff.js';
 import { messageOf, OperatorError } from '../../shared/errors.js';
 import type { GslbKey } from '../../shared/keys.js';
 import { WorkQueue } from '../../shared/kube/work-queue.js';
@@ -64,6 +65,7 @@ export class GsController {
   /** Keys put back because a policy pass was pending when they came up (not a pass). */
   readonly #deferred = new Set<GslbKey>();
   readonly #refused = new Map<GslbKey, Refusal>();
+  readonly #refusedRetry: BackoffPolicy;
   /** Aliases each key lost, as last reported; and owner → keys that lost an alias to it. */
   readonly #lost = new Map<GslbKey, string>();
   readonly #losers = new Map<string, Set<GslbKey>>();
@@ -71,6 +73,7 @@ export class GsController {
 
   constructor(deps: GsControllerDeps) {
     this.#deps = deps;
+    this.#refusedRetry = doubling(deps.slowRetryMs, REJECTED_MAX_MS);
     this.#queue = new WorkQueue({ clock: deps.clock, baseDelayMs: 50, maxDelayMs: 30_000 });
     deps.metrics.watchQueue({ name: 'gslbservice', depth: () => this.#queue.length });
   }
@@ -159,10 +162,7 @@ export class GsController {
     const before = this.#refused.get(key);
     const attempts = (before?.attempts ?? 0) + 1;
     this.#refused.set(key, { message, attempts });
-    const delay = Math.min(
-      REJECTED_MAX_MS,
-      this.#deps.slowRetryMs * 2 ** Math.min(attempts - 1, 20),
-    );
+    const delay = backoffDelay(this.#refusedRetry, attempts - 1);
     this.#deps.log.warn(
       { key, attempts, retryInMs: delay, err: message },
       'the controller refused the GslbService; retrying slowly',
@@ -195,9 +195,4 @@ export class GsController {
     for (const k of losers ?? []) this.#queue.add(k);
     this.#deps.passed(key);
   }
-}
-
-/** A plain 400: the request itself was refused; only a change of input can fix it. */
-function isRefusal(err: unknown): boolean {
-  return err instanceof OperatorError && err.code === 'AVI_REJECTED';
 }

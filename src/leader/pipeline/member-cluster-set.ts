@@ -4,6 +4,7 @@
  * coming back is reported (its informers re-list and re-watch on their own).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Backoff, doubling, type Random } from '../../shared/backoff.js';
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { MemberObjectKey } from '../../shared/keys.js';
@@ -20,8 +21,14 @@ export interface MemberClusterSetDeps {
   /** A cluster's health changed. */
   readonly onHealth: (cluster: string, healthy: boolean, error: string | undefined) => void;
   readonly healthPollMs?: number;
+  /** Cap of the delay between starts of an unreachable cluster (from 500 ms, doubling). */
   readonly maxRetryMs?: number;
+  /** Random source of that delay's equal jitter (default `Math.random`). */
+  readonly random?: Random;
 }
+
+/** First delay before starting an unreachable cluster again. */
+const START_RETRY_MS = 500;
 
 export class MemberClusterSet {
   readonly #deps: MemberClusterSetDeps;
@@ -82,14 +89,14 @@ export class MemberClusterSet {
 
   async #run(mc: MemberCluster): Promise<void> {
     const signal = this.#stop.signal;
-    let delay = 500;
+    const cap = this.#deps.maxRetryMs ?? 30_000;
+    const backoff = new Backoff(doubling(START_RETRY_MS, cap, 'equal'), this.#deps.random);
     while (!signal.aborted && !mc.started) {
       try {
         await mc.start();
       } catch (err) {
         this.#report(mc.cluster, false, messageOf(err));
-        await this.#deps.clock.sleep(delay, signal).catch(() => undefined);
-        delay = Math.min(delay * 2, this.#deps.maxRetryMs ?? 30_000);
+        await this.#deps.clock.sleep(backoff.next(), signal).catch(() => undefined);
       }
     }
     if (signal.aborted) return;

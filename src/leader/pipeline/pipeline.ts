@@ -5,6 +5,7 @@
  * queues every key once (desired, cached and garbage); a full sync re-reads the controller every
  * refresh interval and queues every key again, which writes nothing when nothing changed.
  */
+import { Backoff, doubling } from '../../shared/backoff.js';
 import { GSLB_CONFIG_STATE } from '../../shared/crd/gslb-config.js';
 import { messageOf } from '../../shared/errors.js';
 import {
@@ -36,6 +37,9 @@ import { memoryMb } from './memory.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 type PolicyKey = 'policy' | 'full';
+
+/** Retries of a bootup step (controller cache, policy), whatever the failure. */
+const BOOT_RETRY = doubling(500, 30_000);
 
 export class Pipeline {
   readonly #deps: PipelineDeps;
@@ -239,12 +243,14 @@ export class Pipeline {
 
   async #retrying(what: string, fn: () => Promise<unknown>): Promise<void> {
     const signal = this.#stop.signal;
-    for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+    const backoff = new Backoff(BOOT_RETRY);
+    for (;;) {
       try {
         await fn();
         return;
       } catch (err) {
         if (signal.aborted) throw err;
+        const delay = backoff.next();
         this.#deps.log.warn({ err: messageOf(err), retryInMs: delay }, `could not ${what}`);
         await this.#deps.clock.sleep(delay, signal);
       }

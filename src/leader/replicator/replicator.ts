@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { backoffDelay, doubling, paceOfRetry } from '../../shared/backoff.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Retry } from '../../shared/errors.js';
 import type { FederationTls } from '../../shared/federation/credentials.js';
@@ -66,13 +67,18 @@ export interface ReplicatorHandle {
   stop(): Promise<void>;
 }
 
+/** Session retries of a broken stream or an unreachable peer. */
+const SESSION_RETRY = doubling(200, 5_000);
+/** Session retries after a refusal, whatever its class. */
+const REFUSED_SESSION_RETRY_MS = 5_000;
+
 /**
  * Backoff between attempts: exponential from 200 ms up to 5 s; 5 s after a refusal (a peer that
  * refused, e.g. an old leader not yet demoted, is asked again soon after an operator fixes it).
  */
 export function replicationBackoff(attempt: number, retry: Retry): number {
-  if (retry !== 'backoff') return 5_000;
-  return Math.min(5_000, 200 * 2 ** Math.max(0, attempt - 1));
+  if (paceOfRetry(retry) !== 'fast') return REFUSED_SESSION_RETRY_MS;
+  return backoffDelay(SESSION_RETRY, attempt - 1);
 }
 
 class Replicator implements ReplicatorHandle {

@@ -4,6 +4,7 @@
  * on 401, retries with backoff and jitter for transient failures, a per-request timeout and a
  * concurrency limit. Errors are `AviError` (an `OperatorError`) classified in `avi-error.ts`.
  */
+import { Backoff, doubling, type BackoffPolicy } from '../backoff.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import {
@@ -13,7 +14,6 @@ import {
   retriedInClient,
   transportError,
 } from './avi-error.js';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { type ControllerAddress, parseControllerAddress } from './base-url.js';
 import { cookieHeader } from './cookies.js';
 import { ConcurrencyLimiter } from './limiter.js';
@@ -52,6 +52,27 @@ import type {
   VirtualService,
 } from './types.js';
 
+/** Retries of transient failures: exponential backoff with full jitter (see shared/backoff.ts). */
+export interface AviRetryOptions {
+  /** Attempts in total, the first included (1 = no retry). */
+  attempts: number;
+  /** Delay ceiling of the first retry, doubled for each later one. */
+  baseMs: number;
+  /** Upper bound of any delay. */
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: Readonly<AviRetryOptions> = Object.freeze({
+  attempts: 4,
+  baseMs: 200,
+  maxMs: 5_000,
+});
+
+/** The backoff of `retry`: doubling from `baseMs` up to `maxMs`, with full jitter. */
+export function aviRetryBackoff(retry: AviRetryOptions): BackoffPolicy {
+  return doubling(retry.baseMs, retry.maxMs, 'full');
+}
+
 export interface AviClientOptions {
   /** `host`, `host:port` or `http(s)://host[:port]`; HTTPS when no scheme is given. */
   baseUrl: string;
@@ -75,7 +96,7 @@ export interface AviClientOptions {
   concurrency?: number;
   /** Per-request timeout (default 60 s). */
   requestTimeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<AviRetryOptions>;
   /** Random source in [0, 1) for jitter. */
   random?: () => number;
   /**
@@ -153,7 +174,7 @@ export class AviClient {
   readonly #version: string;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
-  readonly #retry: RetryPolicy;
+  readonly #retry: AviRetryOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: Logger;
@@ -283,13 +304,14 @@ export class AviClient {
   }
 
   async #withRetries<R>(req: AviRequest): Promise<AviResponse<R>> {
+    const backoff = new Backoff(aviRetryBackoff(this.#retry), this.#random);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#exchange<R>(req);
       } catch (err) {
         if (attempt >= this.#retry.attempts || !retriedInClient(err) || req.signal?.aborted)
           throw err;
-        const delayMs = backoffDelay(attempt - 1, this.#retry, this.#random);
+        const delayMs = backoff.next();
         const { code, status, detail } = err as AviError;
         this.#log.warn(
           { method: req.method, path: req.path, attempt, delayMs, code, status, detail },

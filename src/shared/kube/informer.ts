@@ -7,10 +7,10 @@ import {
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
+import { Backoff, doubling, ranStably, type Random } from '../backoff.js';
 import type { Clock } from '../clock.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
-import { nextRestartDelay } from './restart-backoff.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
@@ -25,10 +25,14 @@ export interface InformerDeps<T extends KubernetesObject> {
   log: Logger;
   /** Name for logs, e.g. `cluster1/ingresses`. */
   name: string;
+  /** First restart delay (default 500 ms), doubled per restart in a row up to `maxBackoffMs`. */
   minBackoffMs?: number;
+  /** Cap of the restart delay (default 30 s). */
   maxBackoffMs?: number;
   /** How long a run must stay up before its end no longer counts as a failure in a row. */
   stableMs?: number;
+  /** Random source of the restart delay's equal jitter (default `Math.random`; 0 = none). */
+  random?: Random;
   /**
    * Applied to every listed or watched object before it is cached and handed to handlers, e.g.
    * to keep only the fields the consumers read. Must keep metadata name, namespace and
@@ -90,14 +94,15 @@ function makeCache<T extends KubernetesObject>(
 /**
  * A list/watch cache over client-node's informer that restarts itself: the library's informer
  * stops for good after a list or watch error, so this wrapper starts it again after an
- * exponential backoff (from the injected clock) until stopped. It reports when the first full
- * list has completed (`synced`) and whether the last attempt worked (`healthy`).
+ * exponential backoff with equal jitter (shared/backoff.ts; waits on the injected clock) until
+ * stopped: the informers of a cluster fail together when its API server goes away, and restart
+ * spread out when it comes back. It reports when the first full list has completed (`synced`)
+ * and whether the last attempt worked (`healthy`).
  *
  * The backoff is reset only by a run that stayed up (listed, watch accepted, no error) for
  * `stableMs` (10 s by default) by the injected clock, never by a list or an accepted watch alone:
  * a watch that keeps failing, whether refused outright (list allowed, watch forbidden) or
- * accepted and dropped at once, is restarted ever more slowly up to `maxBackoffMs`
- * (see restart-backoff.ts).
+ * accepted and dropped at once, is restarted ever more slowly up to `maxBackoffMs`.
  *
  * Objects handed out are the cache's own: callers must treat them as read-only. A delete event
  * may arrive after a relist with only the last-known object; handlers should use only its key.
@@ -111,7 +116,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   #synced = false;
   #healthy = false;
   #lastError: string | undefined;
-  #failures = 0;
+  readonly #restarts: Backoff;
   #upSince: number | undefined;
   #errored = false;
   #loop: Promise<void> | undefined;
@@ -120,6 +125,10 @@ export class ResilientInformer<T extends KubernetesObject> {
   constructor(deps: InformerDeps<T>) {
     this.#deps = deps;
     this.#informer = makeCache(deps);
+    this.#restarts = new Backoff(
+      doubling(deps.minBackoffMs ?? 500, deps.maxBackoffMs ?? 30_000, 'equal'),
+      deps.random,
+    );
     this.#informer.on('add', (o) => {
       this.#emit('add', o);
     });
@@ -231,15 +240,9 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   async #backoff(signal: AbortSignal): Promise<void> {
-    const { delayMs: delay, failures } = nextRestartDelay(
-      { failures: this.#failures, upSince: this.#upSince, now: this.#deps.clock.now() },
-      {
-        minMs: this.#deps.minBackoffMs ?? 500,
-        maxMs: this.#deps.maxBackoffMs ?? 30_000,
-        stableMs: this.#deps.stableMs ?? 10_000,
-      },
-    );
-    this.#failures = failures;
+    if (ranStably(this.#upSince, this.#deps.clock.now(), this.#deps.stableMs ?? 10_000))
+      this.#restarts.reset();
+    const delay = this.#restarts.next();
     this.#upSince = undefined;
     this.#deps.log.warn(
       { informer: this.#deps.name, err: this.#lastError, retryInMs: delay },

@@ -1,3 +1,4 @@
+import { backoffDelay, doubling, type BackoffPolicy } from '../backoff.js';
 import type { Clock } from '../clock.js';
 
 /**
@@ -27,8 +28,7 @@ export interface WorkQueueOptions {
 
 export class WorkQueue<K extends string = string> {
   readonly #clock: Clock;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #backoff: BackoffPolicy;
   readonly #qps: number;
   readonly #burst: number;
 
@@ -48,8 +48,7 @@ export class WorkQueue<K extends string = string> {
 
   constructor(options: WorkQueueOptions) {
     this.#clock = options.clock;
-    this.#baseDelayMs = options.baseDelayMs ?? 5;
-    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.#backoff = doubling(options.baseDelayMs ?? 5, options.maxDelayMs ?? 60_000);
     this.#qps = options.qps ?? 50;
     this.#burst = options.burst ?? 300;
     this.#tokens = this.#burst;
@@ -98,7 +97,7 @@ export class WorkQueue<K extends string = string> {
   addRateLimited(key: K): void {
     const failures = this.#failures.get(key) ?? 0;
     this.#failures.set(key, failures + 1);
-    const perKey = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.min(failures, 30));
+    const perKey = backoffDelay(this.#backoff, failures);
     this.addAfter(key, Math.max(perKey, this.#bucketDelay()));
   }
 

@@ -1,4 +1,5 @@
-import { messageOf, retryOf } from '../errors.js';
+import { retryPaceOf } from '../backoff.js';
+import { messageOf } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -20,8 +21,8 @@ export interface WorkerPoolOptions<K extends string> {
 }
 
 /**
- * The one place where an error's retry disposition becomes a queue action: `backoff` re-adds the
- * key rate-limited, `slow` re-adds it after the slow delay, `never` drops it (and forgets its
+ * The one place where an error's retry pace (`retryPaceOf`) becomes a queue action: `fast` re-adds
+ * the key rate-limited, `slow` re-adds it after the slow delay, `never` drops it (and forgets its
  * backoff). Success forgets the key's backoff. Resolves when the queue shuts down and every
  * worker has returned.
  */
@@ -57,10 +58,9 @@ function handleFailure<K extends string>(
   err: unknown,
 ): 'retry' | 'slow' | 'dropped' {
   if (opts.queue.shuttingDown) return 'dropped';
-  const retry = retryOf(err);
   const attempts = opts.queue.numRequeues(key);
-  switch (retry) {
-    case 'backoff':
+  switch (retryPaceOf(err)) {
+    case 'fast':
       opts.log.warn({ key, attempts, err: messageOf(err) }, 'pass failed, retrying with backoff');
       opts.queue.addRateLimited(key);
       return 'retry';

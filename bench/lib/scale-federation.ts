@@ -9,12 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { AMKO_CLUSTER, type AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
 import {
   AMKO_CLUSTER_NAME,
@@ -29,8 +24,9 @@ import { startClusters, type ClusterSet } from '../../test/support/clusters.js';
 import { AMKO_MAIN } from '../../test/support/leader-fixture.js';
 import { MemberObjects } from '../../test/support/leader-objects.js';
 import { freePort } from '../../test/support/managed-process.js';
+import { VERSION } from '../../src/shared/version.js';
+import { installSite } from '../../test/support/site-install.js';
 
-const VERSION = '0.1.0';
 const UUID = '5c5c5c5c-1111-4222-8333-444444444444';
 
 function crd(kind: 'GSLBConfig' | 'GlobalDeploymentPolicy' | 'GSLBHostRule'): CrdResource {
@@ -141,36 +137,18 @@ export class ScaleFederation {
     return this.clusters.kubeConfig(cluster).makeApiClient(CustomObjectsApi);
   }
 
-  async #installSite(site: string): Promise<void> {
-    const core = this.clusters.kubeConfig(site).makeApiClient(CoreV1Api);
-    const secret = (name: string, data: Record<string, string>): Promise<unknown> =>
-      core.createNamespacedSecret({
-        namespace: AVI_SYSTEM,
-        body: { metadata: { name }, stringData: data },
-      });
-    await secret('gslb-avi-secret', { username: this.sim.username, password: this.sim.password });
-    await secret('gslb-config-secret', { 'gslb-members': this.clusters.kubeconfigYaml() });
-    const endpoints = this.sites
-      .filter((s) => s !== site)
-      .map((s) => ({ cluster: s, address: `127.0.0.1:${this.#port(s).federation}` }));
-    await this.api(site).createNamespacedCustomObject({
-      group: AMKO_CLUSTER.group,
-      version: AMKO_CLUSTER.version,
-      plural: AMKO_CLUSTER.plural,
-      namespace: AVI_SYSTEM,
-      body: {
-        apiVersion: `${AMKO_CLUSTER.group}/${AMKO_CLUSTER.version}`,
-        kind: 'AMKOCluster',
-        metadata: { name: AMKO_CLUSTER_NAME, namespace: AVI_SYSTEM },
-        spec: {
-          isLeader: site === this.leader,
-          clusterContext: site,
-          version: VERSION,
-          clusters: [...this.sites],
-          federation: { endpoints },
-        },
+  #installSite(site: string): Promise<void> {
+    return installSite(
+      {
+        clusters: this.clusters,
+        sim: this.sim,
+        sites: this.sites,
+        leader: this.leader,
+        version: VERSION,
+        endpoint: (_site, peer) => `127.0.0.1:${this.#port(peer).federation}`,
       },
-    });
+      site,
+    );
   }
 
   /** GSLBConfig (every cluster a member) and a GDP selecting `label` in every cluster, on the leader. */

@@ -14,12 +14,7 @@ import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
   AMKO_CLUSTER,
   type AmkoCluster,
@@ -45,12 +40,14 @@ import { eventually } from './eventually.js';
 import { healthProbe } from './grpc.js';
 import { AMKO_MAIN } from './leader-fixture.js';
 import { MemberObjects } from './leader-objects.js';
+import { installSite } from './site-install.js';
+import { VERSION } from '../../src/shared/version.js';
 import { freePort } from './managed-process.js';
 import { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcp-proxy.js';
 
 const execFileP = promisify(execFile);
 
-export const E2E_VERSION = '0.1.0';
+export const E2E_VERSION = VERSION;
 export const E2E_UUID = '5e5e5e5e-1111-4222-8333-444444444444';
 /** A cluster with a valid certificate from the federation CA that no AMKOCluster lists. */
 export const INTRUDER = 'intruder';
@@ -213,28 +210,18 @@ export class E2eFederation {
     return this.clusters.kubeConfig(cluster).makeApiClient(CustomObjectsApi);
   }
 
-  async #installSite(cluster: string): Promise<void> {
-    const core = this.clusters.kubeConfig(cluster).makeApiClient(CoreV1Api);
-    const secret = (name: string, data: Record<string, string>): Promise<unknown> =>
-      core.createNamespacedSecret({
-        namespace: AVI_SYSTEM,
-        body: { metadata: { name }, stringData: data },
-      });
-    await secret('gslb-avi-secret', { username: this.sim.username, password: this.sim.password });
-    await secret('gslb-config-secret', { 'gslb-members': this.clusters.kubeconfigYaml() });
-    const endpoints = this.contexts
-      .filter((c) => c !== cluster)
-      .map((c) => ({ cluster: c, address: this.endpointAddress(cluster, c) }));
-    await this.create(cluster, AMKO_CLUSTER, {
-      metadata: { name: AMKO_CLUSTER_NAME, namespace: AVI_SYSTEM },
-      spec: {
-        isLeader: cluster === 'cluster1',
-        clusterContext: cluster,
+  #installSite(cluster: string): Promise<void> {
+    return installSite(
+      {
+        clusters: this.clusters,
+        sim: this.sim,
+        sites: this.contexts,
+        leader: 'cluster1',
         version: E2E_VERSION,
-        clusters: [...this.contexts],
-        federation: { endpoints },
+        endpoint: (site, peer) => this.endpointAddress(site, peer),
       },
-    });
+      cluster,
+    );
   }
 
   /** The GSLBConfig every site will hold, created on `cluster` (the leader). */

@@ -192,7 +192,15 @@ export class ClusterSet {
     m.etcd.start();
     await waitEtcdReady(m);
     m.apiserver.start();
-    await waitApiReady(m, this.pki);
+    try {
+      await waitApiReady(m, this.pki);
+    } catch (err) {
+      if (m.apiserver.running) throw err;
+      // An exit at first start is retried once, its log kept in the output.
+      log(`${name}: ${(err as Error).message}\n${name}: starting kube-apiserver again`);
+      m.apiserver.start();
+      await waitApiReady(m, this.pki);
+    }
     log(`${name}: kube-apiserver ready on https://127.0.0.1:${m.apiPort}`);
   }
 }
@@ -274,12 +282,24 @@ function apiServerArgs(o: {
   ];
 }
 
+/** The last lines of a process log, for an error message. */
+function logTail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (err) {
+    return `(no log at ${file}: ${(err as Error).message})`;
+  }
+}
+
 async function waitEtcdReady(m: Member): Promise<void> {
   const url = m.etcd.spec.args.find((a) => a.startsWith('--listen-client-urls='))?.split('=')[1];
-  await eventually(
+  const ready = await eventually(
     () =>
-      new Promise<boolean>((resolve, reject) => {
-        if (!m.etcd.running) reject(new Error(`${m.name} etcd exited; see ${m.etcd.spec.logFile}`));
+      new Promise<boolean | 'exited'>((resolve, reject) => {
+        if (!m.etcd.running) {
+          resolve('exited');
+          return;
+        }
         http
           .get(`${url ?? ''}/health`, (res) => {
             res.resume();
@@ -289,6 +309,9 @@ async function waitEtcdReady(m: Member): Promise<void> {
       }),
     { timeoutMs: 60_000, intervalMs: 100, what: `${m.name} etcd health` },
   );
+  if (ready === 'exited') {
+    throw new Error(`${m.name} etcd exited:\n${logTail(m.etcd.spec.logFile)}`);
+  }
 }
 
 async function waitApiReady(m: Member, pki: KubePki): Promise<void> {
@@ -298,11 +321,12 @@ async function waitApiReady(m: Member, pki: KubePki): Promise<void> {
     key: readFileSync(pki.adminKey),
   });
   try {
-    await eventually(
+    const ready = await eventually(
       () =>
-        new Promise<boolean>((resolve, reject) => {
+        new Promise<boolean | 'exited'>((resolve, reject) => {
           if (!m.apiserver.running) {
-            reject(new Error(`${m.name} kube-apiserver exited; see ${m.apiserver.spec.logFile}`));
+            resolve('exited');
+            return;
           }
           https
             .get({ host: '127.0.0.1', port: m.apiPort, path: '/readyz', agent }, (res) => {
@@ -313,6 +337,9 @@ async function waitApiReady(m: Member, pki: KubePki): Promise<void> {
         }),
       { timeoutMs: 180_000, intervalMs: 200, what: `${m.name} kube-apiserver /readyz` },
     );
+    if (ready === 'exited') {
+      throw new Error(`${m.name} kube-apiserver exited:\n${logTail(m.apiserver.spec.logFile)}`);
+    }
   } finally {
     agent.destroy();
   }

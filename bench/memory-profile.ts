@@ -15,11 +15,20 @@
  *
  *     node dist/bench/memory-profile.js [N ...] [--out file.json] [--node-options "flags"]
  *
- * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko).
+ * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko). With
+ * AMKO_MEMPROFILE_KEEP=DIR each heap snapshot is kept as DIR/amko-N.heapsnapshot.
  *
  * Writes bench/results/memory-profile.json (or --out).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,6 +38,7 @@ const ENV_DIR = 'AMKO_MEMPROFILE_DIR';
 const STATS_FILE = 'heap-stats.json';
 const SNAPSHOT_FILE = 'amko.heapsnapshot';
 const DONE_FILE = 'done';
+const KEEP_ENV = 'AMKO_MEMPROFILE_KEEP';
 
 const self = fileURLToPath(import.meta.url);
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === self;
@@ -226,7 +236,11 @@ export async function run(
         arrayBuffersMb: mb(stats.usage.arrayBuffers),
         topRetainers: topRetainers(path.join(work, SNAPSHOT_FILE)),
       };
-      rmSync(path.join(work, SNAPSHOT_FILE), { force: true });
+      const keep = process.env[KEEP_ENV];
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        renameSync(path.join(work, SNAPSHOT_FILE), path.join(keep, `amko-${n}.heapsnapshot`));
+      } else rmSync(path.join(work, SNAPSHOT_FILE), { force: true });
       results.push(result);
       console.log(JSON.stringify(result, null, 2));
       await f.stopAmko();

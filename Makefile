@@ -16,8 +16,10 @@ node_modules/.install-stamp: package.json package-lock.json
 
 install: node_modules/.install-stamp
 
+# tsc into dist/, then amko's entry bundled with the parts of client-node it uses (scripts/bundle.mjs).
 build: install
 	npx tsc -p tsconfig.json
+	node scripts/bundle.mjs
 
 lint: install
 	npx eslint .

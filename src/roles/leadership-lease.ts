@@ -179,6 +179,11 @@ export function selfSetSent(out: StepOut): void {
 export function acquireStep(out: StepOut): AsyncEffect | undefined {
   const s = out.state;
   if (!s.autoFailover || !s.claim || s.progress.includes('leased')) return undefined;
+  if (s.pipeline === 'off') {
+    // The lease is reached through the pipeline's controller connection: run it read-only.
+    patch(out, { pipeline: 'standby', pipelineOk: false });
+    return { type: 'pipeline', mode: 'standby', epoch: 0 };
+  }
   return { type: 'acquire-lease', claim: s.claim };
 }
 

@@ -33,6 +33,9 @@ import {
 } from './lease-rules.js';
 import { LeaseStore, type LeaseController, type SwapResult } from './lease-store.js';
 
+/** How long `acquire` waits for a starting pipeline's controller connection. */
+const CONNECT_WAIT_MS = 15_000;
+
 export type LeaseMode =
   | { readonly kind: 'off' }
   | { readonly kind: 'lead'; readonly claim: EpochClaim }
@@ -125,7 +128,7 @@ export class LeaseKeeper {
 
   /** The `acquire-lease` effect: the lease at `claim`, or the claim superseding it. */
   async acquire(claim: EpochClaim): Promise<Event> {
-    const store = this.#store();
+    const store = await this.#storeWhenReady();
     const sent = this.#d.clock.now();
     const lease = await store.read(this.#signal());
     const plan = planRenew(lease, claim);
@@ -240,8 +243,7 @@ export class LeaseKeeper {
     if (mode.kind === 'watch') {
       this.#stale = observe(this.#stale, undefined, this.#d.clock.now());
       const manual = this.#d.silentMs() >= this.#d.settings().promoteAfterSeconds * 1000;
-      if (this.#view.state !== 'unreadable')
-        this.#transition('unreadable', `lease unreadable: ${error}`, true);
+      if (this.#view.state !== 'unreadable') this.#transition('unreadable', error, true);
       this.#setView({ state: 'unreadable', lease: this.#view.lease, detail: error }, manual);
       return;
     }
@@ -273,6 +275,15 @@ export class LeaseKeeper {
   #disarm(): void {
     this.#watchdog?.abort(new Error('re-armed'));
     this.#watchdog = undefined;
+  }
+
+  /** The store once the pipeline has its controller connection (it may still be starting). */
+  async #storeWhenReady(): Promise<LeaseStore> {
+    const deadline = this.#d.clock.now() + CONNECT_WAIT_MS;
+    while (!this.#d.controller() && this.#d.clock.now() < deadline) {
+      await this.#d.clock.sleep(100, this.#stopping.signal);
+    }
+    return this.#store();
   }
 
   #store(): LeaseStore {

@@ -154,7 +154,7 @@ class AutoFailover {
       // The live process's own gauge (a status may be left over from a killed process).
       if (!this.#f.run(c)) continue;
       const m = await this.#f.metrics(c).catch(() => '');
-      if (/amko_federation_role\{role="leader"\} 1\b/.test(m)) leaders.push(c);
+      if (/^amko_federation_role\{role="leader",.*\} 1$/m.test(m)) leaders.push(c);
     }
     if (leaders.length > 0) this.ledSamples++;
     const double = leaders.length > 1;
@@ -190,7 +190,14 @@ class AutoFailover {
     const s = await f.status(leader);
     if (s.role !== 'leader')
       this.#violations.push(`${leader} lost leadership: ${JSON.stringify(s)}`);
+    const healedAt = Date.now() - 1_000;
     for (const o of others) f.heal(leader, o);
+    // The followers hear from the leader again before anything else is injected.
+    for (const o of others) {
+      const heard = (st: AmkoClusterStatus): boolean =>
+        Date.parse(st.leaderLastContact ?? '') >= healedAt;
+      await this.#until(o, heard, 60_000);
+    }
     this.#rows.push({ scenario: 'partition from followers', promotions: 0, leader });
   }
 

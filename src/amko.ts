@@ -6,7 +6,7 @@
  * as follower, leader or fenced leader and changes role live. Without an AMKOCluster it waits and
  * says so. SIGTERM/SIGINT stop everything in order; a second signal exits at once.
  */
-import { systemClock } from './shared/clock.js';
+import { offsetClock, systemClock } from './shared/clock.js';
 import { AMKO_CLUSTER, type AmkoCluster } from './shared/crd/amko-cluster.js';
 import { AVI_SYSTEM } from './shared/crd/common.js';
 import { messageOf, OperatorError } from './shared/errors.js';
@@ -92,7 +92,7 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
     aviTls: aviTlsOf(flags),
     meter: metrics?.meter,
     statusWriter: new SubresourceStatusWriter(kubeConfig),
-    clock: systemClock,
+    clock: offsetClock(systemClock, flags.clockOffsetMs),
     log,
     keepalive,
     pingIntervalMs: flags.replicationPingMs,

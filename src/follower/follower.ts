@@ -66,6 +66,8 @@ export interface FollowerHandle {
   /** The Federation service handler that takes replicas. */
   readonly handler: FederationHandler;
   status(): FollowerStatus;
+  /** When the leader was last heard from, else when following began. */
+  silentSince(): number;
   /** Ends the streams, uninstalls the handler and stops drift repair. */
   stop(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
       connected: service.activeLeader,
       contact: contact.view(),
     }),
+    silentSince: () => contact.silentSince(),
     stop: async (): Promise<void> => {
       deps.server?.setHandler(undefined);
       deps.server?.health.setStatus(HEALTH_SERVICES.federation, 'NOT_SERVING');

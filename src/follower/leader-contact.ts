@@ -71,6 +71,11 @@ export class LeaderContact {
     };
   }
 
+  /** When the leader was last heard from (published or not), else when waiting began. */
+  silentSince(): number {
+    return this.#last?.at ?? this.#since;
+  }
+
   /** `leader` was just heard from. */
   heard(leader: string): void {
     if (this.#stopping.signal.aborted) return;

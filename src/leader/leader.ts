@@ -7,6 +7,7 @@
  */
 import type { KubeConfig, KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
+import type { AviClient } from '../shared/avi/avi-client.js';
 import type { Clock } from '../shared/clock.js';
 import { AVI_SYSTEM } from '../shared/crd/common.js';
 import {
@@ -64,12 +65,19 @@ export interface LeaderHandle {
   deactivate(): Promise<void>;
   fence(reason: string): void;
   lastSyncOk(): boolean;
+  /** The controller connection of the running pipeline, if one runs. */
+  controller(): LeaderConnection | undefined;
   /**
    * Resolves true once the informers hold exactly `expected` (by content hash), false after
    * `timeoutMs`: objects just written to this cluster are seen before the next pass plans.
    */
   holds(expected: readonly HashedContent[], timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
+}
+
+export interface LeaderConnection {
+  readonly client: AviClient;
+  readonly amkoUuid: string;
 }
 
 /** The leader's moving parts; `startLeader` builds one and hands out its handle. */
@@ -183,6 +191,10 @@ class Leader implements LeaderHandle {
     if (this.#deps.isFenced()) return;
     this.#log.error({ reason, epoch: this.#epoch }, 'fenced: no more writes to the Avi controller');
     this.#deps.onFenced?.(reason);
+  }
+
+  controller(): LeaderConnection | undefined {
+    return this.#controller.connection;
   }
 
   lastSyncOk(): boolean {

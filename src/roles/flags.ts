@@ -18,6 +18,7 @@ const OPTIONS = {
   'federation-keepalive-ms': { type: 'string', default: '10000' },
   'replication-ping-ms': { type: 'string', default: '15000' },
   'leader-contact-timeout': { type: 'string', default: '30' },
+  'clock-offset-ms': { type: 'string', default: '0' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -70,6 +71,8 @@ Flags:
                         a follower that hears nothing from its leader for this long shows
                         LeaderReachable False (default 30; 1..86400); keep it above the
                         leader's --replication-ping-ms
+  --clock-offset-ms MS  run this process's clock MS ahead (negative: behind) of the system
+                        clock: clock-skew experiments (default 0; -3600000..3600000)
   -h, --help            print this help
 `;
 
@@ -89,6 +92,8 @@ export interface Flags {
   readonly federationKeepaliveMs: number;
   readonly replicationPingMs: number;
   readonly leaderContactTimeoutMs: number;
+  /** The process clock runs this far ahead of the system clock (skew experiments). */
+  readonly clockOffsetMs: number;
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly tlsCa: string | undefined;
@@ -128,7 +133,7 @@ function keepaliveFlag(value: string): number {
 /** An integer flag within `min..max`. */
 function integerFlag(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max)
+  if (!/^-?\d+$/.test(value) || n < min || n > max)
     throw new Error(`${flag} must be an integer from ${min} to ${max}, got ${value}`);
   return n;
 }
@@ -160,6 +165,12 @@ export function parseFlags(argv: readonly string[]): Flags {
     ),
     leaderContactTimeoutMs:
       integerFlag('--leader-contact-timeout', values['leader-contact-timeout'], 1, 86_400) * 1000,
+    clockOffsetMs: integerFlag(
+      '--clock-offset-ms',
+      values['clock-offset-ms'],
+      -3_600_000,
+      3_600_000,
+    ),
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
     tlsCa: values['tls-ca'],

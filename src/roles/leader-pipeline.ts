@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/telemetry/logger.js';
-import { startLeader, type LeaderHandle } from '../leader/leader.js';
+import { startLeader, type LeaderConnection, type LeaderHandle } from '../leader/leader.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
 
 export interface LeaderPipelineDeps {
@@ -63,6 +63,11 @@ export class LeaderPipeline {
   /** An active, unfenced pipeline whose last sync succeeded. */
   lastSyncOk(): boolean {
     return this.#handle?.lastSyncOk() === true;
+  }
+
+  /** The controller connection of the running pipeline (none while it starts or is off). */
+  controller(): LeaderConnection | undefined {
+    return this.#handle?.controller();
   }
 
   /** A warm pipeline's caches hold `expected` (a cold one lists afresh when it starts). */

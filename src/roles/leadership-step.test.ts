@@ -31,7 +31,10 @@ class Driver {
       e.type === 'done' ||
       e.type === 'failed' ||
       e.type === 'persisted' ||
-      e.type === 'surveyed'
+      e.type === 'surveyed' ||
+      e.type === 'leased' ||
+      e.type === 'lease-taken' ||
+      e.type === 'lease-lost'
     ) {
       this.asked = undefined;
     }
@@ -61,6 +64,8 @@ class Driver {
     }
     if (a.type === 'persist-seen') return this.send({ type: 'persisted', highest: a.claim });
     if (a.type === 'survey') return this.send({ type: 'surveyed', highest: NO_CLAIM, unheard: [] });
+    if (a.type === 'acquire-lease') return this.send({ type: 'leased', by: undefined });
+    if (a.type === 'take-lease') return this.send({ type: 'lease-taken', before: a.above });
     return this.send({ type: 'done', effect: a.type });
   }
 
@@ -253,11 +258,17 @@ describe('leadership step', () => {
       epoch: fc.integer({ min: 0, max: 6 }),
       leader: fc.constantFrom('cluster1', 'cluster2', 'cluster3'),
     });
-    const eventArb: fc.Arbitrary<Event | 'answer' | 'fail'> = fc.oneof(
+    const eventArb: fc.Arbitrary<Event | 'answer' | 'fail' | { superseded: EpochClaim }> = fc.oneof(
       fc.constant<'answer'>('answer'),
       fc.constant<'answer'>('answer'),
       fc.constant<'fail'>('fail'),
+      claimArb.map((c) => ({ superseded: c })),
       fc.constantFrom<Event>(
+        { type: 'auto-failover', enabled: true },
+        { type: 'auto-failover', enabled: true },
+        { type: 'auto-failover', enabled: false },
+        { type: 'lease-held' },
+        { type: 'lease-lapsed', reason: 'not renewed' },
         lead,
         follow,
         { type: 'wanted', wanted: { kind: 'none' } },
@@ -271,6 +282,8 @@ describe('leadership step', () => {
         { type: 'endpoints' },
       ),
       claimArb.map<Event>((by) => ({ type: 'higher-epoch', by, source: 'peer' })),
+      claimArb.map<Event>((by) => ({ type: 'higher-epoch', by, source: 'lease' })),
+      claimArb.map<Event>((lease) => ({ type: 'lease-vacant', lease })),
     );
     fc.assert(
       fc.property(claimArb, fc.array(eventArb, { maxLength: 60 }), (start, events) => {
@@ -283,6 +296,10 @@ describe('leadership step', () => {
             if (asked) d.complete();
           } else if (e === 'fail') {
             if (asked) d.send({ type: 'failed', effect: asked.type, error: 'injected' });
+          } else if ('superseded' in e) {
+            // The lease answers that another claim holds it.
+            if (asked?.type === 'acquire-lease') d.send({ type: 'leased', by: e.superseded });
+            if (asked?.type === 'take-lease') d.send({ type: 'lease-lost', holder: e.superseded });
           } else {
             d.send(e);
           }
@@ -298,5 +315,107 @@ describe('leadership step', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('leadership step: the failover lease (autoFailover)', () => {
+  const auto: Event = { type: 'auto-failover', enabled: true };
+  const held: Event = { type: 'lease-held' };
+  const lapsed: Event = { type: 'lease-lapsed', reason: 'the lease was not renewed for 2 s' };
+
+  function leading(): Driver {
+    const d = new Driver();
+    d.send(auto);
+    d.send(lead);
+    return d;
+  }
+
+  it('changes nothing with autoFailover off: no lease effect, lease events ignored', () => {
+    const d = new Driver();
+    d.send(lead);
+    assert.ok(!d.settle().includes('acquire-lease'));
+    d.send(lapsed);
+    assert.equal(d.state.role, 'leader');
+    assert.equal(d.state.mayWrite, true);
+    d.send({ type: 'lease-vacant', lease: { epoch: 1, leader: 'cluster1' } });
+    assert.equal(d.state.vacant, undefined);
+  });
+
+  it('acquires the lease after catching up and before the first write (pipeline read-only first)', () => {
+    const d = leading();
+    const seen = d.settle();
+    const at = (k: string): number => seen.indexOf(k);
+    assert.ok(at('catch-up') < at('pipeline standby'), seen.join());
+    assert.ok(at('pipeline standby') < at('acquire-lease'), seen.join());
+    assert.ok(at('acquire-lease') < at('pipeline active'), seen.join());
+    assert.equal(d.state.role, 'leader');
+    assert.equal(d.state.lease, 'held');
+  });
+
+  it('is fenced, writes nothing and demotes itself when the lease is held at a higher epoch', () => {
+    const d = leading();
+    for (let i = 0; i < 20 && d.asked?.type !== 'acquire-lease'; i++) d.complete();
+    const by = { epoch: 2, leader: 'cluster3' };
+    d.send({ type: 'leased', by });
+    assert.equal(d.state.role, 'fenced');
+    assert.equal(d.state.mayWrite, false);
+    const seen = d.settle();
+    assert.ok(seen.includes('set-leader'), seen.join());
+    assert.deepEqual(d.state.selfSet, { isLeader: false, sent: true });
+    d.send(follow);
+    assert.equal(d.state.selfSet, undefined);
+    d.settle();
+    assert.equal(d.state.role, 'follower');
+  });
+
+  it('self-fences when the lease lapses and writes again once it is renewed', () => {
+    const d = leading();
+    d.settle();
+    d.send(lapsed);
+    assert.equal(d.state.role, 'fenced');
+    assert.equal(d.state.mayWrite, false);
+    assert.equal(d.state.fence?.lapsed, true);
+    assert.equal(frontOf(d.state).leader, false);
+    const off = d.settle();
+    assert.ok(off.includes('replicator'), off.join());
+    assert.ok(!off.includes('set-leader'), 'a lapsed lease does not demote');
+    d.send(held);
+    assert.equal(d.state.role, 'promoting');
+    const again = d.settle();
+    assert.deepEqual(again, ['pipeline active', 'replicator']);
+    assert.equal(d.state.role, 'leader');
+    assert.equal(d.state.mayWrite, true);
+  });
+
+  it('a lapsed-lease fence becomes a real fence only on a claim above its own', () => {
+    const d = leading();
+    d.settle();
+    d.send(lapsed);
+    d.send({ type: 'higher-epoch', by: { epoch: 0, leader: 'cluster1' }, source: 'peer' });
+    assert.equal(d.state.fence?.lapsed, true);
+    d.send({ type: 'higher-epoch', by: { epoch: 5, leader: 'cluster1' }, source: 'lease' });
+    assert.equal(d.state.fence?.lapsed, undefined);
+    d.send(held);
+    assert.equal(d.state.role, 'fenced', 'a renewal no longer lifts it');
+  });
+
+  it('a follower takes a vacant lease, then sets isLeader true; a loser stays a follower', () => {
+    const d = new Driver();
+    d.send(auto);
+    d.send(follow);
+    d.settle();
+    const old = { epoch: 3, leader: 'cluster1' };
+    d.send({ type: 'lease-vacant', lease: old });
+    assert.equal(d.asked?.type, 'take-lease');
+    d.send({ type: 'lease-lost', holder: { epoch: 4, leader: 'cluster3' } });
+    assert.equal(d.state.role, 'follower');
+    assert.equal(d.asked, undefined);
+    d.send({ type: 'lease-vacant', lease: old });
+    const seen = d.settle();
+    assert.deepEqual(seen, ['take-lease', 'set-leader']);
+    d.send(lead);
+    d.settle();
+    assert.equal(d.state.role, 'leader');
+    assert.ok((d.state.claim?.epoch ?? 0) > old.epoch, 'leads above the lease it took');
   });
 });

@@ -30,6 +30,16 @@ import {
   type EpochClaim,
 } from '../shared/federation/epoch-rules.js';
 import { fencedMessage, leadershipAtStart } from './leadership.js';
+import {
+  acquireStep,
+  applyLease,
+  demoteStep,
+  followerStep,
+  isLeaseEvent,
+  leaseViolations,
+  selfSetSent,
+  settleSelfSet,
+} from './leadership-lease.js';
 import type {
   AsyncEffect,
   Effect,
@@ -88,6 +98,7 @@ function shown(s: LeadershipState): string {
     replicating,
     mayWrite,
     pipelineOk,
+    s.lease,
   ]);
 }
 
@@ -100,9 +111,14 @@ function log(out: Out, level: 'info' | 'warn' | 'error', msg: string): void {
 }
 
 function apply(out: Out, e: Event): void {
+  if (isLeaseEvent(e)) {
+    applyLease(out, e, learnt);
+    return;
+  }
   switch (e.type) {
     case 'wanted':
       set(out, { wanted: e.wanted });
+      settleSelfSet(out);
       return;
     case 'done':
       done(out, e.effect);
@@ -143,7 +159,11 @@ function learnt(out: Out, by: EpochClaim | undefined, reason: string): void {
   const s = out.state;
   if (by) set(out, { learnt: maxClaim(s.learnt, by) });
   if (s.role === 'fenced') {
-    if (by && (!s.fence?.by || supersedes(by, s.fence.by))) set(out, { fence: { by, reason } });
+    // A lapsed-lease fence is replaced only by a claim that supersedes ours.
+    const real = !s.fence?.lapsed || !s.claim || (by && supersedes(by, s.claim));
+    if (by && real && (!s.fence?.by || supersedes(by, s.fence.by))) {
+      set(out, { fence: { by, reason } });
+    }
     return;
   }
   if (s.role !== 'promoting' && s.role !== 'leader') return;
@@ -161,6 +181,8 @@ function done(out: Out, effect: AsyncEffect['type']): void {
     case 'persist-promotion':
     case 'persist-seen':
     case 'survey':
+    case 'acquire-lease':
+    case 'take-lease':
       return;
     case 'catch-up':
       set(out, { progress: [...s.progress, 'caught-up'] });
@@ -179,6 +201,9 @@ function done(out: Out, effect: AsyncEffect['type']): void {
     case 'follower':
       if (s.following && s.wanted.kind === 'follow') set(out, { role: 'follower' });
       return;
+    case 'set-leader':
+      selfSetSent(out);
+      return;
   }
 }
 
@@ -195,6 +220,7 @@ function failed(out: Out, effect: AsyncEffect['type'], error: string): void {
   set(out, { inFlight: undefined, waitingRetry: true });
   out.effects.push({ type: 'retry-after', ms: RETRY_MS });
   log(out, 'error', `role change failed (${effect}): ${error}; retrying`);
+  if (effect === 'take-lease') set(out, { vacant: undefined });
   if (s.role !== 'promoting' && s.role !== 'leader') return;
   // A take-over failed half-way: give the role up, remembering the persisted claim.
   set(out, {
@@ -310,7 +336,7 @@ function toFollower(out: Out): AsyncEffect | undefined {
   if (!s.following) {
     return start(out, { type: 'follower', on: true }, { following: true, booting: false });
   }
-  return undefined;
+  return followerStep(out);
 }
 
 function toLeader(out: Out, status: AmkoClusterStatus | undefined): AsyncEffect | undefined {
@@ -381,6 +407,8 @@ function takeOver(out: Out): AsyncEffect | undefined {
   const has = (p: LeadershipState['progress'][number]): boolean => s.progress.includes(p);
   if (!has('surveyed')) return { type: 'survey', claim: s.claim };
   if (!has('caught-up')) return { type: 'catch-up' };
+  const lease = acquireStep(out);
+  if (lease) return lease;
   if (!has('writing')) {
     return start(
       out,
@@ -406,7 +434,7 @@ function settleFenced(out: Out): AsyncEffect | undefined {
   if (by && supersedes(by, s.highest)) {
     return { type: 'persist-seen', claim: by };
   }
-  return undefined;
+  return demoteStep(out);
 }
 
 /** The invariants at the top of this file; an empty list when they hold. */
@@ -433,7 +461,7 @@ export function violations(s: LeadershipState): string[] {
   if (front.leader !== (s.mayWrite && s.role === 'leader' && s.pipelineOk))
     v.push('amko.leader health disagrees');
   if (s.claim && s.claim.epoch > s.highest.epoch) v.push('claim above the persisted epoch');
-  return v;
+  return [...v, ...leaseViolations(s)];
 }
 
 export { NO_CLAIM };

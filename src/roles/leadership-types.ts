@@ -17,6 +17,8 @@ export interface Fence {
   /** The winning claim, when one is known (a controller marker may not say who). */
   readonly by: EpochClaim | undefined;
   readonly reason: string;
+  /** A self-fence: the lease on the controller was not renewed in time (lifted by a renewal). */
+  readonly lapsed?: boolean;
 }
 
 export type PipelineMode = 'off' | 'standby' | 'active';
@@ -31,7 +33,13 @@ export type AsyncEffect =
   | { readonly type: 'catch-up' }
   | { readonly type: 'pipeline'; readonly mode: PipelineMode; readonly epoch: number }
   | { readonly type: 'replicator'; readonly on: boolean; readonly claim?: EpochClaim }
-  | { readonly type: 'follower'; readonly on: boolean };
+  | { readonly type: 'follower'; readonly on: boolean }
+  /** Take up (or keep) the failover lease at our claim, before the first write. */
+  | { readonly type: 'acquire-lease'; readonly claim: EpochClaim }
+  /** Take the expired lease, held by `above`, by compare-and-swap. */
+  | { readonly type: 'take-lease'; readonly above: EpochClaim }
+  /** Write our own AMKOCluster's `spec.isLeader`, so the spec says what this process does. */
+  | { readonly type: 'set-leader'; readonly isLeader: boolean };
 
 /** Effects the runner applies at once, in order. */
 export type SyncEffect =
@@ -64,7 +72,7 @@ export type Event =
   | {
       readonly type: 'higher-epoch';
       readonly by: EpochClaim | undefined;
-      readonly source: 'survey' | 'peer' | 'refusal' | 'controller';
+      readonly source: 'survey' | 'peer' | 'refusal' | 'controller' | 'lease';
       readonly reason?: string;
     }
   | { readonly type: 'heard'; readonly members: readonly string[] }
@@ -73,7 +81,23 @@ export type Event =
   /** The followers to replicate to changed: a running replicator starts anew. */
   | { readonly type: 'endpoints' }
   | { readonly type: 'pass'; readonly ok: boolean }
-  | { readonly type: 'retry' };
+  | { readonly type: 'retry' }
+  | LeaseEvent;
+
+/** What the failover lease (spec.federation.autoFailover) tells the step. */
+export type LeaseEvent =
+  | { readonly type: 'auto-failover'; readonly enabled: boolean }
+  /** The answer to `acquire-lease`: held at our claim, or held by a claim superseding ours. */
+  | { readonly type: 'leased'; readonly by: EpochClaim | undefined }
+  /** A renewal at our claim succeeded. */
+  | { readonly type: 'lease-held' }
+  /** No renewal succeeded for leaseSeconds. */
+  | { readonly type: 'lease-lapsed'; readonly reason: string }
+  /** A follower may take the lease over: expired, leader silent, its turn by priority. */
+  | { readonly type: 'lease-vacant'; readonly lease: EpochClaim }
+  /** The answer to `take-lease`: ours (over `before`), or someone else's (`holder`). */
+  | { readonly type: 'lease-taken'; readonly before: EpochClaim }
+  | { readonly type: 'lease-lost'; readonly holder: EpochClaim };
 
 export interface LeadershipState {
   readonly self: string;
@@ -88,7 +112,7 @@ export interface LeadershipState {
   readonly learnt: EpochClaim;
   readonly fence: Fence | undefined;
   /** Take-over steps done: persisted, surveyed, caught up, writing, replicating. */
-  readonly progress: readonly ('surveyed' | 'caught-up' | 'writing' | 'replicating')[];
+  readonly progress: readonly ('surveyed' | 'caught-up' | 'leased' | 'writing' | 'replicating')[];
   /** This take-over took a new epoch (else it resumes one): a stale record may promote again. */
   readonly promoted: boolean;
   readonly unheard: readonly string[];
@@ -107,6 +131,14 @@ export interface LeadershipState {
   readonly inFlight: AsyncEffect['type'] | undefined;
   /** A failed step waits for the retry timer. */
   readonly waitingRetry: boolean;
+  /** spec.federation.autoFailover.enabled: off, the lease plays no part at all. */
+  readonly autoFailover: boolean;
+  /** The lease at our claim: not known yet, renewed in time, or not renewed for leaseSeconds. */
+  readonly lease: 'unknown' | 'held' | 'lapsed';
+  /** A follower found the lease (held by this claim) expired and may take it over. */
+  readonly vacant: EpochClaim | undefined;
+  /** The `spec.isLeader` this process writes or wrote to its AMKOCluster, until the spec says so. */
+  readonly selfSet: { readonly isLeader: boolean; readonly sent: boolean } | undefined;
 }
 
 export function initialState(
@@ -136,5 +168,9 @@ export function initialState(
     mayWrite: false,
     inFlight: undefined,
     waitingRetry: false,
+    autoFailover: false,
+    lease: 'unknown',
+    vacant: undefined,
+    selfSet: undefined,
   };
 }

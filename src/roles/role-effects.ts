@@ -4,9 +4,15 @@
  * the event that tells the step how it went; a throw becomes a `failed` event in the role switch.
  * Nothing here decides anything: the order and the conditions are the step's.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
-import type { AmkoCluster } from '../shared/crd/amko-cluster.js';
+import { AMKO_CLUSTER, type AmkoCluster } from '../shared/crd/amko-cluster.js';
+import { AVI_SYSTEM } from '../shared/crd/common.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
 import { supersedes, type EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { EpochStore } from '../shared/federation/epoch-store.js';
@@ -21,7 +27,8 @@ import type { ReplicationStatus } from '../leader/replicator/member-status.js';
 import { startReplicator, type ReplicatorHandle } from '../leader/replicator/replicator.js';
 import { catchUpFrom, memberAhead } from './catch-up.js';
 import type { LeaderPipeline } from './leader-pipeline.js';
-import type { AsyncEffect, Event } from './leadership-step.js';
+import type { AsyncEffect, Effect, Event } from './leadership-step.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 
 export interface RoleEffectsDeps {
   kubeConfig: KubeConfig;
@@ -42,6 +49,15 @@ export interface RoleEffectsDeps {
   keepalive?: Keepalive | undefined;
   pingIntervalMs?: number | undefined;
   leaderContactTimeoutMs?: number | undefined;
+  /** The failover lease (spec.federation.autoFailover). */
+  lease: LeaseKeeper;
+}
+
+const SYNC_EFFECTS: ReadonlySet<string> = new Set(['status', 'retry-after', 'log']);
+
+/** An effect this class runs (the others the role switch applies at once). */
+export function isAsyncEffect(fx: Effect): fx is AsyncEffect {
+  return !SYNC_EFFECTS.has(fx.type);
 }
 
 /** Members whose highest epoch the replicator has learnt. */
@@ -84,7 +100,33 @@ export class RoleEffects {
       case 'follower':
         await (fx.on ? this.#startFollower() : this.#stopFollower());
         return { type: 'done', effect: 'follower' };
+      case 'acquire-lease':
+        return this.#deps.lease.acquire(fx.claim);
+      case 'take-lease':
+        return this.#deps.lease.take(fx.above);
+      case 'set-leader':
+        await this.#setLeader(fx.isLeader);
+        return { type: 'done', effect: 'set-leader' };
     }
+  }
+
+  /** Writes `spec.isLeader` of the AMKOCluster in force, so kubectl shows what this process does. */
+  async #setLeader(isLeader: boolean): Promise<void> {
+    const name = this.#deps.amko()?.metadata?.name;
+    if (!name) throw new Error('no AMKOCluster to set isLeader on');
+    const api = this.#deps.kubeConfig.makeApiClient(CustomObjectsApi);
+    await api.patchNamespacedCustomObject(
+      {
+        group: AMKO_CLUSTER.group,
+        version: AMKO_CLUSTER.version,
+        plural: AMKO_CLUSTER.plural,
+        namespace: AVI_SYSTEM,
+        name,
+        body: { spec: { isLeader } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    this.#log.warn({ isLeader }, `set spec.isLeader: ${isLeader} on AMKOCluster ${name}`);
   }
 
   /** Stops whatever runs, for shutdown. */

@@ -10,6 +10,7 @@ import type { FollowerStatus } from '../follower/follower.js';
 import { leaderContactStatus, toFollowerAmkoClusterStatus } from '../follower/follower-status.js';
 import { toAmkoClusterStatus, type ReplicationStatus } from '../leader/replicator/member-status.js';
 import { fencedMessage } from './leadership.js';
+import type { LeaseView } from './lease-keeper.js';
 
 /** What the role switch is doing, as the status writer sees it. */
 export type RoleView =
@@ -34,6 +35,35 @@ export const VALIDATION_CONDITION = 'current AMKOCluster Validation';
 export const GSLB_CONFIG_FEDERATION = 'GSLBConfig Federation';
 export const GDP_FEDERATION = 'GDP Federation';
 export const EPOCH_UNVERIFIED = 'epoch unverified';
+export const AUTO_FAILOVER_CONDITION = 'AutoFailover';
+export const MANUAL_FAILOVER_NEEDED =
+  'manual site failover needed: kubectl amko promote --controller-ip';
+
+const LEASE_TEXTS: Record<LeaseView['state'], string> = {
+  off: 'lease not in use',
+  held: 'lease held',
+  lapsed: 'lease lapsed: self-fenced, no controller writes',
+  watching: 'watching the lease',
+  unreadable: 'lease unreadable',
+};
+
+/** `status.lease` and the `AutoFailover` condition, from what the lease keeper saw. */
+export function leaseStatus(v: LeaseView): { lease: Patch; condition: AmkoClusterCondition } {
+  const l = v.lease;
+  return {
+    lease: {
+      state: v.state,
+      holder: l?.claim.leader ?? null,
+      epoch: l?.claim.epoch ?? null,
+      renewTime: l?.renewed || null,
+    },
+    condition: {
+      type: AUTO_FAILOVER_CONDITION,
+      status: v.manualFailoverNeeded ? MANUAL_FAILOVER_NEEDED : LEASE_TEXTS[v.state],
+      ...(v.detail ? { reason: v.detail } : {}),
+    },
+  };
+}
 
 /** AMKO's condition on a follower. */
 const FOLLOWER_CONDITION: AmkoClusterCondition = Object.freeze({
@@ -168,13 +198,21 @@ export function desiredStatusPatch(input: {
   previous: AmkoClusterStatus | undefined;
   now: string;
   notice?: AmkoClusterCondition | undefined;
+  /** The failover lease, with autoFailover on. */
+  lease?: LeaseView | undefined;
 }): Patch | undefined {
   const out = patchOf(input.view, input.validation);
   if (!out) return undefined;
   const notice = input.notice;
-  const conditions = notice ? [...out.conditions, notice] : out.conditions;
+  const lease = input.lease && leaseStatus(input.lease);
+  const conditions = [
+    ...out.conditions,
+    ...(lease ? [lease.condition] : []),
+    ...(notice ? [notice] : []),
+  ];
   return {
     ...out.patch,
+    ...(lease ? { lease: lease.lease } : {}),
     ...(notice ? { message: notice.message ?? null } : {}),
     conditions: withTransitionTimes(conditions, input.previous?.conditions ?? [], input.now),
   };

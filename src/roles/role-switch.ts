@@ -45,7 +45,9 @@ import {
   type LeadershipState,
   type Wanted,
 } from './leadership-step.js';
-import { RoleEffects } from './role-effects.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { autoFailoverIn, leaseKeeperOf, leaseModeOf } from './lease-wiring.js';
+import { isAsyncEffect, RoleEffects } from './role-effects.js';
 import { desiredStatusPatch, type RoleView } from './role-status.js';
 import {
   FEDERATION_NEEDS_TLS,
@@ -90,6 +92,7 @@ export class RoleSwitch {
   readonly #reporter: StatusReporter;
   readonly #pipeline: LeaderPipeline;
   readonly #effects: RoleEffects;
+  readonly #lease: LeaseKeeper;
   #state: LeadershipState;
   #clusters: readonly AmkoCluster[] = [];
   /** uid of the AMKOCluster the current role was taken from. */
@@ -134,7 +137,21 @@ export class RoleSwitch {
         this.#dispatch({ type: 'pass', ok });
       },
     });
+    this.#lease = leaseKeeperOf({
+      ...deps,
+      pipeline: this.#pipeline,
+      amko: () => this.#amko,
+      state: () => this.#state,
+      follower: () => this.#effects.follower,
+      dispatch: (e) => {
+        this.#dispatch(e);
+      },
+      poke: () => {
+        this.#reporter.poke();
+      },
+    });
     this.#effects = new RoleEffects({
+      lease: this.#lease,
       kubeConfig: deps.kubeConfig,
       proto: deps.proto,
       tls: deps.tls ?? SINGLE_SITE_TLS,
@@ -208,6 +225,7 @@ export class RoleSwitch {
       return;
     }
     if (this.#ready !== uid) return;
+    this.#dispatch({ type: 'auto-failover', enabled: autoFailoverIn(amko).enabled });
     this.#dispatch({ type: 'wanted', wanted });
     const endpoints = JSON.stringify(endpointsOf(this.#roleAmko));
     if (endpoints !== this.#endpoints) {
@@ -224,6 +242,7 @@ export class RoleSwitch {
     this.#stopping = true;
     if (this.#retry) clearTimeout(this.#retry);
     await this.#inFlight;
+    await this.#lease.stop();
     await this.#effects.stop();
     this.#log.debug('stopping: leader pipeline stopped');
     await this.#reporter.stop();
@@ -237,9 +256,14 @@ export class RoleSwitch {
     this.#state = state;
     for (const fx of effects) this.#do(fx);
     this.#applyFront();
+    this.#lease.setMode(leaseModeOf(this.#state));
   }
 
   #do(fx: Effect): void {
+    if (isAsyncEffect(fx)) {
+      this.#runAsync(fx);
+      return;
+    }
     switch (fx.type) {
       case 'log':
         this.#log
@@ -255,14 +279,6 @@ export class RoleSwitch {
           this.#dispatch({ type: 'retry' });
         }, fx.ms);
         return;
-      case 'persist-promotion':
-      case 'persist-seen':
-      case 'survey':
-      case 'catch-up':
-      case 'pipeline':
-      case 'replicator':
-      case 'follower':
-        this.#runAsync(fx);
     }
   }
 
@@ -428,6 +444,7 @@ export class RoleSwitch {
       previous,
       now: new Date(this.#deps.clock.now()).toISOString(),
       notice: this.#notice(amko),
+      lease: this.#state.autoFailover ? this.#lease.view : undefined,
     });
     return patch && { namespace: AVI_SYSTEM, name: amko.metadata.name, uid, patch };
   }

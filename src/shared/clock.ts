@@ -5,6 +5,15 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** `clock` shifted by `offsetMs` (clock-skew experiments); durations are unchanged. */
+export function offsetClock(clock: Clock, offsetMs: number): Clock {
+  if (offsetMs === 0) return clock;
+  return Object.freeze({
+    now: (): number => clock.now() + offsetMs,
+    sleep: (ms: number, signal?: AbortSignal): Promise<void> => clock.sleep(ms, signal),
+  });
+}
+
 export const systemClock: Clock = Object.freeze({
   now: (): number => Date.now(),
   sleep: (ms: number, signal?: AbortSignal): Promise<void> =>

@@ -52,6 +52,8 @@ export interface FaultSpec {
     path?: string;
     tenant?: string;
     bodyContains?: string;
+    /** Regular expression on the User-Agent (`cluster/<context>$`: one amko's requests). */
+    userAgent?: string;
   };
   effect: {
     status?: number;

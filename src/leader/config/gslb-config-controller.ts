@@ -84,6 +84,12 @@ export class GslbConfigController {
     return this.#running?.pipeline;
   }
 
+  /** The running pipeline's controller connection and amko-uuid (the failover lease uses it). */
+  get connection(): { client: Bootstrapped['client']; amkoUuid: string } | undefined {
+    const r = this.#running;
+    return r && { client: r.boot.client, amkoUuid: r.boot.settings.amkoUuid };
+  }
+
   /** One pass over the GSLBConfigs; throws (to be retried) when start-up fails. */
   async reconcile(): Promise<void> {
     const d = this.#deps;

@@ -231,3 +231,35 @@ describe('AMKOCluster helpers and defaults', () => {
     assert.deepEqual(AMKO_CLUSTER.shortNames, []);
   });
 });
+
+describe('AMKOCluster autoFailover', () => {
+  const withAuto = (autoFailover: Record<string, unknown>): AmkoCluster => ({
+    metadata: { name: 'a', namespace: 'avi-system' },
+    spec: {
+      clusterContext: 'c1',
+      version: '1',
+      clusters: ['c1'],
+      federation: { autoFailover },
+    },
+  });
+
+  it('accepts sensible settings and refuses a promotion delay shorter than the lease', () => {
+    assert.deepEqual(
+      validateAmkoCluster(withAuto({ enabled: true, leaseSeconds: 5 })).problems,
+      [],
+    );
+    const bad = validateAmkoCluster(withAuto({ enabled: true, promoteAfterSeconds: 10 }));
+    assert.match(
+      bad.condition.reason ?? '',
+      /promoteAfterSeconds \(10\) must not be shorter than leaseSeconds \(15\)/,
+    );
+  });
+
+  it('refuses out-of-range and mistyped settings', () => {
+    assert.match(
+      validateAmkoCluster(withAuto({ leaseSeconds: 0 })).status,
+      /leaseSeconds must be from 1 to 3600, got 0/,
+    );
+    assert.match(validateAmkoCluster(withAuto({ priority: 'first' })).status, /priority/);
+  });
+});

@@ -2,6 +2,7 @@
  * AMKOCluster (amko.vmware.com/v1alpha1): which cluster leads, the federation set, and the
  * federation status a DR operator reads.
  */
+import { AUTO_FAILOVER_SHAPE, checkAutoFailover, type AutoFailoverSpec } from './auto-failover.js';
 import { AVI_SYSTEM, amkoResource, type CustomObject } from './common.js';
 import { duplicateIndices } from './gslb-policy-rules.js';
 import { ProblemList, type ValidationResult } from './problems.js';
@@ -25,7 +26,7 @@ export interface AmkoClusterSpec {
   version?: string;
   /** Federation set: kubeconfig context names, this cluster included. */
   clusters?: string[];
-  federation?: { endpoints?: FederationEndpoint[] };
+  federation?: { endpoints?: FederationEndpoint[]; autoFailover?: AutoFailoverSpec };
 }
 
 export type AmkoRole = 'leader' | 'follower' | 'fenced';
@@ -66,7 +67,18 @@ export interface AmkoClusterStatus {
   revision?: number;
   /** On a follower: when it last heard from its leader (RFC 3339; refreshed every few seconds). */
   leaderLastContact?: string;
+  /** The failover lease on the Avi controller as this cluster last saw it (autoFailover). */
+  lease?: AmkoClusterLeaseStatus;
   message?: string;
+}
+
+export interface AmkoClusterLeaseStatus {
+  holder?: string;
+  epoch?: number;
+  /** RFC 3339 date-time, by the holder's clock. */
+  renewTime?: string;
+  /** `held`, `lapsed`, `watching`, `unreadable` … */
+  state?: string;
 }
 
 export type AmkoCluster = CustomObject<AmkoClusterSpec, AmkoClusterStatus>;
@@ -87,6 +99,7 @@ export const AMKO_CLUSTER_SHAPE = objectShape(
               required: ['cluster', 'address'],
             },
           },
+          autoFailover: AUTO_FAILOVER_SHAPE,
         },
       },
     },
@@ -197,6 +210,7 @@ function checkAmkoCluster(
   checkIdentity(p, spec);
   checkSelf(p, spec, ctx.selfCluster);
   checkEndpoints(p, spec);
+  checkAutoFailover(p, spec.federation?.autoFailover);
 }
 
 /**

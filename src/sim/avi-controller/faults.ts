@@ -16,6 +16,8 @@ export interface FaultMatch {
   /** Tenant header value (`*` included). */
   tenant?: string;
   bodyContains?: string;
+  /** A regular expression tested against the User-Agent header (one client's requests only). */
+  userAgent?: string;
 }
 
 export interface FaultEffect {
@@ -81,6 +83,7 @@ export interface FaultTarget {
   objectType: string;
   tenant: string | undefined;
   bodyText: string;
+  userAgent?: string | undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -101,15 +104,24 @@ function parseMatch(raw: unknown): FaultMatch {
   if (raw === undefined) return {};
   if (!isObject(raw)) throw new SimError(400, 'fault match must be an object');
   const match: FaultMatch = {};
-  for (const key of ['method', 'objectType', 'path', 'tenant', 'bodyContains'] as const) {
+  for (const key of [
+    'method',
+    'objectType',
+    'path',
+    'tenant',
+    'bodyContains',
+    'userAgent',
+  ] as const) {
     const value = optionalString(raw, key);
     if (value !== undefined) match[key] = key === 'method' ? value.toUpperCase() : value;
   }
-  if (match.path !== undefined) {
+  for (const key of ['path', 'userAgent'] as const) {
+    const re = match[key];
+    if (re === undefined) continue;
     try {
-      new RegExp(match.path);
+      new RegExp(re);
     } catch {
-      throw new SimError(400, `fault match.path is not a regular expression: ${match.path}`);
+      throw new SimError(400, `fault match.${key} is not a regular expression: ${re}`);
     }
   }
   return match;
@@ -268,6 +280,9 @@ function matches(match: FaultMatch, target: FaultTarget): boolean {
   if (match.path !== undefined && !new RegExp(match.path).test(target.path)) return false;
   if (match.tenant !== undefined && match.tenant !== (target.tenant ?? 'admin')) return false;
   if (match.bodyContains !== undefined && !target.bodyText.includes(match.bodyContains)) {
+    return false;
+  }
+  if (match.userAgent !== undefined && !new RegExp(match.userAgent).test(target.userAgent ?? '')) {
     return false;
   }
   return true;

@@ -191,6 +191,7 @@ export class AviSimulator {
       objectType: objectTypeOf(request.path),
       tenant: headerOf(req.headers, 'x-avi-tenant'),
       bodyText: raw,
+      userAgent: headerOf(req.headers, 'user-agent'),
     });
     const reply = await this.#reply(request, parseError, fault, res);
     const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;

@@ -76,6 +76,27 @@ describe('lease rules', () => {
     assert.match(takeoverBlocked({ ...base, staleMs: 1_999 }) ?? '', /held by cluster1/);
     assert.match(takeoverBlocked({ ...base, silentMs: 3_999 }) ?? '', /heard/);
     assert.match(takeoverBlocked({ ...base, priority: 1 }) ?? '', /held by/);
-    assert.equal(takeoverBlocked({ ...base, priority: 1, staleMs: 4_000 }), null);
+    assert.match(takeoverBlocked({ ...base, priority: 1, staleMs: 4_000 }) ?? '', /waits 2 s more/);
+    assert.equal(takeoverBlocked({ ...base, priority: 1, staleMs: 4_000, silentMs: 6_000 }), null);
+  });
+
+  it('keeps the turn order when the leader silence decides, not the lease', () => {
+    // promoteAfterSeconds above (1 + priority) × leaseSeconds: silence is the later gate.
+    const at = (priority: number, ms: number): string | null =>
+      takeoverBlocked({
+        self: `cluster${priority + 2}`,
+        lease: lease(1, 'cluster1'),
+        staleMs: ms,
+        silentMs: ms,
+        leaseSeconds: 2,
+        promoteAfterSeconds: 4,
+        priority,
+      });
+    const firstFree = (priority: number): number => {
+      for (let ms = 0; ; ms += 100) if (at(priority, ms) === null) return ms;
+    };
+    assert.equal(firstFree(0), 4_000);
+    assert.equal(firstFree(1), 6_000);
+    assert.equal(firstFree(2), 8_000);
   });
 });

@@ -121,18 +121,20 @@ export interface TakeoverInput {
 }
 
 /**
- * Why a follower may not take the lease now (pepr-style: the first reason, or null when it may).
- * A follower of priority p waits `p × leaseSeconds` longer than one of priority 0.
+ * Why a follower may not take the lease now (the first reason, or null when it may). A follower
+ * of priority p waits `p × leaseSeconds` longer than one of priority 0 on both counts, the
+ * lease's staleness and its leader's silence: whichever of the two decides, the turn order holds.
  */
 export function takeoverBlocked(i: TakeoverInput): string | null {
   if (!i.lease) return 'no lease on the controller';
   if (i.lease.claim.leader === i.self) return null;
-  const leaseMs = (i.leaseSeconds + i.priority * i.leaseSeconds) * 1000;
-  if (i.staleMs < leaseMs) {
+  const turnMs = i.priority * i.leaseSeconds * 1000;
+  if (i.staleMs < i.leaseSeconds * 1000 + turnMs) {
     return `lease held by ${i.lease.claim.leader || 'nobody'} at epoch ${i.lease.claim.epoch}`;
   }
-  if (i.silentMs < i.promoteAfterSeconds * 1000) {
-    return `lease expired, but the leader was heard ${Math.round(i.silentMs / 1000)} s ago`;
+  if (i.silentMs < i.promoteAfterSeconds * 1000 + turnMs) {
+    const turn = i.priority > 0 ? ` (priority ${i.priority} waits ${turnMs / 1000} s more)` : '';
+    return `lease expired, but the leader was heard ${Math.round(i.silentMs / 1000)} s ago${turn}`;
   }
   return null;
 }

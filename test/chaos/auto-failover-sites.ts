@@ -10,9 +10,9 @@
  */
 import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import type { AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
-import type { E2eFederation } from '../support/e2e-federation.js';
+import { E2eFederation } from '../support/e2e-federation.js';
 import { eventually } from '../support/eventually.js';
-import type { ExperimentContext, ResultRow } from './experiment.js';
+import type { ExperimentContext, ExperimentResult, ResultRow } from './experiment.js';
 
 const NS = 'auto';
 export const LEASE_S = 2;
@@ -339,5 +339,42 @@ export class AutoFailoverSites {
         const child = this.#f.run(c)?.child;
         return !child || child.exitCode !== null || child.signalCode !== null;
       }).length;
+  }
+
+  /**
+   * The run's violations, with those of its figures: the sampler never saw a leader, writes by a
+   * fenced or expired leader (`fenced`, default the ones counted here), failovers ≠ promotions.
+   */
+  allViolations(fenced = this.fencedWrites): string[] {
+    return [
+      ...this.#violations,
+      ...(this.ledSamples === 0 ? ['the sampler never saw a leader'] : []),
+      ...(fenced > 0 ? [`${fenced} writes by a fenced or expired leader`] : []),
+      ...(this.promotions !== this.failovers
+        ? [`${this.failovers} failovers, ${this.promotions} promotions`]
+        : []),
+    ];
+  }
+}
+
+/** Starts a federation, runs `body` on its sites, prints the amko logs if it throws, stops all. */
+export async function withSites(
+  ctx: ExperimentContext,
+  fed: Parameters<typeof E2eFederation.start>[0],
+  opts: SitesOptions,
+  body: (a: AutoFailoverSites) => Promise<ExperimentResult>,
+): Promise<ExperimentResult> {
+  const f = await E2eFederation.start(fed);
+  const a = new AutoFailoverSites(f, ctx, opts);
+  try {
+    const result = await body(a);
+    a.stop();
+    return result;
+  } catch (err) {
+    process.stderr.write(f.logTails());
+    throw err;
+  } finally {
+    a.stop();
+    await f.stop();
   }
 }

@@ -18,9 +18,9 @@ import type { AmkoClusterStatus } from '../../../src/shared/crd/amko-cluster.js'
 import type { JournalEntry } from '../../../src/sim/avi-controller/journal.js';
 import { LEASE_HOLDER_MARKER, LEASE_TENANT } from '../../../src/roles/lease-rules.js';
 import { AUTO_FAILOVER_CONDITION, MANUAL_FAILOVER_NEEDED } from '../../../src/roles/role-status.js';
-import { E2eFederation } from '../../support/e2e-federation.js';
+import type { E2eFederation } from '../../support/e2e-federation.js';
 import { eventually } from '../../support/eventually.js';
-import { AutoFailoverSites, LEASE_S, PROMOTE_S } from '../auto-failover-sites.js';
+import { AutoFailoverSites, LEASE_S, PROMOTE_S, withSites } from '../auto-failover-sites.js';
 import type { Experiment, ExperimentContext, ExperimentResult, ResultRow } from '../experiment.js';
 
 const WRITES = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -150,14 +150,11 @@ async function siteFailure(a: AutoFailoverSites, o: Observed, leader: string): P
 export const experiment: Experiment = {
   name: 'auto-failover-controller',
   async run(ctx: ExperimentContext): Promise<ExperimentResult> {
-    const f = await E2eFederation.start({ simState: true });
-    const a = new AutoFailoverSites(f, ctx);
     const o: Observed = { rows: [], violations: [], writesBeforeRenewal: 0 };
-    try {
+    return withSites(ctx, { simState: true }, {}, async (a) => {
       await a.setUp(ctx.short ? 3 : 10);
       await restart(a, o, 'cluster1');
       await siteFailure(a, o, 'cluster1');
-      a.stop();
       const fenced = a.fencedWrites + o.writesBeforeRenewal;
       return {
         name: 'auto-failover-controller',
@@ -178,22 +175,8 @@ export const experiment: Experiment = {
           maxTimeToAutomaticRecoveryMs: Math.max(...a.recoveryMs),
         },
         rows: o.rows,
-        violations: [
-          ...a.violations,
-          ...o.violations,
-          ...(a.ledSamples === 0 ? ['the sampler never saw a leader'] : []),
-          ...(fenced > 0 ? [`${fenced} writes by a fenced or expired leader`] : []),
-          ...(a.promotions !== a.failovers
-            ? [`${a.failovers} failovers, ${a.promotions} promotions`]
-            : []),
-        ],
+        violations: [...a.allViolations(fenced), ...o.violations],
       };
-    } catch (err) {
-      process.stderr.write(f.logTails());
-      throw err;
-    } finally {
-      a.stop();
-      await f.stop();
-    }
+    });
   },
 };

@@ -18,13 +18,7 @@
  * Throughout, every running amko's `amko_federation_role` gauge is sampled every 200 ms: two
  * processes leading at once is a double leadership interval.
  */
-import { E2eFederation } from '../../support/e2e-federation.js';
-import {
-  AutoFailoverSites,
-  LEASE_S,
-  PROMOTE_S,
-  type SitesOptions,
-} from '../auto-failover-sites.js';
+import { withSites, LEASE_S, PROMOTE_S, type SitesOptions } from '../auto-failover-sites.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../experiment.js';
 
 /**
@@ -55,15 +49,12 @@ async function run(
   ctx: ExperimentContext,
   opts: SitesOptions & { note?: string; extra?: string[] },
 ): Promise<ExperimentResult> {
-  const f = await E2eFederation.start({ proxied: true });
-  const a = new AutoFailoverSites(f, ctx, opts);
-  try {
+  return withSites(ctx, { proxied: true }, opts, async (a) => {
     await a.setUp(ctx.short ? 3 : 10);
     await a.partition('cluster1');
     const second = await a.kill('cluster1', 1);
     await a.returns('cluster1', second);
     if (!ctx.short) await a.cutOff(second, 2);
-    a.stop();
     const max = Math.max(...a.recoveryMs);
     return {
       name,
@@ -83,20 +74,7 @@ async function run(
         maxTimeToAutomaticRecoveryMs: max,
       },
       rows: a.rows,
-      violations: [
-        ...a.violations,
-        ...(a.ledSamples === 0 ? ['the sampler never saw a leader'] : []),
-        ...(a.fencedWrites > 0 ? [`${a.fencedWrites} writes by a fenced or expired leader`] : []),
-        ...(a.promotions !== a.failovers
-          ? [`${a.failovers} failovers, ${a.promotions} promotions`]
-          : []),
-      ],
+      violations: a.allViolations(),
     };
-  } catch (err) {
-    process.stderr.write(f.logTails());
-    throw err;
-  } finally {
-    a.stop();
-    await f.stop();
-  }
+  });
 }

@@ -215,14 +215,14 @@ export class AutoFailoverSites {
   }
 
   /** SIGKILL of the leader: one follower takes over. Resolves with the new leader. */
-  async kill(leader: string, epoch: number): Promise<string> {
+  async kill(leader: string, epoch: number, timeoutMs = (PROMOTE_S + 5) * 1000): Promise<string> {
     const f = this.#f;
     const since = await this.journalEnd();
     const killedAt = Date.now();
     await f.run(leader)?.kill('SIGKILL');
     this.failovers++;
     this.#ctx.log(`${leader} SIGKILLed; waiting for one follower to lead`);
-    const next = await this.newLeader(leader, epoch, (PROMOTE_S + 5) * 1000);
+    const next = await this.newLeader(leader, epoch, timeoutMs);
     const ms = Date.now() - killedAt;
     this.recoveryMs.push(ms);
     await this.converged();

@@ -54,7 +54,8 @@ async function round(
     effect: { latencyMs: PUT_HOLD_MS },
   });
   const killedAt = Date.now();
-  const winner = await a.kill(at.leader, at.epoch);
+  // Held lease PUTs and the survey's wait for the dead leader (3 s) lengthen the take-over.
+  const winner = await a.kill(at.leader, at.epoch, (PROMOTE_S + 12) * 1000);
   const recoveryMs = Date.now() - killedAt;
   await f.sim.control.clearFaults(hold?.id);
   const epoch = (await f.status(winner)).epoch ?? 0;

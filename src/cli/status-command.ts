@@ -20,8 +20,10 @@ Usage: kubectl amko status [-o json|yaml] [flags]
 
 Prints the AMKOCluster in ${AVI_SYSTEM} (normally ${AMKO_CLUSTER_NAME}): role, epoch, the
 leader it follows, members in sync, and per member the applied revision, lag, last ack and
-last error; its conditions; then the state of the GSLBConfigs and GlobalDeploymentPolicies in
-${AVI_SYSTEM} and of the GSLBHostRules in every namespace (replicas show where they came from).
+last error; its conditions; with automatic failover on, its settings and the lease on the
+Avi controller as this cluster last saw it (state, holder, epoch, renew age); then the state
+of the GSLBConfigs and GlobalDeploymentPolicies in ${AVI_SYSTEM} and of the GSLBHostRules in
+every namespace (replicas show where they came from).
 
 Then the position of every member of the federation set: each one's AMKOCluster is read
 through the kubeconfig context of the same name (role, leader followed, epoch, applied
@@ -36,7 +38,11 @@ Flags:
 Output fields (-o json|yaml):
   context               the context used
   amkoCluster           {namespace, name, clusterContext, isLeader, clusters, role, epoch, leader,
-                        inSync, revision, highestEpochSeen, message, members[], conditions[]}
+                        inSync, revision, highestEpochSeen, message, members[], conditions[],
+                        autoFailover, lease}; with spec.federation.autoFailover enabled,
+                        autoFailover {enabled, leaseSeconds, promoteAfterSeconds, priority} and
+                        lease {state, holder, epoch, renewTime, renewAgeSeconds, condition,
+                        reason}: the failover lease as this cluster last saw it
   gslbConfigs[]         {namespace, name, controllerIP, amkoUuid, state, replicaOf}
   globalDeploymentPolicies[]  {namespace, name, errorStatus, replicaOf}
   gslbHostRules[]       {namespace, name, fqdn, status, error, replicaOf}
@@ -82,6 +88,7 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
     gdps,
     gslbHostRules,
     positions: survey.positions,
+    now: io.clock.now(),
   });
   if (output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (output === 'yaml') io.out(stringify(report));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AmkoCluster } from '../shared/crd/amko-cluster.js';
+import type { AmkoCluster, AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
 import { formatStatus, statusReport, type StatusInputs } from './status-report.js';
 
 const leader: AmkoCluster = {
@@ -108,5 +108,87 @@ describe('formatStatus', () => {
     );
     assert.match(text, /role:\s+- \(no status yet: is amko running\?\)/);
     assert.match(text, /Members: none\n\nConditions: none\n\nGSLBConfigs: none/);
+  });
+});
+
+describe('statusReport with automatic failover', () => {
+  const now = Date.parse('2026-01-01T00:00:10Z');
+  const follower = (status: AmkoClusterStatus, enabled = true): AmkoCluster => ({
+    metadata: { namespace: 'avi-system', name: 'amkocluster-federation' },
+    spec: {
+      isLeader: false,
+      clusterContext: 'cluster2',
+      clusters: ['cluster1', 'cluster2'],
+      federation: { autoFailover: { enabled, leaseSeconds: 5, priority: 1 } },
+    },
+    status,
+  });
+  const watching: AmkoClusterStatus = {
+    role: 'follower',
+    lease: {
+      state: 'watching',
+      holder: 'cluster1',
+      epoch: 4,
+      renewTime: '2026-01-01T00:00:07Z',
+    },
+    conditions: [
+      { type: 'AutoFailover', status: 'watching the lease', reason: 'lease held by cluster1' },
+    ],
+  };
+
+  it('reports the settings and the lease with its renew age in -o json', () => {
+    const r = statusReport({ ...inputs(follower(watching)), now });
+    const json = JSON.parse(JSON.stringify(r)) as typeof r;
+    assert.deepEqual(json.amkoCluster.autoFailover, {
+      enabled: true,
+      leaseSeconds: 5,
+      promoteAfterSeconds: 30,
+      priority: 1,
+    });
+    assert.deepEqual(json.amkoCluster.lease, {
+      state: 'watching',
+      holder: 'cluster1',
+      epoch: 4,
+      renewTime: '2026-01-01T00:00:07Z',
+      renewAgeSeconds: 3,
+      condition: 'watching the lease',
+      reason: 'lease held by cluster1',
+    });
+  });
+
+  it('prints the lease holder, epoch, state and renew age', () => {
+    const text = formatStatus(statusReport({ ...inputs(follower(watching)), now }));
+    assert.match(text, /failover:\s+on \(lease 5 s, promote after 30 s, priority 1\)\n/);
+    assert.match(
+      text,
+      /lease:\s+watching: held by cluster1 at epoch 4, renewed 3 s ago \(holder's clock\)\n/,
+    );
+    assert.match(text, /\n {14}watching the lease \(lease held by cluster1\)\n/);
+  });
+
+  it('says when a manual site failover is needed and no lease could be read', () => {
+    const unreadable = follower({
+      role: 'follower',
+      lease: { state: 'unreadable' },
+      conditions: [
+        {
+          type: 'AutoFailover',
+          status: 'manual site failover needed: kubectl amko promote --controller-ip',
+          reason: 'connect ECONNREFUSED',
+        },
+      ],
+    });
+    const r = statusReport({ ...inputs(unreadable), now });
+    assert.equal(r.amkoCluster.lease?.renewAgeSeconds, undefined);
+    const text = formatStatus(r);
+    assert.match(text, /lease:\s+unreadable: no holder seen\n/);
+    assert.match(text, /manual site failover needed: kubectl amko promote --controller-ip \(/);
+  });
+
+  it('shows no lease when automatic failover is off', () => {
+    const r = statusReport({ ...inputs(follower(watching, false)), now });
+    assert.equal('lease' in r.amkoCluster, false);
+    assert.equal('autoFailover' in r.amkoCluster, false);
+    assert.doesNotMatch(formatStatus(r), /lease:|failover:/);
   });
 });

@@ -7,6 +7,7 @@ import type {
   AmkoClusterCondition,
   AmkoClusterMemberStatus,
 } from '../shared/crd/amko-cluster.js';
+import { autoFailoverOf, type AutoFailover } from '../shared/crd/auto-failover.js';
 import { AMKO_UUID_ANNOTATION } from '../shared/crd/common.js';
 import type { GlobalDeploymentPolicy } from '../shared/crd/global-deployment-policy.js';
 import type { GslbConfig } from '../shared/crd/gslb-config.js';
@@ -39,6 +40,21 @@ export interface ObjectRef {
   replicaOf?: ReplicaOrigin;
 }
 
+/** The failover lease as this cluster last saw it (only with autoFailover on). */
+export interface LeaseReport {
+  /** `held`, `lapsed`, `watching`, `unreadable` (status.lease.state). */
+  state?: string;
+  holder?: string;
+  epoch?: number;
+  /** The holder's renew time, by the holder's clock. */
+  renewTime?: string;
+  /** Seconds from renewTime to when the report was made (the clocks of two sites). */
+  renewAgeSeconds?: number;
+  /** The AutoFailover condition: its status and reason. */
+  condition?: string;
+  reason?: string;
+}
+
 export interface StatusReport {
   context: string;
   amkoCluster: {
@@ -56,6 +72,9 @@ export interface StatusReport {
     message?: string;
     members: AmkoClusterMemberStatus[];
     conditions: AmkoClusterCondition[];
+    /** spec.federation.autoFailover with its defaults, when enabled. */
+    autoFailover?: AutoFailover;
+    lease?: LeaseReport;
   };
   gslbConfigs: (ObjectRef & { controllerIP?: string; amkoUuid?: string; state?: string })[];
   globalDeploymentPolicies: (ObjectRef & { errorStatus?: string })[];
@@ -73,6 +92,8 @@ export interface StatusInputs {
   gdps: readonly GlobalDeploymentPolicy[];
   gslbHostRules: readonly GslbHostRule[];
   positions?: readonly MemberPositionView[];
+  /** When the report is made (ms since the epoch): the lease's renew age is counted to it. */
+  now?: number;
 }
 
 /** `T` with the keys that may hold undefined made optional instead. */
@@ -109,8 +130,31 @@ function refOf(obj: {
 const byName = (a: ObjectRef, b: ObjectRef): number =>
   `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
 
-function amkoClusterPart(ac: AmkoCluster): StatusReport['amkoCluster'] {
+/** The AutoFailover condition's type (src/roles/role-status.ts writes it). */
+const AUTO_FAILOVER_CONDITION = 'AutoFailover';
+
+function leasePart(ac: AmkoCluster, now: number | undefined): LeaseReport {
+  const l = ac.status?.lease ?? {};
+  const cond = ac.status?.conditions?.find((c) => c.type === AUTO_FAILOVER_CONDITION);
+  const renewed = Date.parse(l.renewTime ?? '');
+  const age =
+    now === undefined || Number.isNaN(renewed)
+      ? undefined
+      : Math.max(0, Math.round((now - renewed) / 1000));
+  return defined({
+    state: l.state,
+    holder: l.holder,
+    epoch: l.epoch,
+    renewTime: l.renewTime,
+    renewAgeSeconds: age,
+    condition: cond?.status,
+    reason: cond?.reason,
+  });
+}
+
+function amkoClusterPart(ac: AmkoCluster, now: number | undefined): StatusReport['amkoCluster'] {
   const { status: s = {}, spec = {} } = ac;
+  const auto = autoFailoverOf(spec.federation?.autoFailover);
   return defined({
     ...refOf(ac),
     clusterContext: spec.clusterContext,
@@ -125,6 +169,8 @@ function amkoClusterPart(ac: AmkoCluster): StatusReport['amkoCluster'] {
     message: s.message,
     members: s.members ?? [],
     conditions: s.conditions ?? [],
+    autoFailover: auto.enabled ? auto : undefined,
+    lease: auto.enabled ? leasePart(ac, now) : undefined,
   });
 }
 
@@ -132,7 +178,7 @@ function amkoClusterPart(ac: AmkoCluster): StatusReport['amkoCluster'] {
 export function statusReport(input: StatusInputs): StatusReport {
   return {
     context: input.context,
-    amkoCluster: amkoClusterPart(input.amkoCluster),
+    amkoCluster: amkoClusterPart(input.amkoCluster, input.now),
     gslbConfigs: input.gslbConfigs
       .map((gc) =>
         defined({
@@ -180,10 +226,29 @@ function summaryLines(report: StatusReport): string[] {
     ['federation', ac.clusters.join(', ') || '-'],
   ];
   if (ac.message) rows.push(['message', ac.message]);
+  if (ac.autoFailover) rows.push(...leaseRows(ac.autoFailover, ac.lease ?? {}));
   return [
     `AMKOCluster ${ac.namespace}/${ac.name} on context ${report.context}`,
-    ...rows.map(([k, v]) => `  ${`${k}:`.padEnd(12)}${v}`),
+    ...rows.map(([k, v]) => `  ${(k ? `${k}:` : '').padEnd(12)}${v}`),
   ];
+}
+
+function leaseRows(a: AutoFailover, l: LeaseReport): [string, string][] {
+  const settings =
+    `on (lease ${a.leaseSeconds} s, promote after ${a.promoteAfterSeconds} s, ` +
+    `priority ${a.priority})`;
+  const holder =
+    l.holder === undefined || l.holder === ''
+      ? 'no holder seen'
+      : `held by ${l.holder} at epoch ${cell(l.epoch)}`;
+  const age =
+    l.renewAgeSeconds === undefined ? '' : `, renewed ${l.renewAgeSeconds} s ago (holder's clock)`;
+  const rows: [string, string][] = [
+    ['failover', settings],
+    ['lease', `${l.state ?? '-'}: ${holder}${age}`],
+  ];
+  if (l.condition) rows.push(['', `${l.condition}${l.reason ? ` (${l.reason})` : ''}`]);
+  return rows;
 }
 
 function section(title: string, headers: string[], rows: string[][]): string {

@@ -22,10 +22,19 @@ import type { LeaderPipeline } from './leader-pipeline.js';
 import type { Event, LeadershipState } from './leadership-types.js';
 import { LeaseKeeper, type LeaseMode } from './lease-keeper.js';
 
-/** The lease's part in a state: renewing at our claim, watching as a follower, or nothing. */
+/**
+ * The lease's part in a state: renewing at our claim, watching as a follower, or nothing. A
+ * take-over renews from the moment it has a claim, not only once `acquire-lease` answered: its
+ * survey and catch-up can outlast the lease (an unreachable member costs the survey's whole
+ * timeout), and a lease that stood still that long would look expired to the other followers.
+ */
 export function leaseModeOf(s: LeadershipState): LeaseMode {
   if (!s.autoFailover) return { kind: 'off' };
-  const leading = s.progress.includes('leased') || s.role === 'leader' || s.fence?.lapsed === true;
+  const leading =
+    s.progress.includes('leased') ||
+    s.role === 'leader' ||
+    s.role === 'promoting' ||
+    s.fence?.lapsed === true;
   if (s.claim && leading && (s.role !== 'fenced' || s.fence?.lapsed === true)) {
     return { kind: 'lead', claim: s.claim };
   }

@@ -112,6 +112,10 @@ export interface AviSimHandle {
    * Resolves with how long the port was closed (stop, `downMs` and start-up), in ms.
    */
   restart(downMs?: number): Promise<number>;
+  /** The first half of `restart`: the process stops (SIGTERM, state flushed) and stays down. */
+  down(): Promise<void>;
+  /** The second half: starts again on the same port with the same flags (after `down`). */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -301,6 +305,13 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     secure: url.startsWith('https:'),
     ...(ca === undefined ? {} : { ca }),
   });
+  const down = async (): Promise<void> => {
+    await stopProcess(child);
+    transport.close();
+  };
+  const up = async (): Promise<void> => {
+    child = (await launch(`127.0.0.1:${new URL(url).port}`)).child;
+  };
   const call = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
     const res = await transport.send({
       method,
@@ -322,13 +333,13 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     control: controlApi(call),
     restart: async (downMs = 0) => {
       const stopped = Date.now();
-      await stopProcess(child);
-      transport.close();
+      await down();
       await new Promise((r) => setTimeout(r, downMs));
-      const again = await launch(`127.0.0.1:${new URL(url).port}`);
-      child = again.child;
+      await up();
       return Date.now() - stopped;
     },
+    down,
+    up,
     stop: async () => {
       transport.close();
       await stopProcess(child);

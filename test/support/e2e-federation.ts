@@ -33,7 +33,7 @@ import {
 } from '../../src/shared/federation/replicated-kinds.js';
 import { contentHash, contentOf } from '../../src/shared/federation/replicated-object.js';
 import type { JournalEntry } from '../../src/sim/avi-controller/journal.js';
-import { startAviSim, type AviSimHandle } from './avi-sim.js';
+import { startAviSim, type AviSimHandle, type StartAviSimOptions } from './avi-sim.js';
 import { makeFederationCerts, type FederationCerts } from './certs.js';
 import { startClusters, type ClusterSet } from './clusters.js';
 import { eventually } from './eventually.js';
@@ -122,15 +122,18 @@ export class E2eFederation {
 
   /**
    * Clusters, simulator, certificates and the avi-system objects of every site; no amko yet.
-   * `proxied`: every federation link goes through its own TCP proxy (see `link`).
+   * `proxied`: every federation link goes through its own TCP proxy (see `link`). `simState`:
+   * the simulator keeps its configuration in a state file, so `sim.restart` / `sim.down` and
+   * `sim.up` are a controller going down and coming back with its objects.
    */
-  static async start(opts: { proxied?: boolean } = {}): Promise<E2eFederation> {
+  static async start(opts: { proxied?: boolean; simState?: boolean } = {}): Promise<E2eFederation> {
     const clusters = await startClusters({ n: 3 });
     let sim: AviSimHandle | undefined;
     let certs: FederationCerts | undefined;
     const links = new Map<string, TcpProxy>();
+    const dir = mkdtempSync(path.join(tmpdir(), 'amko-e2e-'));
     try {
-      sim = await startAviSim({ autoCreateTenants: true });
+      sim = await startAviSim(simOptions(dir, opts.simState === true));
       certs = await makeFederationCerts([...clusters.contexts, INTRUDER]);
       const ports = new Map<string, Ports>();
       for (const c of clusters.contexts) {
@@ -141,7 +144,6 @@ export class E2eFederation {
         });
       }
       if (opts.proxied) await startLinks(ports, links);
-      const dir = mkdtempSync(path.join(tmpdir(), 'amko-e2e-'));
       const f = new E2eFederation({ clusters, sim, certs, ports, dir, links });
       for (const c of clusters.contexts) await f.#installSite(c);
       return f;
@@ -150,6 +152,7 @@ export class E2eFederation {
       await certs?.remove();
       await sim?.stop();
       await clusters.stop();
+      rmSync(dir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -438,6 +441,12 @@ export class E2eFederation {
     const o = await this.get(cluster, kind, key);
     return o ? contentHash(contentOf(kind, o)) : undefined;
   }
+}
+
+/** The simulator's options: with `state`, its configuration kept in a file under `dir`. */
+function simOptions(dir: string, state: boolean): StartAviSimOptions {
+  const statePath = path.join(dir, 'avi-sim-state.json');
+  return { autoCreateTenants: true, ...(state ? { statePath } : {}) };
 }
 
 /** One proxy per ordered pair of clusters, to the second one's federation port, into `links`. */

@@ -18,363 +18,63 @@
  * Throughout, every running amko's `amko_federation_role` gauge is sampled every 200 ms: two
  * processes leading at once is a double leadership interval.
  */
-import { AVI_SYSTEM } from '../../../src/shared/crd/common.js';
-import type { AmkoClusterStatus } from '../../../src/shared/crd/amko-cluster.js';
-import { E2eFederation } from '../../support/e2e-federation.js';
-import { eventually } from '../../support/eventually.js';
-import type { Experiment, ExperimentContext, ExperimentResult, ResultRow } from '../experiment.js';
+import { withSites, LEASE_S, PROMOTE_S, type SitesOptions } from '../auto-failover-sites.js';
+import type { Experiment, ExperimentContext, ExperimentResult } from '../experiment.js';
 
-const NS = 'auto';
-const LEASE_S = 2;
-const PROMOTE_S = 4;
-const PRIORITY: Readonly<Record<string, number>> = { cluster1: 1, cluster2: 0, cluster3: 1 };
-const AMKO_ARGS = ['--replication-ping-ms', '500'];
-
-class AutoFailover {
-  readonly #f: E2eFederation;
-  readonly #ctx: ExperimentContext;
-  readonly #hosts: string[] = [];
-  readonly #violations: string[] = [];
-  readonly #rows: ResultRow[] = [];
-  #sampler: ReturnType<typeof setInterval> | undefined;
-  #sampling = false;
-  #doubleLeadership = 0;
-  #inDouble = false;
-  failovers = 0;
-  promotions = 0;
-  fencedWrites = 0;
-  recoveryMs: number[] = [];
-  /** Samples in which some process led (the sampler sees leaders at all). */
-  ledSamples = 0;
-
-  constructor(f: E2eFederation, ctx: ExperimentContext) {
-    this.#f = f;
-    this.#ctx = ctx;
-  }
-
-  get violations(): string[] {
-    return this.#violations;
-  }
-
-  get rows(): ResultRow[] {
-    return this.#rows;
-  }
-
-  get doubleLeadership(): number {
-    return this.#doubleLeadership;
-  }
-
-  async setUp(hosts: number): Promise<void> {
-    const f = this.#f;
-    for (let i = 0; i < hosts; i++) this.#hosts.push(`app${i}.${NS}.example.com`);
-    for (const c of f.contexts) {
-      const auto = { enabled: true, leaseSeconds: LEASE_S, promoteAfterSeconds: PROMOTE_S };
-      await this.#patchAmko(c, {
-        federation: { autoFailover: { ...auto, priority: PRIORITY[c] } },
-      });
-    }
-    await f.createGslbConfig('cluster1');
-    await f.create('cluster1', 'GlobalDeploymentPolicy', {
-      metadata: { namespace: AVI_SYSTEM, name: 'global-gdp' },
-      spec: {
-        matchRules: { appSelector: { label: { gslb: NS } } },
-        matchClusters: f.contexts.map((cluster) => ({ cluster })),
-        ttl: 30,
-      },
-    });
-    for (const c of f.contexts) await f.objects.namespace(c, NS);
-    for (const [i, host] of this.#hosts.entries()) {
-      for (const c of f.contexts) {
-        await f.objects.ingress(c, NS, `app${i}`, {
-          hosts: [{ host, ip: `10.${c.slice(-1)}.0.${i + 1}` }],
-          labels: { gslb: NS },
-        });
-      }
-    }
-    for (const c of f.contexts) f.startAmko(c, AMKO_ARGS);
-    await this.#until('cluster1', (s) => s.role === 'leader' && s.inSync === '2/2', 120_000);
-    await this.#converged(1);
-    this.#startSampler();
-  }
-
-  async #patchAmko(cluster: string, spec: Record<string, unknown>): Promise<void> {
-    await this.#f.kubectl(cluster, [
-      ...['patch', 'amkocluster', 'amkocluster-federation', '-n', AVI_SYSTEM],
-      ...['--type', 'merge', '-p', JSON.stringify({ spec })],
-    ]);
-  }
-
-  async #until(
-    cluster: string,
-    ok: (s: AmkoClusterStatus) => boolean,
-    timeoutMs: number,
-  ): Promise<AmkoClusterStatus> {
-    return eventually(
-      async () => {
-        const s = await this.#f.status(cluster);
-        if (!ok(s)) throw new Error(`${cluster} status ${JSON.stringify(s)}`);
-        return s;
-      },
-      { timeoutMs, intervalMs: 100, what: `${cluster} status` },
-    );
-  }
-
-  /** Every host's GslbService exists with all three members (at `epoch`, when given). */
-  async #converged(epoch?: number): Promise<void> {
-    await eventually(
-      async () => {
-        const objs = await this.#f.sim.control.objects({ type: 'gslbservice' });
-        const byName = new Map((objs['gslbservice'] ?? []).map((o) => [String(o['name']), o]));
-        for (const host of this.#hosts) {
-          const o = byName.get(host);
-          if (!o) throw new Error(`${host} missing`);
-          const text = JSON.stringify(o);
-          if ((text.match(/"addr":"10\./g) ?? []).length !== 3) throw new Error(`${host}: ${text}`);
-          const m = /"amko-epoch","values":\["(\d+)"\]/.exec(text);
-          if (epoch !== undefined && Number(m?.[1]) > epoch) throw new Error(`${host}: ${text}`);
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: 'controller converged' },
-    );
-  }
-
-  #startSampler(): void {
-    this.#sampler = setInterval(() => {
-      if (this.#sampling) return;
-      this.#sampling = true;
-      void this.#sample().finally(() => {
-        this.#sampling = false;
-      });
-    }, 200);
-  }
-
-  async #sample(): Promise<void> {
-    const leaders: string[] = [];
-    for (const c of this.#f.contexts) {
-      // The live process's own gauge (a status may be left over from a killed process).
-      if (!this.#f.run(c)) continue;
-      const m = await this.#f.metrics(c).catch(() => '');
-      if (/^amko_federation_role\{role="leader",.*\} 1$/m.test(m)) leaders.push(c);
-    }
-    if (leaders.length > 0) this.ledSamples++;
-    const double = leaders.length > 1;
-    if (double && !this.#inDouble) {
-      this.#doubleLeadership++;
-      this.#violations.push(`double leadership observed: ${leaders.join(', ')}`);
-    }
-    this.#inDouble = double;
-  }
-
-  stop(): void {
-    if (this.#sampler) clearInterval(this.#sampler);
-  }
-
-  async partition(leader: string): Promise<void> {
-    const f = this.#f;
-    const others = f.contexts.filter((c) => c !== leader);
-    for (const o of others) f.partition(leader, o);
-    this.#ctx.log(
-      `${leader} cut off from ${others.join(', ')}; watching for three promotion delays`,
-    );
-    const until = Date.now() + 3 * PROMOTE_S * 1000;
-    await eventually(
-      async () => {
-        for (const o of others) {
-          const s = await f.status(o);
-          if (s.role === 'leader') this.#violations.push(`${o} promoted during a partition`);
-        }
-        return Date.now() >= until;
-      },
-      { timeoutMs: 6 * PROMOTE_S * 1000, intervalMs: 250, what: 'partition window' },
-    );
-    const s = await f.status(leader);
-    if (s.role !== 'leader')
-      this.#violations.push(`${leader} lost leadership: ${JSON.stringify(s)}`);
-    const healedAt = Date.now() - 1_000;
-    for (const o of others) f.heal(leader, o);
-    // The followers hear from the leader again before anything else is injected.
-    for (const o of others) {
-      const heard = (st: AmkoClusterStatus): boolean =>
-        Date.parse(st.leaderLastContact ?? '') >= healedAt;
-      await this.#until(o, heard, 60_000);
-    }
-    this.#rows.push({ scenario: 'partition from followers', promotions: 0, leader });
-  }
-
-  /** SIGKILL of the leader: one follower takes over. Resolves with the new leader. */
-  async kill(leader: string, epoch: number): Promise<string> {
-    const f = this.#f;
-    const since = await this.#journalEnd();
-    const killedAt = Date.now();
-    await f.run(leader)?.kill('SIGKILL');
-    this.failovers++;
-    this.#ctx.log(`${leader} SIGKILLed; waiting for one follower to lead`);
-    const next = await this.#newLeader(leader, epoch, (PROMOTE_S + 5) * 1000);
-    const ms = Date.now() - killedAt;
-    this.recoveryMs.push(ms);
-    await this.#converged();
-    const fromOld = await f.writesFrom(leader, since);
-    this.fencedWrites += fromOld.length;
-    this.#rows.push({ scenario: 'leader SIGKILL', from: leader, to: next, recoveryMs: ms });
-    return next;
-  }
-
-  async #journalEnd(): Promise<number> {
-    return (await this.#f.sim.control.journal()).at(-1)?.seq ?? 0;
-  }
-
-  /** Exactly one site other than `old` leads above `epoch`, with isLeader true, by the deadline. */
-  async #newLeader(old: string, epoch: number, timeoutMs: number): Promise<string> {
-    const f = this.#f;
-    const others = f.contexts.filter((c) => c !== old);
-    const winner = await eventually(
-      async () => {
-        const leading: string[] = [];
-        for (const c of others) {
-          const s = await f.status(c);
-          if (s.role === 'leader' && (s.epoch ?? 0) > epoch) leading.push(c);
-        }
-        if (leading.length !== 1) throw new Error(`leading: ${leading.join(', ') || 'none'}`);
-        return leading[0] ?? '';
-      },
-      { timeoutMs, intervalMs: 100, what: `one follower leads after ${old}` },
-    );
-    this.promotions++;
-    const spec = (await f.amkoCluster(winner)).spec;
-    if (spec?.isLeader !== true) this.#violations.push(`${winner} leads without isLeader: true`);
-    for (const c of others.filter((o) => o !== winner)) {
-      const s = await f.status(c);
-      if (s.role !== 'follower') this.#violations.push(`${c} is ${s.role} after the failover`);
-    }
-    return winner;
-  }
-
-  /** The old leader starts again (isLeader still true): fenced, demoted, no writes. */
-  async returns(old: string, leader: string): Promise<void> {
-    const f = this.#f;
-    const since = await this.#journalEnd();
-    f.startAmko(old, AMKO_ARGS);
-    this.#ctx.log(`${old} starts again with isLeader: true`);
-    await eventually(
-      async () => {
-        const a = await f.amkoCluster(old);
-        if (a.spec?.isLeader !== false || a.status?.role !== 'follower') {
-          throw new Error(
-            `${old}: ${JSON.stringify({ spec: a.spec?.isLeader, status: a.status })}`,
-          );
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `${old} demoted` },
-    );
-    if ((await f.status(old)).leader !== leader) {
-      this.#violations.push(`${old} does not follow ${leader}`);
-    }
-    const writes = await f.writesFrom(old, since);
-    this.fencedWrites += writes.length;
-    if (writes.length > 0) {
-      this.#violations.push(`${old} wrote on return: ${writes.map((w) => w.path).join(', ')}`);
-    }
-    this.#rows.push({ scenario: 'old leader returns', site: old, writes: writes.length });
-  }
-
-  /** The leader loses the controller: it self-fences, a follower takes over, it demotes. */
-  async cutOff(leader: string, epoch: number): Promise<string> {
-    const f = this.#f;
-    const since = await this.#journalEnd();
-    const [rule] = await f.sim.control.faults({
-      match: { userAgent: `cluster/${leader}$` },
-      effect: { reset: true },
-    });
-    const cutAt = Date.now();
-    this.failovers++;
-    this.#ctx.log(`${leader} cut off from the controller`);
-    const fenced = await this.#until(leader, (s) => s.role === 'fenced', (LEASE_S + 3) * 1000);
-    const fenceMs = Date.now() - cutAt;
-    this.#ctx.log(`${leader} self-fenced after ${fenceMs} ms: ${fenced.message ?? ''}`);
-    const next = await this.#newLeader(leader, epoch, (LEASE_S + PROMOTE_S + 15) * 1000);
-    this.recoveryMs.push(Date.now() - cutAt);
-    await f.sim.control.clearFaults(rule?.id);
-    await this.returnsDemoted(leader);
-    const accepted = (await f.writesFrom(leader, since)).filter(
-      (e) => e.status >= 200 && e.status < 300,
-    );
-    this.fencedWrites += accepted.length;
-    this.#rows.push({
-      scenario: 'leader cut off from the controller',
-      from: leader,
-      to: next,
-      fenceMs,
-    });
-    return next;
-  }
-
-  async returnsDemoted(old: string): Promise<void> {
-    await eventually(
-      async () => {
-        const a = await this.#f.amkoCluster(old);
-        if (a.spec?.isLeader !== false || a.status?.role !== 'follower') throw new Error(old);
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: `${old} demoted` },
-    );
-  }
-
-  crashes(): number {
-    return this.#f.contexts.filter((c) => {
-      const child = this.#f.run(c)?.child;
-      return !child || child.exitCode !== null || child.signalCode !== null;
-    }).length;
-  }
+/**
+ * The scenarios above as an experiment named `name`, with the sites set up by `options` (e.g.
+ * skewed clocks); `note` ends its description and `extra` adds to what it says was injected.
+ */
+export function autoFailoverExperiment(
+  name: string,
+  options: (ctx: ExperimentContext) => SitesOptions & { note?: string; extra?: string[] },
+): Experiment {
+  return { name, run: (ctx) => run(name, ctx, options(ctx)) };
 }
 
-export const experiment: Experiment = {
-  name: 'auto-failover',
-  async run(ctx): Promise<ExperimentResult> {
-    const f = await E2eFederation.start({ proxied: true });
-    const a = new AutoFailover(f, ctx);
-    try {
-      await a.setUp(ctx.short ? 3 : 10);
-      await a.partition('cluster1');
-      const second = await a.kill('cluster1', 1);
-      await a.returns('cluster1', second);
-      if (!ctx.short) await a.cutOff(second, 2);
-      a.stop();
-      const max = Math.max(...a.recoveryMs);
-      return {
-        name: 'auto-failover',
-        description:
-          `autoFailover on three sites (lease ${LEASE_S} s, promotion after ${PROMOTE_S} s): the leader ` +
-          'partitioned from its followers, SIGKILLed, restarted' +
-          (ctx.short ? '' : ', then the new leader cut off from the controller') +
-          '; statuses sampled every 200 ms for double leadership.',
-        injected: [
-          'leader↔follower federation links dropped for three promotion delays',
-          'SIGKILL of the leader, then its restart with isLeader: true',
-          ...(ctx.short ? [] : ['every controller request of the new leader reset']),
-        ],
-        figures: { leaderKills: 1, partitionsHealed: 2, crashes: a.crashes() },
-        measures: {
-          failoversAttempted: a.failovers,
-          promotions: a.promotions,
-          doubleLeadershipIntervals: a.doubleLeadership,
-          fencedOrExpiredLeaderWrites: a.fencedWrites,
-          maxTimeToAutomaticRecoveryMs: max,
-        },
-        rows: a.rows,
-        violations: [
-          ...a.violations,
-          ...(a.ledSamples === 0 ? ['the sampler never saw a leader'] : []),
-          ...(a.fencedWrites > 0 ? [`${a.fencedWrites} writes by a fenced or expired leader`] : []),
-          ...(a.promotions !== a.failovers
-            ? [`${a.failovers} failovers, ${a.promotions} promotions`]
-            : []),
-        ],
-      };
-    } catch (err) {
-      process.stderr.write(f.logTails());
-      throw err;
-    } finally {
-      a.stop();
-      await f.stop();
-    }
-  },
-};
+export const experiment = autoFailoverExperiment('auto-failover', () => ({}));
+
+function describe(ctx: ExperimentContext, note: string | undefined): string {
+  return (
+    `autoFailover on three sites (lease ${LEASE_S} s, promotion after ${PROMOTE_S} s): the leader ` +
+    'partitioned from its followers, SIGKILLed, restarted' +
+    (ctx.short ? '' : ', then the new leader cut off from the controller') +
+    '; statuses sampled every 200 ms for double leadership' +
+    (note ? `; ${note}.` : '.')
+  );
+}
+
+async function run(
+  name: string,
+  ctx: ExperimentContext,
+  opts: SitesOptions & { note?: string; extra?: string[] },
+): Promise<ExperimentResult> {
+  return withSites(ctx, { proxied: true }, opts, async (a) => {
+    await a.setUp(ctx.short ? 3 : 10);
+    await a.partition('cluster1');
+    const second = await a.kill('cluster1', 1);
+    await a.returns('cluster1', second);
+    if (!ctx.short) await a.cutOff(second, 2);
+    const max = Math.max(...a.recoveryMs);
+    return {
+      name,
+      description: describe(ctx, opts.note),
+      injected: [
+        'leader↔follower federation links dropped for three promotion delays',
+        'SIGKILL of the leader, then its restart with isLeader: true',
+        ...(ctx.short ? [] : ['every controller request of the new leader reset']),
+        ...(opts.extra ?? []),
+      ],
+      figures: { leaderKills: 1, partitionsHealed: 2, crashes: a.crashes() },
+      measures: {
+        failoversAttempted: a.failovers,
+        promotions: a.promotions,
+        doubleLeadershipIntervals: a.doubleLeadership,
+        fencedOrExpiredLeaderWrites: a.fencedWrites,
+        maxTimeToAutomaticRecoveryMs: max,
+      },
+      rows: a.rows,
+      violations: a.allViolations(),
+    };
+  });
+}

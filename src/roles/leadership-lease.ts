@@ -77,12 +77,13 @@ export function applyLease(out: StepOut, e: LeaseEvent, learnt: LearntFn): void 
       return;
     }
     case 'lease-taken':
-      taken(out, e.before);
+      taken(out, e.before, e.claim);
       return;
     case 'lease-lost':
       patch(out, {
         inFlight: undefined,
         vacant: undefined,
+        taken: undefined,
         learnt: maxClaim(out.state.learnt, e.holder),
       });
       say(out, 'info', `lease taken by ${claimText(e.holder)} first: staying a follower`);
@@ -96,7 +97,7 @@ function autoFailover(out: StepOut, enabled: boolean): void {
   if (enabled) return;
   // Off: the lease no longer matters, and a fence that only the lease imposed is lifted.
   const s = out.state;
-  patch(out, { lease: 'unknown', vacant: undefined });
+  patch(out, { lease: 'unknown', vacant: undefined, taken: undefined });
   if (s.fence?.lapsed) resume(out, 'automatic failover turned off: writing again');
 }
 
@@ -116,7 +117,8 @@ function leased(out: StepOut, by: EpochClaim | undefined, learnt: LearntFn): voi
 
 function held(out: StepOut): void {
   const s = out.state;
-  patch(out, { lease: 'held' });
+  // Renewed at the take-over's own claim: the lease taken before it is no longer needed.
+  patch(out, { lease: 'held', ...(s.claim && s.taken ? { taken: undefined } : {}) });
   if (s.fence?.lapsed && s.claim && s.wanted.kind === 'lead') {
     resume(out, 'lease renewed: writing again');
   }
@@ -150,11 +152,12 @@ function lapsed(out: StepOut, reason: string): void {
   say(out, 'error', `self-fenced: ${reason}; no controller writes until the lease is renewed`);
 }
 
-function taken(out: StepOut, before: EpochClaim): void {
+function taken(out: StepOut, before: EpochClaim, claim: EpochClaim): void {
   const s = out.state;
   patch(out, {
     inFlight: undefined,
     vacant: undefined,
+    taken: claim,
     learnt: maxClaim(s.learnt, before),
     selfSet: { isLeader: true, sent: false },
   });

@@ -65,7 +65,10 @@ class Driver {
     if (a.type === 'persist-seen') return this.send({ type: 'persisted', highest: a.claim });
     if (a.type === 'survey') return this.send({ type: 'surveyed', highest: NO_CLAIM, unheard: [] });
     if (a.type === 'acquire-lease') return this.send({ type: 'leased', by: undefined });
-    if (a.type === 'take-lease') return this.send({ type: 'lease-taken', before: a.above });
+    if (a.type === 'take-lease') {
+      const claim = { epoch: Math.max(a.above.epoch, this.state.highest.epoch) + 1, leader: SELF };
+      return this.send({ type: 'lease-taken', before: a.above, claim });
+    }
     return this.send({ type: 'done', effect: a.type });
   }
 
@@ -413,9 +416,12 @@ describe('leadership step: the failover lease (autoFailover)', () => {
     d.send({ type: 'lease-vacant', lease: old });
     const seen = d.settle();
     assert.deepEqual(seen, ['take-lease', 'set-leader']);
+    assert.deepEqual(d.state.taken, { epoch: 4, leader: SELF }, 'the lease it holds meanwhile');
     d.send(lead);
     d.settle();
     assert.equal(d.state.role, 'leader');
     assert.ok((d.state.claim?.epoch ?? 0) > old.epoch, 'leads above the lease it took');
+    d.send(held);
+    assert.equal(d.state.taken, undefined, 'renewed at its own claim: the taken one is done');
   });
 });

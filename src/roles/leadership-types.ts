@@ -95,8 +95,8 @@ export type LeaseEvent =
   | { readonly type: 'lease-lapsed'; readonly reason: string }
   /** A follower may take the lease over: expired, leader silent, its turn by priority. */
   | { readonly type: 'lease-vacant'; readonly lease: EpochClaim }
-  /** The answer to `take-lease`: ours (over `before`), or someone else's (`holder`). */
-  | { readonly type: 'lease-taken'; readonly before: EpochClaim }
+  /** The answer to `take-lease`: ours (`claim`, over `before`), or someone else's (`holder`). */
+  | { readonly type: 'lease-taken'; readonly before: EpochClaim; readonly claim: EpochClaim }
   | { readonly type: 'lease-lost'; readonly holder: EpochClaim };
 
 export interface LeadershipState {
@@ -137,6 +137,12 @@ export interface LeadershipState {
   readonly lease: 'unknown' | 'held' | 'lapsed';
   /** A follower found the lease (held by this claim) expired and may take it over. */
   readonly vacant: EpochClaim | undefined;
+  /**
+   * The claim this process took the lease at, renewed from the moment it was taken until the
+   * take-over persists a claim of its own (setting spec.isLeader and persisting the epoch take
+   * kube writes that may outlast the lease).
+   */
+  readonly taken: EpochClaim | undefined;
   /** The `spec.isLeader` this process writes or wrote to its AMKOCluster, until the spec says so. */
   readonly selfSet: { readonly isLeader: boolean; readonly sent: boolean } | undefined;
 }
@@ -171,6 +177,7 @@ export function initialState(
     autoFailover: false,
     lease: 'unknown',
     vacant: undefined,
+    taken: undefined,
     selfSet: undefined,
   };
 }

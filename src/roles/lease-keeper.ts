@@ -36,6 +36,16 @@ import { LeaseStore, type LeaseController, type SwapResult } from './lease-store
 /** How long `acquire` waits for a starting pipeline's controller connection. */
 const CONNECT_WAIT_MS = 15_000;
 
+/**
+ * A swap refused (412) because the lease changed, into the lease at `claim` itself: the change was
+ * this process's own (the renewal loop and an acquire both write, and a write whose answer was
+ * lost leaves a stale version behind), so the lease is held as wanted.
+ */
+export function ownedAfterConflict(res: SwapResult, claim: EpochClaim): SwapResult {
+  if (res.ok || !res.current || compareClaims(res.current.claim, claim) !== 0) return res;
+  return { ok: true, lease: res.current };
+}
+
 export type LeaseMode =
   | { readonly kind: 'off' }
   | { readonly kind: 'lead'; readonly claim: EpochClaim }
@@ -133,7 +143,10 @@ export class LeaseKeeper {
     const lease = await store.read(this.#signal());
     const plan = planRenew(lease, claim);
     if (plan.kind === 'superseded') return { type: 'leased', by: plan.by };
-    const res = await this.#write(store, claim, plan.kind === 'renew' ? plan.lease : undefined);
+    const res = ownedAfterConflict(
+      await this.#write(store, claim, plan.kind === 'renew' ? plan.lease : undefined),
+      claim,
+    );
     if (!res.ok) {
       const by = res.current?.claim;
       if (by && compareClaims(by, claim) > 0) return { type: 'leased', by };
@@ -163,7 +176,7 @@ export class LeaseKeeper {
       true,
     );
     this.#setView({ state: 'held', lease: res.lease, detail: '' });
-    return { type: 'lease-taken', before: current.claim };
+    return { type: 'lease-taken', before: current.claim, claim };
   }
 
   async #run(): Promise<void> {
@@ -195,7 +208,10 @@ export class LeaseKeeper {
       this.#d.dispatch({ type: 'higher-epoch', by: plan.by, source: 'lease' });
       return;
     }
-    const res = await this.#write(store, claim, plan.kind === 'renew' ? plan.lease : undefined);
+    const res = ownedAfterConflict(
+      await this.#write(store, claim, plan.kind === 'renew' ? plan.lease : undefined),
+      claim,
+    );
     if (res.ok) this.#renewed(sent, res.lease, 'renewed');
   }
 

@@ -30,6 +30,28 @@ describe('leaseModeOf', () => {
     }
   });
 
+  it('renews a lease it took from the moment it took it, until its take-over has a claim', () => {
+    // Setting spec.isLeader and persisting the epoch are kube writes that may outlast the lease.
+    const taken = claim;
+    const selfSet = { isLeader: true, sent: true };
+    const lead = { kind: 'lead', claim: taken };
+    assert.deepEqual(leaseModeOf(state({ role: 'follower', taken, selfSet })), lead);
+    const wanted = { kind: 'lead', status: undefined } as const;
+    assert.deepEqual(leaseModeOf(state({ role: 'promoting', taken, wanted })), lead);
+    // Its own claim, once persisted, is what it renews.
+    const own = { epoch: 3, leader: 'cluster2' };
+    assert.deepEqual(leaseModeOf(state({ role: 'promoting', taken, wanted, claim: own })), {
+      kind: 'lead',
+      claim: own,
+    });
+    // Not when the spec says follow again, nor once a higher claim is known.
+    assert.deepEqual(leaseModeOf(state({ role: 'follower', taken })), { kind: 'watch' });
+    const learnt = { epoch: 4, leader: 'cluster3' };
+    assert.deepEqual(leaseModeOf(state({ role: 'follower', taken, selfSet, learnt })), {
+      kind: 'watch',
+    });
+  });
+
   it('renews as a leader and as a self-fenced leader, not when fenced by a higher claim', () => {
     assert.deepEqual(leaseModeOf(state({ role: 'leader', claim })), { kind: 'lead', claim });
     const lapsed = { by: undefined, reason: 'not renewed', lapsed: true };

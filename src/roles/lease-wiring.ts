@@ -14,7 +14,7 @@ import {
 } from '../shared/crd/auto-failover.js';
 import { AVI_SYSTEM } from '../shared/crd/common.js';
 import { ProblemList } from '../shared/crd/problems.js';
-import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+import { compareClaims, type EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { StatusSink } from '../leader/config/status-sink.js';
 import type { FollowerHandle } from '../follower/follower.js';
@@ -37,6 +37,12 @@ export function leaseModeOf(s: LeadershipState): LeaseMode {
     s.fence?.lapsed === true;
   if (s.claim && leading && (s.role !== 'fenced' || s.fence?.lapsed === true)) {
     return { kind: 'lead', claim: s.claim };
+  }
+  // A lease taken by this follower is renewed while its take-over sets isLeader and persists an
+  // epoch, unless the spec has turned back to follow or a higher claim has been learnt since.
+  const wantsLead = s.wanted.kind === 'lead' || s.selfSet?.isLeader === true;
+  if (s.taken && !s.claim && wantsLead && compareClaims(s.learnt, s.taken) <= 0) {
+    return { kind: 'lead', claim: s.taken };
   }
   if (s.role === 'follower') return { kind: 'watch' };
   return { kind: 'off' };

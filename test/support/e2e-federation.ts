@@ -10,7 +10,7 @@
  * (`partition`, `heal`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -326,6 +326,9 @@ export class E2eFederation {
     await this.certs.remove();
     await this.sim.stop();
     await this.clusters.stop();
+    // AMKO_E2E_KEEP_LOGS=DIR keeps every amko log of the run (for a failure's study).
+    const keep = process.env['AMKO_E2E_KEEP_LOGS'];
+    if (keep) cpSync(this.dir, path.join(keep, path.basename(this.dir)), { recursive: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 

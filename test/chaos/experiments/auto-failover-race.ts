@@ -59,7 +59,10 @@ async function round(
   const recoveryMs = Date.now() - killedAt;
   await f.sim.control.clearFaults(hold?.id);
   const epoch = (await f.status(winner)).epoch ?? 0;
-  const puts = leasePuts(await f.sim.control.journal({ since }));
+  // The killed leader's own renewals just before its kill are not part of the race.
+  const puts = leasePuts(await f.sim.control.journal({ since })).filter(
+    (p) => p.from !== at.leader,
+  );
   const tried = [...new Set(puts.map((p) => p.from))].sort();
   const winners = [...new Set(puts.filter((p) => p.status < 300).map((p) => p.from))];
   const refused = puts.filter((p) => p.status === 412).length;

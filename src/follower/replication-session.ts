@@ -113,7 +113,7 @@ export function eventOf(msg: LeaderMessage__Output): Event {
 }
 
 /** The status a stream ends with. */
-function statusOf(ending: Ending): StatusObject {
+export function endingStatus(ending: Ending): StatusObject {
   switch (ending.reason) {
     case 'invalid':
       return toStatus(bad(ending.details));
@@ -267,7 +267,7 @@ export class ReplicationSession {
       const err = ending.reason === 'invalid' ? bad(ending.details) : ending.cause;
       this.#log.warn({ err, leader: this.claim?.leader }, 'replication stream ended');
     }
-    this.#call.emit('error', statusOf(ending));
+    this.#call.emit('error', endingStatus(ending));
   }
 
   /** Applies a delta; when traced, in an `amko.replica.write` span, child of the leader's send. */

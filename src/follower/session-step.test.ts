@@ -192,6 +192,17 @@ describe('follower session step: deltas and snapshots', () => {
     }
   });
 
+  it('answers a ping on a stream of another log with 0: nothing of that log is applied', () => {
+    // Acking the revision of the old log would tell the new leader a revision of its own log.
+    const { effects } = run([
+      HELLO,
+      admitted(AT(9, 'log-0')),
+      part(5, ['a'], true),
+      { type: 'ping' },
+    ]);
+    assert.deepEqual(kinds(effects).slice(2), ['ack 0']);
+  });
+
   it('answers a ping with the applied revision, inside a snapshot too', () => {
     const { effects } = run([
       HELLO,

@@ -19,7 +19,8 @@
  * - A snapshot may come in parts of one revision (`more`); a key twice, a part of another
  *   revision or a delta inside it ends the stream; nothing of it is written before its last part.
  * - A revision is acked only after its write succeeded; a failed write ends the stream with the
- *   write's error, unacked. A ping is answered with an ack of the applied revision.
+ *   write's error, unacked. A ping is answered with an ack of the applied revision of the stream's log (0 when the
+ *   follower holds another log: its revisions mean nothing in this one).
  * - A leader ends a stream by cancelling it, never by half-closing it. grpc-js drops an
  *   incomplete final frame without telling the handler, so a truncated frame followed by the end
  *   of the stream looks like a half-close: a half-close is therefore refused (INVALID_ARGUMENT),
@@ -33,7 +34,8 @@
  *     `streaming`, with a claim.
  * F2. Writes go forward: a delta is written at exactly `applied + 1` of the admitted log and
  *     epoch; a snapshot above the applied revision of that log and epoch, or of another one.
- * F3. An ack never names a revision above the applied one, and never one not yet written.
+ * F3. An ack names a revision of the admitted log and epoch (0 when nothing of it is applied),
+ *     never one above the applied revision, never one not yet written.
  * F4. At most one admission or write is in flight; a pending snapshot holds one revision and
  *     each key once.
  * F5. `closed` is final: no write, ack or status after it; a closed session holds nothing
@@ -280,7 +282,7 @@ function streaming<H extends HelloLike>(
     case 'delta':
       return delta(s, e);
     case 'ping':
-      return { state: s, effects: [HEARD, { type: 'ack', revision: s.applied.revision }] };
+      return { state: s, effects: [HEARD, { type: 'ack', revision: appliedInLog(s) ?? 0 }] };
     case 'hello':
       return invalid(s, 'unexpected hello message', [HEARD]);
     case 'malformed':
@@ -387,6 +389,8 @@ export function goesForward(
 
 function ackViolations(after: FollowerSessionState, revision: number): string[] {
   const v: string[] = [];
+  if (revision > 0 && appliedInLog(after) === undefined)
+    v.push(`F3 ack ${revision} of log ${after.logId} holding log ${after.applied.logId}`);
   if (revision > after.applied.revision)
     v.push(`F3 ack ${revision} above applied ${after.applied.revision}`);
   if (after.writing?.revision === revision) v.push(`F3 ack ${revision} before its write`);

@@ -53,10 +53,11 @@ export class Oracle {
   /** The highest revision each follower acked, per log. */
   readonly #acks = new Map<string, Map<string, number>>();
   /**
-   * Logs of leaders superseded by a leader that started writing: what their followers acked and
-   * the new leader did not hold when it started (it could not hear them) is lost by design.
+   * Claims of leaders that started writing: the logs of any claim one of them supersedes, kept
+   * before or after, are over. What their followers acked and the writer did not hold when it
+   * started (it could not hear them) is lost by design: there is no quorum.
    */
-  readonly #dead = new Set<string>();
+  readonly #writers: EpochClaim[] = [];
 
   nextSeq(): number {
     return ++this.#seq;
@@ -99,7 +100,7 @@ export class Oracle {
   acksOf(followers: readonly string[]): Ack[] {
     const out: Ack[] = [];
     for (const [logId, perLog] of this.#acks) {
-      if (this.#dead.has(logId)) continue;
+      if (this.#dead(logId)) continue;
       for (const [follower, revision] of perLog) {
         if (followers.includes(follower)) out.push({ follower, logId, revision });
       }
@@ -109,7 +110,12 @@ export class Oracle {
 
   /** A leader holding `claim` started writing: the logs of the claims it supersedes are over. */
   supersededBy(claim: EpochClaim): void {
-    for (const [logId, log] of this.#logs) if (supersedes(claim, log.claim)) this.#dead.add(logId);
+    this.#writers.push(claim);
+  }
+
+  #dead(logId: string): boolean {
+    const claim = this.#logs.get(logId)?.claim;
+    return claim !== undefined && this.#writers.some((w) => supersedes(w, claim));
   }
 
   /** The epoch of the leader that kept `logId`. */
@@ -121,7 +127,7 @@ export class Oracle {
   lost(held: Objects, required: readonly Ack[]): { ack: Ack; line: string }[] {
     const out: { ack: Ack; line: string }[] = [];
     for (const a of required) {
-      if (this.#dead.has(a.logId)) continue;
+      if (this.#dead(a.logId)) continue;
       const keys = missing(held, this.stateAt(a.logId, a.revision));
       if (keys.length > 0) {
         const line = `${a.follower}'s ack of ${a.logId}@${a.revision} lost (${keys.join(', ')})`;

@@ -233,6 +233,38 @@ describe('leadership step', () => {
     assert.deepEqual(d.settle().slice(0, 2), ['follower', 'persist-promotion']);
   });
 
+  it('goes above a tied claim after resuming an interrupted promotion', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.send({ type: 'failed', effect: 'survey', error: 'timeout' });
+    d.send({ type: 'retry' });
+    assert.equal(d.state.promoted, false, 'resumed');
+    d.send({ type: 'surveyed', highest: { epoch: 1, leader: 'c0' }, unheard: [] });
+    assert.equal(d.asked?.type, 'persist-promotion');
+  });
+
+  it('goes above a tie it would win after resuming its epoch, and is fenced by one it loses', () => {
+    const claim = { epoch: 4, leader: SELF };
+    const resumed = {
+      type: 'wanted',
+      wanted: { kind: 'lead', status: { role: 'leader' } },
+    } as const;
+    const wins = new Driver(initialState(SELF, 'hot', claim));
+    wins.send(resumed);
+    wins.send({
+      type: 'surveyed',
+      highest: claim,
+      unheard: [],
+      leaders: [{ epoch: 4, leader: 'c0' }],
+    });
+    assert.equal(wins.asked?.type, 'persist-promotion');
+    const loses = new Driver(initialState(SELF, 'hot', claim));
+    loses.send(resumed);
+    loses.send({ type: 'surveyed', highest: { epoch: 4, leader: 'cluster9' }, unheard: [] });
+    assert.equal(loses.state.role, 'fenced');
+  });
+
   it('tells the catch-up whether the take-over promoted (a resumed leader holds its source)', () => {
     const promoted = new Driver();
     promoted.send(lead);

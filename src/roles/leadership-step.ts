@@ -219,9 +219,14 @@ function surveyed(
   const own = s.claim;
   if (!own || s.role !== 'promoting') return;
   // Another cluster's claim at our very epoch: the controller's epoch marker cannot order the
-  // two, so a promotion does not rely on the name ordering either.
-  const tied = [answered, ...leaders].some((c) => c.epoch === own.epoch && c.leader !== own.leader);
-  if (s.promoted && !s.fence && (tied || supersedes(highest, own))) {
+  // two, so a take-over never writes at a tied epoch. A promotion (or its resumption) goes above
+  // any tie; a resumed leader goes above a tie it would win by name, and is fenced by one it
+  // would lose.
+  const ties = [answered, ...leaders].filter(
+    (c) => c.epoch === own.epoch && c.leader !== own.leader,
+  );
+  const aboveTie = s.tookEpoch ? ties.length > 0 : ties.some((c) => supersedes(own, c));
+  if (!s.fence && (aboveTie || (s.promoted && supersedes(highest, own)))) {
     // Our record was stale: an explicit promotion goes above what the members have seen.
     log(out, 'warn', `epoch ${highest.epoch} was seen elsewhere: promoting above it`);
     set(out, { claim: undefined, progress: [] });

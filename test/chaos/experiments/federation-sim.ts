@@ -23,12 +23,20 @@ export const experiment: Experiment = {
     const seeds = ctx.short ? 200 : 5_000;
     const total = emptyStats();
     let runs = 0;
+    let failed = false;
     const started = Date.now();
     const details = fc.check(
       fc.property(simRuns(), (r) => {
-        const sim = checkRun(r);
-        runs++;
-        add(total, sim.stats);
+        // Runs while shrinking a failure are not counted: the figures are of the seeds run.
+        if (failed) return checkRun(r) !== undefined;
+        try {
+          add(total, checkRun(r).stats);
+          runs++;
+          return true;
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }),
       { numRuns: seeds, seed: ctx.seed },
     );

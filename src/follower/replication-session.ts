@@ -70,9 +70,10 @@ function bad(message: string): OperatorError {
   return new OperatorError('FEDERATION_BAD_MESSAGE', 'never', message);
 }
 
-function revisionOf(value: string): number {
+/** A revision of a delta (≥ 1), or of a snapshot (≥ 0: the snapshot of a log still empty). */
+function revisionOf(value: string, least = 1): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw bad(`invalid revision ${value}`);
+  if (!Number.isSafeInteger(n) || n < least) throw bad(`invalid revision ${value}`);
   return n;
 }
 
@@ -91,7 +92,7 @@ function decode(msg: LeaderMessage__Output): Event {
   if (msg.message === 'hello' && msg.hello) return { type: 'hello', hello: msg.hello };
   if (msg.message === 'snapshot' && msg.snapshot) {
     const s = msg.snapshot;
-    const revision = revisionOf(s.revision);
+    const revision = revisionOf(s.revision, 0);
     return { type: 'snapshot', revision, objects: s.objects.map(fromWireObject), more: s.more };
   }
   if (msg.message === 'delta' && msg.delta) {

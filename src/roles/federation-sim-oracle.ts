@@ -36,7 +36,11 @@ export interface Ack {
 /** The keys of `required` for which `held` has no version as new (empty: nothing is lost). */
 export function missing(held: Objects, required: Objects): ReplicaKey[] {
   const out: ReplicaKey[] = [];
-  for (const [key, v] of required) if ((held.get(key)?.seq ?? -1) < v.seq) out.push(key);
+  for (const [key, v] of required) {
+    const h = held.get(key);
+    // A deletion is held by an absent object too; an older version would bring it back.
+    if (h ? h.seq < v.seq : v.content !== undefined) out.push(key);
+  }
   return out;
 }
 

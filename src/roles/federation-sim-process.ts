@@ -143,7 +143,12 @@ export class SimProcess {
       // catch-up.ts cannot order two logs of one epoch (a leader restarted at the same epoch):
       // what a member acked on the other one is lost, a known limit counted apart.
       const own = this.caughtUpFrom;
-      const unordered = own && ack.logId !== own.logId && oracle.epochOf(ack.logId) === own.epoch;
+      const member = this.positions.find((m) => m.cluster === ack.follower);
+      const sameEpochOtherLog = (logId: string, epoch: number | undefined): boolean =>
+        own !== undefined && logId !== own.logId && epoch === own.epoch;
+      const unordered =
+        sameEpochOtherLog(ack.logId, oracle.epochOf(ack.logId)) ||
+        (member !== undefined && sameEpochOtherLog(member.logId, member.epoch));
       if (unordered) this.#world.count('unorderedLosses');
       else this.#world.violation(`${this.name} writes at ${claim?.epoch ?? '?'}: ${line}`);
     }

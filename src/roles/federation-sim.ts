@@ -349,7 +349,8 @@ export class FederationSim implements SimWorld {
       return;
     }
     const writers = this.#writers.get(claim.epoch) ?? new Map<string, boolean>();
-    writers.set(p.name, p.verified);
+    // A writer whose claim at this epoch was ever taken unverified stays so: the tie began there.
+    writers.set(p.name, (writers.get(p.name) ?? true) && p.verified);
     this.#writers.set(claim.epoch, writers);
     if (writers.size > 1) {
       // Two claims tied at one epoch: the controller's epoch marker cannot order them. Only a

@@ -22,6 +22,7 @@
 import { supersedes } from '../shared/federation/epoch-rules.js';
 import { Reach, unavailable, type Stream } from './federation-sim-net.js';
 import { Oracle } from './federation-sim-oracle.js';
+import { seededRandom } from '../sim/avi-controller/seeded-random.js';
 import { SimFaults } from './federation-sim-faults.js';
 import { SimProcess, type SimWorld } from './federation-sim-process.js';
 import { emptyStats, type Action } from './federation-sim-stats.js';
@@ -42,18 +43,6 @@ const WEIGHTS: readonly [Category, number][] = [
   ['restart', 4],
   ['operator', 2],
 ];
-
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', 'c', 'd'];
 
@@ -77,7 +66,7 @@ export class FederationSim implements SimWorld {
 
   constructor(opts: { seed: number; clusters?: readonly string[] }) {
     this.clusters = opts.clusters ?? ['c1', 'c2', 'c3'];
-    this.#random = prng(opts.seed);
+    this.#random = seededRandom(opts.seed);
     for (const c of this.clusters) this.#procs.set(c, new SimProcess(this, c));
     this.#faults = new SimFaults({
       reach: this.#reach,

@@ -198,6 +198,17 @@ describe('follower replication session: revisions and stream ends', () => {
     assert.deepEqual(ahead.host.applied, ['snapshot 7 (1)']);
   });
 
+  it('applies the empty snapshot of a leader whose log is still empty (revision 0)', async () => {
+    const empty: LeaderMessage__Output = {
+      message: 'snapshot',
+      snapshot: { revision: '0', objects: [], more: false },
+    };
+    const { call, host } = await run({ logId: 'log-0', revision: 9 }, [HELLO, empty]);
+    assert.deepEqual(host.applied, ['snapshot 0 (0)']);
+    assert.deepEqual(call.acks, ['0']);
+    assert.equal(call.status, undefined);
+  });
+
   it('refuses a half-close before the hello (a truncated first frame looks like one)', async () => {
     const { call, host } = await run({}, ['end']);
     assert.equal(call.status?.code, Status.INVALID_ARGUMENT);

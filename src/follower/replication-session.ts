@@ -1,48 +1,42 @@
 /**
- * One Replicate stream on a follower: the hello, then snapshots, deltas and pings, applied one
- * message at a time in arrival order, each acknowledged only after its write. Anything that does
- * not make sense ends the stream (INVALID_ARGUMENT) before anything is written for it.
- *
- * Revisions: within the admitted log and epoch, a delta or a snapshot at or below the applied
- * revision is a replay: it is acknowledged with the applied revision and not applied again (so a
- * replayed old snapshot cannot roll replicas back). A delta that skips a revision, or a delta from
- * another log, is refused (FAILED_PRECONDITION, `revision-gap`); the leader answers with a
- * snapshot.
- *
- * A leader ends a stream by cancelling it, never by half-closing it. grpc-js drops an incomplete
- * final frame without telling the handler, so a truncated frame followed by the end of the stream
- * looks like a half-close: a half-close is therefore refused (INVALID_ARGUMENT), and nothing
- * received after the last complete message (or a snapshot still missing parts) is applied.
+ * One Replicate stream on a follower: the thin I/O runner of session-step.ts. It decodes each
+ * message into an event, feeds the step one message at a time in arrival order, and does what the
+ * step asks: admission and writes through the host, the state answer, acks and the end of the
+ * stream. Every rule of the stream (replays, gaps, half-closes, incomplete snapshots) is the
+ * step's, written at the top of session-step.ts.
  */
 import { status as Status, Metadata, type StatusObject } from '@grpc/grpc-js';
-import { OperatorError } from '../shared/errors.js';
+import { messageOf, OperatorError } from '../shared/errors.js';
 import type { EpochClaim } from '../shared/federation/epoch-rules.js';
 import type { ReplicateCall } from '../shared/federation/federation-server.js';
 import type { Delta__Output } from '../shared/federation/gen/amko/federation/v1/Delta.js';
 import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
 import type { LeaderMessage__Output } from '../shared/federation/gen/amko/federation/v1/LeaderMessage.js';
-import type { Snapshot__Output } from '../shared/federation/gen/amko/federation/v1/Snapshot.js';
 import type { State } from '../shared/federation/gen/amko/federation/v1/State.js';
 import { refusalStatus, toStatus } from '../shared/federation/grpc-status.js';
 import type { PeerIdentity } from '../shared/federation/peer-identity.js';
 import {
   checkIdentity,
   fromWireObject,
-  keyOfContent,
+  parseReplicaKey,
   replicaKey,
   type HashedContent,
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { contextOf, inSpan, SpanKind, tracingOn } from '../shared/telemetry/tracing.js';
+import {
+  initialSession,
+  step,
+  type AppliedPosition,
+  type Change,
+  type Ending,
+  type FollowerSessionState,
+  type SessionEffect,
+  type SessionEvent,
+} from './session-step.js';
 
-/** What a follower has applied: from which leader, epoch and log, up to which revision. */
-export interface AppliedPosition {
-  readonly leader: string;
-  readonly epoch: number;
-  readonly logId: string;
-  readonly revision: number;
-}
+export type { AppliedPosition } from './session-step.js';
 
 /** What a session needs from the follower that hosts it. */
 export interface SessionHost {
@@ -76,16 +70,80 @@ function bad(message: string): OperatorError {
   return new OperatorError('FEDERATION_BAD_MESSAGE', 'never', message);
 }
 
-function revisionOf(value: string): number {
+/** A revision of a delta (≥ 1), or of a snapshot (≥ 0: the snapshot of a log still empty). */
+function revisionOf(value: string, least = 1): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw bad(`invalid revision ${value}`);
+  if (!Number.isSafeInteger(n) || n < least) throw bad(`invalid revision ${value}`);
   return n;
 }
 
-interface PendingSnapshot {
-  readonly revision: number;
-  readonly objects: HashedContent[];
-  readonly keys: Set<ReplicaKey>;
+function changeOf(d: Delta__Output): Change {
+  if (d.change === 'put' && d.put) return fromWireObject(d.put);
+  if (d.change === 'delete' && d.delete) {
+    const kind = checkIdentity(d.delete);
+    return replicaKey(kind, d.delete.namespace, d.delete.name);
+  }
+  throw bad('delta without a change');
+}
+
+type Event = SessionEvent<Hello__Output>;
+
+function decode(msg: LeaderMessage__Output): Event {
+  if (msg.message === 'hello' && msg.hello) return { type: 'hello', hello: msg.hello };
+  if (msg.message === 'snapshot' && msg.snapshot) {
+    const s = msg.snapshot;
+    const revision = revisionOf(s.revision, 0);
+    return { type: 'snapshot', revision, objects: s.objects.map(fromWireObject), more: s.more };
+  }
+  if (msg.message === 'delta' && msg.delta) {
+    const d = msg.delta;
+    const revision = revisionOf(d.revision);
+    return { type: 'delta', revision, change: changeOf(d), traceparent: d.traceparent };
+  }
+  if (msg.message === 'ping') return { type: 'ping' };
+  throw bad(`unexpected ${msg.message ?? 'empty'} message`);
+}
+
+/** The event a message stands for; a message that cannot be decoded is `malformed`. */
+export function eventOf(msg: LeaderMessage__Output): Event {
+  try {
+    return decode(msg);
+  } catch (err) {
+    return { type: 'malformed', details: messageOf(err) };
+  }
+}
+
+/** The status a stream ends with. */
+export function endingStatus(ending: Ending): StatusObject {
+  switch (ending.reason) {
+    case 'invalid':
+      return toStatus(bad(ending.details));
+    case 'revision-gap':
+      return refusalStatus('revision-gap', ending.details);
+    case 'refused':
+    case 'stopped':
+      return ending.cause as StatusObject;
+    case 'write-failed':
+      return toStatus(ending.cause);
+  }
+}
+
+/** What a change is, for the write span. */
+function changeAttributes(change: Change): Record<string, string> {
+  const id =
+    typeof change === 'string'
+      ? parseReplicaKey(change)
+      : {
+          kind: change.content.kind,
+          namespace: change.content.namespace,
+          name: change.content.name,
+        };
+  return {
+    'amko.change': typeof change === 'string' ? 'delete' : 'put',
+    'amko.kind': id.kind,
+    'amko.namespace': id.namespace,
+    'amko.name': id.name,
+  };
 }
 
 export class ReplicationSession {
@@ -93,10 +151,7 @@ export class ReplicationSession {
   readonly #call: ReplicateCall;
   readonly #host: SessionHost;
   readonly #log: Logger;
-  #phase: 'hello' | 'streaming' | 'closed' = 'hello';
-  #claim: EpochClaim | undefined;
-  #logId = '';
-  #snapshot: PendingSnapshot | undefined;
+  #state: FollowerSessionState<Hello__Output> = initialSession();
   #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: { call: ReplicateCall; peer: PeerIdentity; host: SessionHost; log: Logger }) {
@@ -108,41 +163,36 @@ export class ReplicationSession {
 
   /** The admitted claim (undefined before the hello was admitted). */
   get claim(): EpochClaim | undefined {
-    return this.#claim;
+    return this.#state.claim;
   }
 
   get isOpen(): boolean {
-    return this.#phase !== 'closed';
+    return this.#state.phase !== 'closed';
   }
 
   start(): void {
     this.#call.on('data', (msg: LeaderMessage__Output) => {
-      this.#enqueue(() => this.#handle(msg));
+      this.#enqueue(() => this.#feed(eventOf(msg)));
     });
     this.#call.on('end', () => {
-      this.#enqueue(() => {
-        if (this.isOpen) throw bad(this.#halfCloseMessage());
-        return Promise.resolve();
-      });
+      this.#enqueue(() => this.#feed({ type: 'half-close' }));
     });
     this.#call.on('cancelled', () => {
-      this.#finish();
+      void this.#feed({ type: 'cancelled' });
     });
     this.#call.on('error', () => {
-      this.#finish();
+      void this.#feed({ type: 'cancelled' });
     });
   }
 
   /** Ends the stream with `status` (nothing more is applied from it). */
   end(status: StatusObject): void {
-    if (this.#phase === 'closed') return;
-    this.#finish();
-    this.#call.emit('error', status);
+    void this.#feed({ type: 'stop', cause: status });
   }
 
   /** Ends the stream because `winner` took over: a stale refusal when it supersedes this claim. */
   supersededBy(winner: EpochClaim, details: string): void {
-    const mine = this.#claim;
+    const mine = this.claim;
     if (mine && (mine.epoch !== winner.epoch || mine.leader !== winner.leader)) {
       this.end(refusalStatus('stale-epoch', details, winner));
     } else {
@@ -150,151 +200,95 @@ export class ReplicationSession {
     }
   }
 
-  #halfCloseMessage(): string {
-    if (this.#phase === 'hello') return 'the stream ended before a hello';
-    if (this.#snapshot) return `the stream ended inside snapshot ${this.#snapshot.revision}`;
-    return 'the stream was half-closed (a leader cancels a stream, it never ends it)';
-  }
-
-  #finish(): void {
-    if (this.#phase === 'closed') return;
-    this.#phase = 'closed';
-    this.#snapshot = undefined;
-    this.#host.closed(this);
-  }
-
-  #enqueue(step: () => Promise<void>): void {
-    this.#chain = this.#chain.then(step).catch((err: unknown) => {
-      this.#log.warn({ err, leader: this.#claim?.leader }, 'replication stream ended');
+  #enqueue(next: () => Promise<void>): void {
+    this.#chain = this.#chain.then(next).catch((err: unknown) => {
+      this.#log.warn({ err, leader: this.claim?.leader }, 'replication stream ended');
       this.end(toStatus(err));
     });
   }
 
-  async #handle(msg: LeaderMessage__Output): Promise<void> {
-    if (this.#phase === 'closed') return;
-    if (this.#phase === 'hello') {
-      if (msg.message !== 'hello' || !msg.hello) throw bad('the first message must be a hello');
-      await this.#hello(msg.hello);
-      return;
+  /**
+   * Steps one event and does what it asks; resolves once the answers of its admission or write
+   * were stepped too. Effects without an answer are done before the first await, so a
+   * cancellation or an end takes effect at once.
+   */
+  async #feed(event: Event): Promise<void> {
+    const r = step(this.#state, event);
+    this.#state = r.state;
+    for (const fx of r.effects) {
+      const answer = this.#do(fx);
+      if (answer) await this.#feed(await answer);
     }
-    await this.#streaming(msg);
   }
 
-  async #streaming(msg: LeaderMessage__Output): Promise<void> {
-    this.#host.heard?.(this);
-    if (msg.message === 'snapshot' && msg.snapshot) await this.#snapshotPart(msg.snapshot);
-    else if (msg.message === 'delta' && msg.delta) await this.#delta(msg.delta);
-    else if (msg.message === 'ping') this.#ack(this.#host.position().revision);
-    else throw bad(`unexpected ${msg.message ?? 'empty'} message`);
+  /** Does one effect; an admission or a write answers with the event it ends in. */
+  #do(fx: SessionEffect<Hello__Output>): Promise<Event> | undefined {
+    switch (fx.type) {
+      case 'admit':
+        return this.#admit(fx.hello);
+      case 'send-state':
+        this.#call.write({ state: this.#host.state() });
+        return undefined;
+      case 'heard':
+        this.#host.heard?.(this);
+        return undefined;
+      case 'apply-snapshot':
+        return this.#write(() => this.#host.applySnapshot(this, fx.objects, fx.at));
+      case 'apply-delta':
+        return this.#write(() => this.#applyDelta(fx));
+      case 'ack':
+        this.#call.write({ ack: { revision: String(fx.revision) } });
+        return undefined;
+      case 'close':
+        this.#close(fx.ending);
+        return undefined;
+    }
   }
 
-  async #hello(hello: Hello__Output): Promise<void> {
+  async #admit(hello: Hello__Output): Promise<Event> {
     const admitted = await this.#host.admit(this, hello);
-    if ('code' in admitted) {
-      this.end(admitted);
-      return;
-    }
-    if (this.#phase === 'closed') return;
-    this.#claim = admitted.claim;
-    this.#logId = admitted.logId;
-    this.#phase = 'streaming';
-    this.#host.heard?.(this);
-    this.#call.write({ state: this.#host.state() });
+    if ('code' in admitted) return { type: 'refused', cause: admitted };
+    const { claim, logId } = admitted;
+    return { type: 'admitted', claim, logId, position: this.#host.position() };
   }
 
-  async #snapshotPart(s: Snapshot__Output): Promise<void> {
-    const revision = revisionOf(s.revision);
-    const pending = this.#snapshot ?? { revision, objects: [], keys: new Set<ReplicaKey>() };
-    if (pending.revision !== revision)
-      throw bad(`snapshot part of revision ${revision} inside ${pending.revision}`);
-    for (const wire of s.objects) {
-      const h = fromWireObject(wire);
-      const key = keyOfContent(h.content);
-      if (pending.keys.has(key)) throw bad(`snapshot holds ${key} twice`);
-      pending.keys.add(key);
-      pending.objects.push(h);
+  async #write(write: () => Promise<void>): Promise<Event> {
+    try {
+      await write();
+      return { type: 'written' };
+    } catch (err) {
+      return { type: 'write-failed', cause: err };
     }
-    this.#snapshot = pending;
-    if (s.more) return;
-    this.#snapshot = undefined;
-    const applied = this.#appliedInLog();
-    if (applied !== undefined && revision <= applied) {
-      this.#ack(applied);
-      return;
-    }
-    await this.#host.applySnapshot(this, pending.objects, this.#at(revision));
-    this.#ack(revision);
   }
 
-  /** The applied revision when it belongs to this stream's log and epoch, else undefined. */
-  #appliedInLog(): number | undefined {
-    const pos = this.#host.position();
-    const sameLog = pos.logId === this.#logId && pos.epoch === this.#claim?.epoch;
-    return sameLog ? pos.revision : undefined;
+  #close(ending: Ending | undefined): void {
+    this.#host.closed(this);
+    if (!ending) return;
+    if (ending.reason === 'invalid' || ending.reason === 'write-failed') {
+      const err = ending.reason === 'invalid' ? bad(ending.details) : ending.cause;
+      this.#log.warn({ err, leader: this.claim?.leader }, 'replication stream ended');
+    }
+    this.#call.emit('error', endingStatus(ending));
   }
 
-  async #delta(d: Delta__Output): Promise<void> {
-    const revision = revisionOf(d.revision);
-    if (this.#snapshot) throw bad('delta inside a snapshot');
-    const change = this.#changeOf(d);
-    const applied = this.#appliedInLog();
-    if (applied !== undefined && revision <= applied) {
-      this.#ack(applied);
-      return;
-    }
-    if (applied === undefined || revision !== applied + 1) {
-      const pos = this.#host.position();
-      const details = `delta ${revision} does not follow applied revision ${pos.revision} of log ${pos.logId || 'none'}`;
-      this.end(refusalStatus('revision-gap', details));
-      return;
-    }
+  /** Applies a delta; when traced, in an `amko.replica.write` span, child of the leader's send. */
+  async #applyDelta(fx: Extract<SessionEffect, { type: 'apply-delta' }>): Promise<void> {
     const receivedAt = performance.timeOrigin + performance.now();
-    if (tracingOn() && d.traceparent) await this.#tracedApply(d, change, revision);
-    else await this.#host.applyChange(this, change, this.#at(revision));
+    const apply = (): Promise<void> => this.#host.applyChange(this, fx.change, fx.at);
+    if (tracingOn() && fx.traceparent) {
+      const attributes = {
+        'amko.leader': fx.at.leader,
+        'amko.revision': fx.at.revision,
+        ...changeAttributes(fx.change),
+      };
+      const parent = { parent: contextOf(fx.traceparent), kind: SpanKind.CONSUMER };
+      await inSpan('amko.replica.write', attributes, apply, parent);
+    } else {
+      await apply();
+    }
     // Wall-clock times (ms, sub-ms precision) for the replication benchmark's stage breakdown.
     const at = performance.timeOrigin + performance.now();
+    const revision = fx.at.revision;
     this.#log.debug({ stage: 'follower-write', revision, receivedAt, at }, 'replication stage');
-    this.#ack(revision);
-  }
-
-  /** Applies a delta in an `amko.replica.write` span, child of the leader's send span. */
-  #tracedApply(
-    d: Delta__Output,
-    change: HashedContent | ReplicaKey,
-    revision: number,
-  ): Promise<void> {
-    const object = d.change === 'put' ? d.put : d.delete;
-    return inSpan(
-      'amko.replica.write',
-      {
-        'amko.leader': this.#claim?.leader ?? '',
-        'amko.revision': revision,
-        'amko.change': d.change ?? '',
-        'amko.kind': object?.kind ?? '',
-        'amko.namespace': object?.namespace ?? '',
-        'amko.name': object?.name ?? '',
-      },
-      () => this.#host.applyChange(this, change, this.#at(revision)),
-      { parent: contextOf(d.traceparent), kind: SpanKind.CONSUMER },
-    );
-  }
-
-  #changeOf(d: Delta__Output): HashedContent | ReplicaKey {
-    if (d.change === 'put' && d.put) return fromWireObject(d.put);
-    if (d.change === 'delete' && d.delete) {
-      const kind = checkIdentity(d.delete);
-      return replicaKey(kind, d.delete.namespace, d.delete.name);
-    }
-    throw bad('delta without a change');
-  }
-
-  #at(revision: number): AppliedPosition {
-    const claim = this.#claim ?? { epoch: 0, leader: '' };
-    return { leader: claim.leader, epoch: claim.epoch, logId: this.#logId, revision };
-  }
-
-  #ack(revision: number): void {
-    if (this.#phase === 'closed') return;
-    this.#call.write({ ack: { revision: String(revision) } });
   }
 }

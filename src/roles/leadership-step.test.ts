@@ -200,6 +200,97 @@ describe('leadership step', () => {
     assert.deepEqual(d.state.claim, { epoch: 8, leader: SELF });
   });
 
+  it('promotes above a claim tied at its own epoch that a member reports, when it was promoted', () => {
+    // The controller's epoch marker cannot tell two claims of one epoch apart: a promotion that
+    // hears of one goes above it, even when its cluster name would win the tie.
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    assert.deepEqual(d.state.claim, { epoch: 1, leader: SELF });
+    d.send({ type: 'surveyed', highest: { epoch: 1, leader: 'cluster0' }, unheard: [] });
+    assert.equal(d.asked?.type, 'persist-promotion');
+    assert.equal(d.state.mayWrite, false);
+    d.complete();
+    assert.deepEqual(d.state.claim, { epoch: 2, leader: SELF });
+    assert.deepEqual(d.settle(), ['survey', 'catch-up', 'pipeline active', 'replicator']);
+  });
+
+  it('promotes above a tied claim of a member that leads, even one fenced by us', () => {
+    // A fenced leader answers with the claim that fenced it: its own is in `leaders`.
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    const own = { epoch: 1, leader: SELF };
+    d.send({ type: 'surveyed', highest: own, unheard: [], leaders: [{ epoch: 1, leader: 'c0' }] });
+    assert.equal(d.asked?.type, 'persist-promotion');
+    d.complete();
+    assert.deepEqual(d.state.claim, { epoch: 2, leader: SELF });
+  });
+
+  it('forgets an interrupted take-over once it follows: leading again promotes anew', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.send({ type: 'failed', effect: 'survey', error: 'timeout' });
+    d.send(follow);
+    d.send({ type: 'retry' });
+    d.settle();
+    assert.equal(d.state.role, 'follower');
+    // Following, its store takes a winning claim the step never hears of; then it is promoted.
+    d.send(lead);
+    assert.deepEqual(d.settle().slice(0, 2), ['follower', 'persist-promotion']);
+  });
+
+  it('goes above a tied claim after resuming an interrupted promotion', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    d.send({ type: 'failed', effect: 'survey', error: 'timeout' });
+    d.send({ type: 'retry' });
+    assert.equal(d.state.promoted, false, 'resumed');
+    d.send({ type: 'surveyed', highest: { epoch: 1, leader: 'c0' }, unheard: [] });
+    assert.equal(d.asked?.type, 'persist-promotion');
+  });
+
+  it('goes above a tie it would win after resuming its epoch, and is fenced by one it loses', () => {
+    const claim = { epoch: 4, leader: SELF };
+    const resumed = {
+      type: 'wanted',
+      wanted: { kind: 'lead', status: { role: 'leader' } },
+    } as const;
+    const wins = new Driver(initialState(SELF, 'hot', claim));
+    wins.send(resumed);
+    wins.send({
+      type: 'surveyed',
+      highest: claim,
+      unheard: [],
+      leaders: [{ epoch: 4, leader: 'c0' }],
+    });
+    assert.equal(wins.asked?.type, 'persist-promotion');
+    const loses = new Driver(initialState(SELF, 'hot', claim));
+    loses.send(resumed);
+    loses.send({ type: 'surveyed', highest: { epoch: 4, leader: 'cluster9' }, unheard: [] });
+    assert.equal(loses.state.role, 'fenced');
+  });
+
+  it('tells the catch-up whether the take-over promoted (a resumed leader holds its source)', () => {
+    const promoted = new Driver();
+    promoted.send(lead);
+    promoted.complete();
+    promoted.complete();
+    assert.deepEqual(promoted.asked, { type: 'catch-up', promoted: true });
+    const claim = { epoch: 4, leader: SELF };
+    const resumed = new Driver(initialState(SELF, 'hot', claim));
+    resumed.send({ type: 'wanted', wanted: { kind: 'lead', status: { role: 'leader' } } });
+    resumed.complete();
+    assert.deepEqual(resumed.asked, { type: 'catch-up', promoted: false });
+    // A promotion interrupted before its catch-up resumes as the promotion it was.
+    promoted.send({ type: 'failed', effect: 'catch-up', error: 'fetch failed' });
+    promoted.send({ type: 'retry' });
+    promoted.complete();
+    assert.deepEqual(promoted.asked, { type: 'catch-up', promoted: true });
+  });
+
   it('is fenced by a higher epoch a member reports when it resumed', () => {
     const claim = { epoch: 4, leader: SELF };
     const d = new Driver(initialState(SELF, 'hot', claim));

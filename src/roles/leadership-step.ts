@@ -130,7 +130,7 @@ function apply(out: Out, e: Event): void {
       failed(out, e.effect, e.error);
       return;
     case 'surveyed':
-      surveyed(out, e.highest, e.unheard);
+      surveyed(out, e.highest, e.unheard, e.leaders ?? []);
       return;
     case 'higher-epoch':
       learnt(out, e.by, e.reason ?? (e.by ? fencedMessage(e.by) : 'fenced'));
@@ -232,20 +232,33 @@ function failed(out: Out, effect: AsyncEffect['type'], error: string): void {
   });
 }
 
-function surveyed(out: Out, answered: EpochClaim, unheard: readonly string[]): void {
+function surveyed(
+  out: Out,
+  answered: EpochClaim,
+  unheard: readonly string[],
+  leaders: readonly EpochClaim[],
+): void {
   const s = out.state;
   // What the members say, and anything learnt while the epoch was being persisted.
   const highest = maxClaim(answered, s.learnt);
   set(out, { inFlight: undefined, learnt: highest, unheard: [...unheard] });
   const own = s.claim;
   if (!own || s.role !== 'promoting') return;
+  // Another cluster's claim at our very epoch: the controller's epoch marker cannot order the
+  // two, so a take-over never writes at a tied epoch. A promotion (or its resumption) goes above
+  // any tie; a resumed leader goes above a tie it would win by name, and is fenced by one it
+  // would lose.
+  const ties = [answered, ...leaders].filter(
+    (c) => c.epoch === own.epoch && c.leader !== own.leader,
+  );
+  const aboveTie = s.tookEpoch ? ties.length > 0 : ties.some((c) => supersedes(own, c));
+  if (!s.fence && (aboveTie || (s.promoted && supersedes(highest, own)))) {
+    // Our record was stale: an explicit promotion goes above what the members have seen.
+    log(out, 'warn', `epoch ${highest.epoch} was seen elsewhere: promoting above it`);
+    set(out, { claim: undefined, progress: [] });
+    return;
+  }
   if (supersedes(highest, own)) {
-    if (s.promoted && !s.fence) {
-      // Our record was stale: an explicit promotion goes above what the members have seen.
-      log(out, 'warn', `epoch ${highest.epoch} was seen elsewhere: promoting above it`);
-      set(out, { claim: undefined, progress: [] });
-      return;
-    }
     learnt(out, highest, fencedMessage(highest));
     return;
   }
@@ -289,6 +302,9 @@ function nextEffect(out: Out): AsyncEffect | undefined {
   if (w.kind !== 'lead' && (s.role === 'promoting' || s.role === 'leader' || s.role === 'fenced')) {
     return giveUp(out);
   }
+  // An interrupted take-over is resumed only while leading is still wanted: a follower's store
+  // may since hold a winning claim that this state has not seen.
+  if (w.kind !== 'lead' && s.unfinished) set(out, { unfinished: undefined });
   if (w.kind === 'none') return toNone(out);
   if (w.kind === 'follow') return toFollower(out);
   return toLeader(out, w.status);
@@ -390,11 +406,17 @@ function takeUp(out: Out, status: AmkoClusterStatus | undefined): AsyncEffect | 
     return settleFenced(out);
   }
   if (decision.kind === 'resume') {
-    set(out, { ...base, role: 'promoting', claim: decision.claim, promoted: false });
+    set(out, {
+      ...base,
+      role: 'promoting',
+      claim: decision.claim,
+      promoted: false,
+      tookEpoch: false,
+    });
     log(out, 'info', `resuming leadership at persisted epoch ${decision.claim.epoch}`);
     return takeOver(out);
   }
-  set(out, { ...base, role: 'promoting', claim: undefined, promoted: true });
+  set(out, { ...base, role: 'promoting', claim: undefined, promoted: true, tookEpoch: true });
   return takeOver(out);
 }
 
@@ -406,7 +428,7 @@ function takeOver(out: Out): AsyncEffect | undefined {
   }
   const has = (p: LeadershipState['progress'][number]): boolean => s.progress.includes(p);
   if (!has('surveyed')) return { type: 'survey', claim: s.claim };
-  if (!has('caught-up')) return { type: 'catch-up' };
+  if (!has('caught-up')) return { type: 'catch-up', promoted: s.tookEpoch };
   const lease = acquireStep(out);
   if (lease) return lease;
   if (!has('writing')) {

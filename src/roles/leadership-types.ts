@@ -30,7 +30,12 @@ export type AsyncEffect =
   /** Persist a winning claim learnt from elsewhere. */
   | { readonly type: 'persist-seen'; readonly claim: EpochClaim }
   | { readonly type: 'survey'; readonly claim: EpochClaim }
-  | { readonly type: 'catch-up' }
+  /**
+   * Fetch the replicas of a member ahead of us on the old log. `promoted`: this take-over took a
+   * new epoch, so a cluster that has not followed since it started holds nothing to go by (a
+   * resumed leader holds the source objects itself).
+   */
+  | { readonly type: 'catch-up'; readonly promoted: boolean }
   | { readonly type: 'pipeline'; readonly mode: PipelineMode; readonly epoch: number }
   | { readonly type: 'replicator'; readonly on: boolean; readonly claim?: EpochClaim }
   | { readonly type: 'follower'; readonly on: boolean }
@@ -68,6 +73,11 @@ export type Event =
       readonly type: 'surveyed';
       readonly highest: EpochClaim;
       readonly unheard: readonly string[];
+      /**
+       * The claims of the members that answered as leaders (fenced or not), which a fenced one
+       * hides behind the claim that fenced it in `highest`.
+       */
+      readonly leaders?: readonly EpochClaim[];
     }
   | {
       readonly type: 'higher-epoch';
@@ -115,6 +125,8 @@ export interface LeadershipState {
   readonly progress: readonly ('surveyed' | 'caught-up' | 'leased' | 'writing' | 'replicating')[];
   /** This take-over took a new epoch (else it resumes one): a stale record may promote again. */
   readonly promoted: boolean;
+  /** This take-over, or the interrupted one it resumes, took a new epoch (catch-up.ts). */
+  readonly tookEpoch: boolean;
   readonly unheard: readonly string[];
   /** The first role decision (from the recorded status) is still to be taken. */
   readonly booting: boolean;
@@ -163,6 +175,7 @@ export function initialState(
     fence: undefined,
     progress: [],
     promoted: false,
+    tookEpoch: false,
     unheard: [],
     booting: true,
     unfinished: undefined,

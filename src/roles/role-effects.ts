@@ -60,6 +60,13 @@ export function isAsyncEffect(fx: Effect): fx is AsyncEffect {
   return !SYNC_EFFECTS.has(fx.type);
 }
 
+const NOTHING_APPLIED: AppliedPosition = Object.freeze({
+  leader: '',
+  epoch: 0,
+  logId: '',
+  revision: 0,
+});
+
 /** Members whose highest epoch the replicator has learnt. */
 const heardOf = (s: ReplicationStatus): string[] =>
   s.members.filter((m) => m.heard === true).map((m) => m.cluster);
@@ -89,7 +96,7 @@ export class RoleEffects {
       case 'survey':
         return this.#survey(fx.claim);
       case 'catch-up':
-        await this.#catchUp();
+        await this.#catchUp(fx.promoted);
         return { type: 'done', effect: 'catch-up' };
       case 'pipeline':
         await this.#pipelineMode(fx.mode, fx.epoch);
@@ -161,12 +168,16 @@ export class RoleEffects {
         ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
         : 'epoch survey done',
     );
-    return { type: 'surveyed', highest: s.highest, unheard };
+    const leaders = s.positions
+      .filter((p) => p.role !== 'follower' && p.epoch > 0)
+      .map((p) => ({ epoch: p.epoch, leader: p.cluster }));
+    return { type: 'surveyed', highest: s.highest, unheard, leaders };
   }
 
   /** A member ahead of us on the old log: its replicas first, before any write (catch-up.ts). */
-  async #catchUp(): Promise<void> {
-    const own = this.#lastApplied;
+  async #catchUp(promoted: boolean): Promise<void> {
+    // A promoted cluster that has not followed since it started knows of no replicas it holds.
+    const own = this.#lastApplied ?? (promoted ? NOTHING_APPLIED : undefined);
     if (!own) return;
     const ahead = memberAhead(own, this.#positions);
     if (!ahead) {

@@ -40,13 +40,13 @@ import {
   selfSetSent,
   settleSelfSet,
 } from './leadership-lease.js';
-import type {
-  AsyncEffect,
-  Effect,
-  Event,
-  Front,
-  LeadershipState,
-  PipelineMode,
+import {
+  frontOf,
+  type AsyncEffect,
+  type Effect,
+  type Event,
+  type LeadershipState,
+  type PipelineMode,
 } from './leadership-types.js';
 
 export * from './leadership-types.js';
@@ -56,25 +56,6 @@ export const RETRY_MS = 2_000;
 interface Out {
   state: LeadershipState;
   effects: Effect[];
-}
-
-/** The front (handler and health) that the state implies. */
-export function frontOf(s: LeadershipState): Front {
-  if (s.role === 'follower') {
-    return { handler: 'follower', claim: undefined, federation: true, leader: false };
-  }
-  if (s.role === 'fenced' || (s.fence && s.claim)) {
-    return { handler: 'fenced', claim: s.claim, federation: false, leader: false };
-  }
-  if (s.role === 'promoting' || s.role === 'leader') {
-    return {
-      handler: 'leader',
-      claim: s.claim,
-      federation: s.role === 'leader' && s.replicating,
-      leader: s.role === 'leader' && s.mayWrite && s.pipelineOk,
-    };
-  }
-  return { handler: 'none', claim: undefined, federation: false, leader: false };
 }
 
 /** Applies one event; the effects say what the runner must do. */

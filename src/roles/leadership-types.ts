@@ -194,3 +194,22 @@ export function initialState(
     selfSet: undefined,
   };
 }
+
+/** The front (handler and health) that the state implies. */
+export function frontOf(s: LeadershipState): Front {
+  if (s.role === 'follower') {
+    return { handler: 'follower', claim: undefined, federation: true, leader: false };
+  }
+  if (s.role === 'fenced' || (s.fence && s.claim)) {
+    return { handler: 'fenced', claim: s.claim, federation: false, leader: false };
+  }
+  if (s.role === 'promoting' || s.role === 'leader') {
+    return {
+      handler: 'leader',
+      claim: s.claim,
+      federation: s.role === 'leader' && s.replicating,
+      leader: s.role === 'leader' && s.mayWrite && s.pipelineOk,
+    };
+  }
+  return { handler: 'none', claim: undefined, federation: false, leader: false };
+}

@@ -313,6 +313,28 @@ describe('leadership step', () => {
     assert.deepEqual(d.state.claim, { epoch: 1, leader: SELF }, 'no second promotion');
   });
 
+  it('waits longer after each failure in a row, and starts again after a success', () => {
+    const d = new Driver();
+    d.send(lead);
+    d.complete();
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const effects = d.send({ type: 'failed', effect: 'survey', error: 'timeout' });
+      const retry = effects.find((e) => e.type === 'retry-after');
+      waits.push(retry?.type === 'retry-after' ? retry.ms : -1);
+      d.send({ type: 'retry' });
+    }
+    assert.deepEqual(waits, [2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    assert.equal(d.asked?.type, 'survey');
+    d.complete();
+    assert.equal(d.state.failures, 0, 'a survey that answered ends the run of failures');
+    const next = d.send({ type: 'failed', effect: 'catch-up', error: 'unreachable' });
+    assert.deepEqual(
+      next.filter((e) => e.type === 'retry-after'),
+      [{ type: 'retry-after', ms: 2_000 }],
+    );
+  });
+
   it('demotes: replication off, the fence forgotten, then follows with a read-only pipeline', () => {
     const d = new Driver();
     d.send(lead);

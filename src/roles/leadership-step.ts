@@ -22,6 +22,7 @@
  *  6. The claim never exceeds what is persisted: `claim.epoch` ≤ `highest.epoch`.
  */
 import type { AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
+import { backoffCeiling, doubling } from '../shared/backoff.js';
 import {
   compareClaims,
   maxClaim,
@@ -36,12 +37,10 @@ import {
   demoteStep,
   followerStep,
   isLeaseEvent,
-  leaseViolations,
   selfSetSent,
   settleSelfSet,
 } from './leadership-lease.js';
 import {
-  frontOf,
   type AsyncEffect,
   type Effect,
   type Event,
@@ -51,7 +50,18 @@ import {
 
 export * from './leadership-types.js';
 
-export const RETRY_MS = 2_000;
+/** The wait before retrying a failed effect: 2 s, doubling with each failure in a row, to 30 s. */
+export const ROLE_RETRY = doubling(2_000, 30_000);
+
+/** The events that answer an effect with a success: they end a run of failures. */
+const SUCCESSES: ReadonlySet<Event['type']> = new Set([
+  'done',
+  'persisted',
+  'surveyed',
+  'leased',
+  'lease-taken',
+  'lease-lost',
+]);
 
 interface Out {
   state: LeadershipState;
@@ -61,6 +71,7 @@ interface Out {
 /** Applies one event; the effects say what the runner must do. */
 export function step(state: LeadershipState, event: Event): Out {
   const out: Out = { state, effects: [] };
+  if (SUCCESSES.has(event.type) && state.failures > 0) set(out, { failures: 0 });
   apply(out, event);
   plan(out);
   if (shown(out.state) !== shown(state)) out.effects.push({ type: 'status' });
@@ -198,8 +209,8 @@ function persisted(out: Out, highest: EpochClaim): void {
 
 function failed(out: Out, effect: AsyncEffect['type'], error: string): void {
   const s = out.state;
-  set(out, { inFlight: undefined, waitingRetry: true });
-  out.effects.push({ type: 'retry-after', ms: RETRY_MS });
+  set(out, { inFlight: undefined, waitingRetry: true, failures: s.failures + 1 });
+  out.effects.push({ type: 'retry-after', ms: backoffCeiling(ROLE_RETRY, s.failures) });
   log(out, 'error', `role change failed (${effect}): ${error}; retrying`);
   if (effect === 'take-lease') set(out, { vacant: undefined });
   if (s.role !== 'promoting' && s.role !== 'leader') return;
@@ -440,31 +451,5 @@ function settleFenced(out: Out): AsyncEffect | undefined {
   return demoteStep(out);
 }
 
-/** The invariants at the top of this file; an empty list when they hold. */
-export function violations(s: LeadershipState): string[] {
-  const v: string[] = [];
-  const front = frontOf(s);
-  if (s.mayWrite) {
-    if (s.role !== 'promoting' && s.role !== 'leader') v.push(`mayWrite in role ${s.role}`);
-    if (s.fence) v.push('mayWrite while fenced');
-    if (!s.claim || compareClaims(s.highest, s.claim) !== 0)
-      v.push('mayWrite on an unpersisted claim');
-  }
-  if (s.claim && supersedes(s.learnt, s.claim)) {
-    if (s.mayWrite) v.push('mayWrite after learning a higher claim');
-    const beforeSurvey = s.role === 'promoting' && !s.progress.includes('surveyed');
-    if (s.role !== 'fenced' && !beforeSurvey)
-      v.push(`role ${s.role} after learning a higher claim`);
-  }
-  if (s.fence && (s.mayWrite || front.federation || front.handler === 'leader')) {
-    v.push('a fenced process serves as leader');
-  }
-  if (s.role === 'follower' && (s.mayWrite || s.replicating))
-    v.push('a follower writes or replicates');
-  if (front.leader !== (s.mayWrite && s.role === 'leader' && s.pipelineOk))
-    v.push('amko.leader health disagrees');
-  if (s.claim && s.claim.epoch > s.highest.epoch) v.push('claim above the persisted epoch');
-  return [...v, ...leaseViolations(s)];
-}
-
+export { violations } from './leadership-invariants.js';
 export { NO_CLAIM };

@@ -143,6 +143,8 @@ export interface LeadershipState {
   readonly inFlight: AsyncEffect['type'] | undefined;
   /** A failed step waits for the retry timer. */
   readonly waitingRetry: boolean;
+  /** Effects failed in a row (reset by any effect's success): each retry waits longer. */
+  readonly failures: number;
   /** spec.federation.autoFailover.enabled: off, the lease plays no part at all. */
   readonly autoFailover: boolean;
   /** The lease at our claim: not known yet, renewed in time, or not renewed for leaseSeconds. */
@@ -187,6 +189,7 @@ export function initialState(
     mayWrite: false,
     inFlight: undefined,
     waitingRetry: false,
+    failures: 0,
     autoFailover: false,
     lease: 'unknown',
     vacant: undefined,

@@ -3,9 +3,12 @@ import type { ReplicationStatus } from '../leader/replicator/member-status.js';
 import {
   desiredStatusPatch,
   federationConditions,
+  roleViewOf,
   withTransitionTimes,
   type RoleView,
 } from './role-status.js';
+
+import { initialState, type LeadershipState } from './leadership-types.js';
 
 const VALID = { type: 'current AMKOCluster Validation', status: 'valid AMKOCluster object' };
 const NOW = '2026-01-02T03:04:05.000Z';
@@ -226,5 +229,38 @@ describe('AMKOCluster status of a role', () => {
       reason: 'cluster2: not connected',
     });
     assert.deepEqual(federationConditions(replication({ members: [] })), []);
+  });
+});
+
+describe('roleViewOf', () => {
+  const claim = { epoch: 3, leader: 'cluster1' };
+  const base = initialState('cluster1', 'hot', claim);
+  const at = (p: Partial<LeadershipState>): LeadershipState => ({ ...base, ...p });
+  const rep = replication();
+
+  it('shows a leader with its replication only once the replicator runs', () => {
+    const leader = at({ role: 'leader', claim, unheard: ['cluster3'] });
+    assert.deepEqual(roleViewOf(leader, undefined, rep), {
+      phase: 'leader',
+      claim,
+      replication: rep,
+      unheard: ['cluster3'],
+    });
+    assert.deepEqual(roleViewOf(leader, undefined, undefined), { phase: 'promoting', claim });
+  });
+
+  it('shows fenced with the winning claim, and nothing before a role is taken', () => {
+    const by = { epoch: 4, leader: 'cluster2' };
+    const fenced = at({ role: 'fenced', claim, fence: { by, reason: 'higher epoch' } });
+    assert.deepEqual(roleViewOf(fenced, undefined, rep), {
+      phase: 'fenced',
+      claim,
+      by,
+      reason: 'higher epoch',
+    });
+    assert.deepEqual(roleViewOf(at({ role: 'none' }), undefined, rep), { phase: 'none' });
+    assert.deepEqual(roleViewOf(at({ role: 'follower' }), undefined, undefined), {
+      phase: 'none',
+    });
   });
 });

@@ -10,6 +10,7 @@ import type { FollowerStatus } from '../follower/follower.js';
 import { leaderContactStatus, toFollowerAmkoClusterStatus } from '../follower/follower-status.js';
 import { toAmkoClusterStatus, type ReplicationStatus } from '../leader/replicator/member-status.js';
 import { fencedMessage } from './leadership.js';
+import type { LeadershipState } from './leadership-types.js';
 import type { LeaseView } from './lease-keeper.js';
 
 /** What the role switch is doing, as the status writer sees it. */
@@ -30,6 +31,25 @@ export type RoleView =
       readonly by: EpochClaim | undefined;
       readonly reason: string;
     };
+
+/** The view of a leadership state, with the running follower's or replicator's status. */
+export function roleViewOf(
+  s: LeadershipState,
+  follower: FollowerStatus | undefined,
+  replication: ReplicationStatus | undefined,
+): RoleView {
+  if (s.role === 'follower' && follower) return { phase: 'follower', follower };
+  if (s.role === 'fenced') {
+    return { phase: 'fenced', claim: s.claim, by: s.fence?.by, reason: s.fence?.reason ?? '' };
+  }
+  if (s.role === 'leader' && s.claim && replication) {
+    return { phase: 'leader', claim: s.claim, replication, unheard: s.unheard };
+  }
+  if ((s.role === 'promoting' || s.role === 'leader') && s.claim) {
+    return { phase: 'promoting', claim: s.claim };
+  }
+  return { phase: 'none' };
+}
 
 export const VALIDATION_CONDITION = 'current AMKOCluster Validation';
 export const GSLB_CONFIG_FEDERATION = 'GSLBConfig Federation';

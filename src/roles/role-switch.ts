@@ -8,6 +8,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Meter } from '@opentelemetry/api';
+import { Backoff } from '../shared/backoff.js';
 import type { Clock } from '../shared/clock.js';
 import {
   type AmkoCluster,
@@ -37,6 +38,7 @@ import { LeaderPipeline } from './leader-pipeline.js';
 import {
   frontOf,
   initialState,
+  ROLE_RETRY,
   step,
   type AsyncEffect,
   type Effect,
@@ -48,7 +50,7 @@ import {
 import type { LeaseKeeper } from './lease-keeper.js';
 import { autoFailoverIn, leaseKeeperOf, leaseModeOf } from './lease-wiring.js';
 import { isAsyncEffect, RoleEffects } from './role-effects.js';
-import { desiredStatusPatch, type RoleView } from './role-status.js';
+import { desiredStatusPatch, roleViewOf, type RoleView } from './role-status.js';
 import {
   FEDERATION_NEEDS_TLS,
   federationNotice,
@@ -101,6 +103,8 @@ export class RoleSwitch {
   #inFlight: Promise<void> = Promise.resolve();
   #stopping = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** Reads of the AMKOCluster's epoch store that failed in a row. */
+  readonly #unreadable = new Backoff(ROLE_RETRY);
   #lastSay = '';
   /** The single-site notice last logged ('' for none). */
   #noticeSaid = '';
@@ -212,6 +216,7 @@ export class RoleSwitch {
         (store) => {
           if (this.#inForceUid !== uid) return;
           this.#ready = uid;
+          this.#unreadable.reset();
           this.#dispatch({ type: 'loaded', highest: store.highest() });
           this.update(this.#clusters);
         },
@@ -354,7 +359,7 @@ export class RoleSwitch {
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.update(this.#clusters);
-    }, 2_000);
+    }, this.#unreadable.next());
   }
 
   get #amko(): AmkoCluster | undefined {
@@ -410,26 +415,8 @@ export class RoleSwitch {
   }
 
   #view(): RoleView {
-    const s = this.#state;
-    const follower = this.#effects.follower;
-    if (s.role === 'follower' && follower)
-      return { phase: 'follower', follower: follower.status() };
-    if (s.role === 'fenced') {
-      return { phase: 'fenced', claim: s.claim, by: s.fence?.by, reason: s.fence?.reason ?? '' };
-    }
-    const replicator = this.#effects.replicator;
-    if (s.role === 'leader' && s.claim && replicator) {
-      return {
-        phase: 'leader',
-        claim: s.claim,
-        replication: replicator.status(),
-        unheard: s.unheard,
-      };
-    }
-    if ((s.role === 'promoting' || s.role === 'leader') && s.claim) {
-      return { phase: 'promoting', claim: s.claim };
-    }
-    return { phase: 'none' };
+    const fx = this.#effects;
+    return roleViewOf(this.#state, fx.follower?.status(), fx.replicator?.status());
   }
 
   #statusTarget(): StatusTarget | undefined {

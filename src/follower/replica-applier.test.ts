@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { gdpReplica } from './replica-fixtures.js';
 import { OperatorError } from '../shared/errors.js';
 import {
-  hashed,
   keyOfContent,
   type HashedContent,
   type ReplicaKey,
@@ -11,16 +11,7 @@ import { ReplicaApplier } from './replica-applier.js';
 import type { ReplicaMarks } from './replica-plan.js';
 import type { ReplicaWriter } from './replica-writer.js';
 
-function gdp(name: string, ttl: number): HashedContent {
-  return hashed({
-    kind: 'GlobalDeploymentPolicy',
-    namespace: 'avi-system',
-    name,
-    spec: { ttl },
-    labels: {},
-    annotations: {},
-  });
-}
+const gdp = gdpReplica;
 
 /** Records what would be written; every put completes when the test releases it. */
 class RecordingWriter {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gdpReplica } from './replica-fixtures.js';
 import { EventEmitter } from 'node:events';
 import { status as Status, type StatusObject } from '@grpc/grpc-js';
 import { REFUSAL_METADATA } from '../shared/federation/federation-names.js';
@@ -8,7 +9,6 @@ import type { LeaderMessage__Output } from '../shared/federation/gen/amko/federa
 import type { ReplicatedObject__Output } from '../shared/federation/gen/amko/federation/v1/ReplicatedObject.js';
 import type { State } from '../shared/federation/gen/amko/federation/v1/State.js';
 import {
-  hashed,
   toWireObject,
   type HashedContent,
   type ReplicaKey,
@@ -90,15 +90,7 @@ class FakeHost implements SessionHost {
   }
 }
 
-const gdp = (ttl: number, name = 'global-gdp'): HashedContent =>
-  hashed({
-    kind: 'GlobalDeploymentPolicy',
-    namespace: 'avi-system',
-    name,
-    spec: { ttl },
-    labels: {},
-    annotations: {},
-  });
+const gdp = (ttl: number, name = 'global-gdp'): HashedContent => gdpReplica(name, ttl);
 
 const wire = (h: HashedContent): ReplicatedObject__Output =>
   toWireObject(h) as ReplicatedObject__Output;

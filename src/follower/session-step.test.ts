@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  hashed,
-  type HashedContent,
-  type ReplicaKey,
-} from '../shared/federation/replicated-object.js';
+import { gdpReplica } from './replica-fixtures.js';
+import type { ReplicaKey } from '../shared/federation/replicated-object.js';
 import {
   initialSession,
   step,
@@ -15,15 +12,7 @@ import {
   type SessionEvent,
 } from './session-step.js';
 
-const gdp = (name: string, ttl: number): HashedContent =>
-  hashed({
-    kind: 'GlobalDeploymentPolicy',
-    namespace: 'avi-system',
-    name,
-    spec: { ttl },
-    labels: {},
-    annotations: {},
-  });
+const gdp = gdpReplica;
 
 const CLAIM = Object.freeze({ epoch: 5, leader: 'cluster1' });
 const AT = (revision: number, logId = 'log-1', epoch = 5): AppliedPosition => ({

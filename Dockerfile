@@ -16,7 +16,8 @@ COPY proto proto
 COPY src src
 COPY test test
 COPY bench bench
-RUN npx tsc -p tsconfig.json
+COPY scripts/bundle.mjs scripts/bundle.mjs
+RUN npx tsc -p tsconfig.json && node scripts/bundle.mjs
 
 # Runtime files: production dependencies only, the compiled sources without tests, the proto
 # files, package.json (ESM), the node binary, env(1) for the #!/usr/bin/env shebangs.

@@ -1,21 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, openSync, closeSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
-/** A free TCP port on 127.0.0.1 (bound and released; callers start their server at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports below the kernel's ephemeral range, which outgoing connections never take. */
+function ownPortRange(): { low: number; high: number } {
+  try {
+    const [first] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (first !== undefined && first > 12_000) return { low: 10_000, high: first - 1 };
+  } catch {
+    // not Linux: the range below is under every common default
+  }
+  return { low: 10_000, high: 32_767 };
+}
+
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
+    srv.once('error', () => {
+      resolve(false);
+    });
+    srv.listen(port, '127.0.0.1', () => {
       srv.close(() => {
-        resolve(port);
+        resolve(true);
       });
     });
   });
+}
+
+/**
+ * A loopback port for a process started later. A port the kernel hands out for `listen(0)` is an
+ * ephemeral one, which any outgoing connection may take before that process binds it
+ * (EADDRINUSE); so the port is picked at random below the ephemeral range, checked free, and
+ * never handed out twice by this process.
+ */
+export async function freePort(): Promise<number> {
+  const { low, high } = ownPortRange();
+  for (let tries = 0; tries < 200; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free loopback port in ${low}..${high} after 200 tries`);
 }
 
 /** Whether a process with this pid still exists. */

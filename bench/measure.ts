@@ -4,12 +4,15 @@
  * the result file (one entry per figure: median, min, max over the runs that count, every sample
  * with its load).
  *
- * A run taken while the 1-minute load average (before or after it) was above the number of cores
- * is marked `loaded` and left out of the median, min and max unless every run was loaded.
+ * A run during which processes outside the benchmark used more than a quarter of the machine's
+ * cores on average (lib/outside-cpu.ts) is marked `loaded` and left out of the median, min and
+ * max unless every run was loaded. The 1-minute load average is recorded too, but it counts the
+ * benchmark's own processes, so it cannot tell a quiet machine from a busy one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuSnapshot, outsideCores } from './lib/outside-cpu.js';
 
 /** What `bench/run.ts` hands each benchmark. */
 export interface BenchContext {
@@ -63,6 +66,8 @@ export interface Sample {
   readonly value: number;
   readonly loaded: boolean;
   readonly loadavg: LoadAverage;
+  /** Cores used on average by processes outside the benchmark during the run (Linux). */
+  readonly outsideCores?: number;
 }
 
 export interface Figure {
@@ -77,7 +82,7 @@ export interface Figure {
   readonly max: number;
   /** Runs that produced the figure. */
   readonly runs: number;
-  /** Of those, runs taken with the 1-minute load above the core count. */
+  /** Of those, runs during which processes outside the benchmark used over a quarter of the cores. */
   readonly loadedRuns: number;
   /** Whether median, min and max include loaded runs (only when every run was loaded). */
   readonly fromLoadedRuns: boolean;
@@ -128,12 +133,17 @@ export function median(values: readonly number[]): number {
 export interface RunRecord {
   readonly values: Readonly<Record<string, number>>;
   readonly loadavg: LoadAverage;
+  readonly outsideCores?: number;
   readonly loaded: boolean;
 }
 
+/** Outside CPU above which a run counts as loaded: a quarter of the cores. */
+export const loadedAbove = (cores: number): number => cores / 4;
+
 /**
- * Runs `once` `runs` times, recording the 1-minute load average before and after each. `once`
- * returns the run's figures and optionally raw details.
+ * Runs `once` `runs` times, recording the 1-minute load average before and after each and the CPU
+ * used outside the benchmark during it. `once` returns the run's figures and optionally raw
+ * details.
  */
 export async function repeat<D>(
   runs: number,
@@ -147,13 +157,21 @@ export async function repeat<D>(
   const details: D[] = [];
   for (let run = 0; run < runs; run++) {
     const before = loadAverage1m();
+    const cpuBefore = cpuSnapshot();
     const out = await once(run);
+    const outside = outsideCores(cpuBefore, cpuSnapshot());
     const after = loadAverage1m();
-    const loaded = before > cores || after > cores;
-    records.push({ values: out.values, loadavg: { before, after }, loaded });
+    const loaded = outside === undefined ? before > cores : outside > loadedAbove(cores);
+    records.push({
+      values: out.values,
+      loadavg: { before, after },
+      ...(outside === undefined ? {} : { outsideCores: round(outside, 2) }),
+      loaded,
+    });
     if (out.details !== undefined) details.push(out.details);
+    const shown = outside === undefined ? '' : `, outside ${outside.toFixed(2)} cores`;
     log(
-      `  run ${run + 1}/${runs}: load ${before} → ${after}${loaded ? ' (loaded)' : ''}: ` +
+      `  run ${run + 1}/${runs}: load ${before} → ${after}${shown}${loaded ? ' (loaded)' : ''}: ` +
         Object.entries(out.values)
           .map(([k, v]) => `${k}=${round(v)}`)
           .join(' '),
@@ -172,6 +190,7 @@ export function figures(specs: readonly FigureSpec[], records: readonly RunRecor
         value: round(r.values[spec.key] as number),
         loaded: r.loaded,
         loadavg: r.loadavg,
+        ...(r.outsideCores === undefined ? {} : { outsideCores: r.outsideCores }),
       }));
     if (samples.length === 0) continue;
     const quiet = samples.filter((s) => !s.loaded);

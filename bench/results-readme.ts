@@ -96,9 +96,11 @@ export function writeResultsReadme(results: string): string {
     '# Benchmark results',
     '',
     '`make bench` (all) or `make bench ONLY=name[,name]`. Each figure is the median over ' +
-      '`BENCH_RUNS` runs (default 3) with its spread (min–max). The 1-minute load average is ' +
-      'recorded before and after every run; a run with either above the number of cores is ' +
-      '"loaded" and left out of median and spread unless every run was loaded.',
+      '`BENCH_RUNS` runs (default 3) with its spread (min–max). During every run the CPU used by ' +
+      "processes outside the benchmark is measured (machine busy time less the benchmark's own " +
+      'process tree); a run where they used more than a quarter of the cores is "loaded" and left ' +
+      'out of median and spread unless every run was loaded. The 1-minute load average is ' +
+      "recorded too, but it counts the benchmark's own processes.",
     '',
     'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000), `AMKO_BENCH_FAILOVER_SIZES` ' +
       '(failover, default 1000; `1000,10000` adds the 10,000 figures), `SCALE_SIZES` (scale, ' +

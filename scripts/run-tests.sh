@@ -12,9 +12,10 @@ trap 'rm -rf "$logdir"' EXIT
 count() { grep -Eo "^ +[0-9]+ $1" "$2" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
 
 run_suite() {
-  local name=$1 pattern=$2 log="$logdir/$1.log"
-  local files
-  files=$(find dist -path "$pattern" -name '*.test.js' 2>/dev/null | sort)
+  local name=$1 log="$logdir/$1.log"
+  shift
+  local files pattern
+  files=$(for pattern in "$@"; do find dist -path "$pattern" -name '*.test.js' 2>/dev/null; done | sort)
   if [ -z "$files" ]; then echo "== $name: no tests"; return; fi
   echo "== $name"
   # shellcheck disable=SC2086
@@ -32,7 +33,7 @@ if [ "$what" = all ]; then
     echo "== lint failed"; failed=$((failed + 1)); status=1
   fi
 fi
-case "$what" in all|unit) run_suite unit 'dist/src/*' ;; esac
+case "$what" in all|unit) run_suite unit 'dist/src/*' 'dist/test/sim/*' ;; esac
 case "$what" in all|integration) run_suite integration 'dist/test/integration/*' ;; esac
 case "$what" in all|e2e) run_suite e2e 'dist/test/e2e/*' ;; esac
 

@@ -2,6 +2,14 @@
  * The follower's side of the Federation service: admits at most one leader stream at a time (a
  * listed peer, an epoch not stale, the same version), persists a new claim before answering,
  * applies what the stream carries through the replica applier and answers GetState.
+ *
+ * The position the replicas stand for is persisted in the epoch store after they are written and
+ * before they are acked, so GetState and Fetch tell a promoted member the truth after a restart
+ * too. While a snapshot replaces the replicas the old position stays: the snapshot comes from a
+ * leader admitted at a claim no lower, whose log holds everything the old position did, so every
+ * replica is at least as new as that position at every moment. A stream is told nothing of the
+ * position until this service has applied something itself: its first leader sends a snapshot,
+ * which also puts back whatever was changed while amko was down.
  */
 import type { StatusObject } from '@grpc/grpc-js';
 import {
@@ -26,6 +34,7 @@ import { OperatorError } from '../shared/errors.js';
 import type { Membership } from '../shared/federation/membership.js';
 import { admitHello, checkPeer } from './admission.js';
 import type { ReplicaApplier } from './replica-applier.js';
+import { NO_POSITION } from '../shared/federation/log-position.js';
 import {
   ReplicationSession,
   type AppliedPosition,
@@ -43,15 +52,9 @@ export interface FollowerServiceDeps {
   onContact?: (leader: string) => void;
 }
 
-const NO_POSITION: AppliedPosition = Object.freeze({
-  leader: '',
-  epoch: 0,
-  logId: '',
-  revision: 0,
-});
-
 export class FollowerService implements FederationHandler, SessionHost {
   readonly #deps: FollowerServiceDeps;
+  /** What this service has applied since it started: what a stream is told at admission. */
   #position: AppliedPosition = NO_POSITION;
   #active: ReplicationSession | undefined;
   readonly #sessions = new Set<ReplicationSession>();
@@ -138,10 +141,10 @@ export class FollowerService implements FederationHandler, SessionHost {
     return decision;
   }
 
-  state(): State {
+  /** GetState's answer: the position recorded unless `p` (a stream's own) is given. */
+  state(p: AppliedPosition = this.#deps.epochs.applied()): State {
     const m = this.#deps.membership();
     const highest = this.#deps.epochs.highest();
-    const p = this.#position;
     return {
       cluster: m.self,
       highest_epoch: String(highest.epoch),
@@ -171,7 +174,7 @@ export class FollowerService implements FederationHandler, SessionHost {
       () => this.#active === session && session.isOpen,
     );
     this.#checkActive(session);
-    this.#record(at);
+    await this.#record(at);
     this.#deps.log.info(
       { revision: at.revision, objects: objects.length, written, deleted },
       'snapshot applied',
@@ -192,7 +195,7 @@ export class FollowerService implements FederationHandler, SessionHost {
         revision: at.revision,
       });
     this.#checkActive(session);
-    this.#record(at);
+    await this.#record(at);
   }
 
   heard(session: ReplicationSession): void {
@@ -218,7 +221,9 @@ export class FollowerService implements FederationHandler, SessionHost {
     }
   }
 
-  #record(at: AppliedPosition): void {
+  /** Persists `at` (the ack waits for it), then reports it. */
+  async #record(at: AppliedPosition): Promise<void> {
+    await this.#deps.epochs.recordApplied(at);
     this.#position = at;
     this.#deps.onApplied?.(at);
   }

@@ -72,9 +72,11 @@ export interface FollowerHandle {
   stop(): Promise<void>;
 }
 
-export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
+export async function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
   const log = deps.log.child({ component: 'follower' });
   const applier = new ReplicaApplier({ writer: new ReplicaWriter(deps.kubeConfig), log });
+  // What this cluster holds already is what a member catching up from it fetches.
+  const held = await applier.load();
   const contact = leaderContactOf(deps, log);
   const service = new FollowerService({
     applier,
@@ -98,12 +100,20 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
   deps.server?.setHandler(service);
   deps.server?.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
   deps.server?.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
-  log.info({ self: deps.membership().self, highest: deps.epochs.highest() }, 'follower started');
-  return Promise.resolve({
+  log.info(
+    {
+      self: deps.membership().self,
+      highest: deps.epochs.highest(),
+      applied: deps.epochs.applied(),
+      replicas: held,
+    },
+    'follower started',
+  );
+  return {
     handler: service,
     status: (): FollowerStatus => ({
       highest: deps.epochs.highest(),
-      applied: service.position(),
+      applied: deps.epochs.applied(),
       connected: service.activeLeader,
       contact: contact.view(),
     }),
@@ -120,7 +130,7 @@ export function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
       await drift.stop();
       log.info('follower stopped');
     },
-  });
+  };
 }
 
 /** The follower's record of its leader's liveness, logged and reported on change. */

@@ -6,6 +6,8 @@
 import { OperatorError } from '../shared/errors.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import {
+  contentOf,
+  hashed,
   keyOfContent,
   type HashedContent,
   type ReplicaKey,
@@ -59,11 +61,33 @@ export class ReplicaApplier {
   }
 
   /**
-   * The content of every replica applied (or being applied) since this process started: what a
-   * Fetch serves. Empty until the first snapshot, as the applied position is unknown until then.
+   * The content of every replica loaded or applied (or being applied): what a Fetch serves, for
+   * the position the epoch store records.
    */
   contents(): HashedContent[] {
     return [...this.#memory.values()].map((r) => r.content);
+  }
+
+  /**
+   * Remembers every replica this cluster holds, as stored (a restarted follower serves them to a
+   * member that catches up from it). Objects already remembered are left as they are.
+   */
+  async load(): Promise<number> {
+    let loaded = 0;
+    for (const { kind, obj } of await this.#deps.writer.listReplicaObjects()) {
+      const marks = marksOf(obj);
+      const content = hashed(contentOf(kind, obj));
+      const key = keyOfContent(content.content);
+      if (!marks || this.#memory.has(key)) continue;
+      const resourceVersion = obj.metadata?.resourceVersion ?? '';
+      this.#memory.set(key, {
+        content,
+        marks,
+        written: { resourceVersion, observedHash: content.hash },
+      });
+      loaded++;
+    }
+    return loaded;
   }
 
   /** Writes one object (if it differs) and remembers it. */

@@ -81,7 +81,14 @@ export class ReplicaWriter {
 
   /** The keys of every replica (object with a replica-of mark) of every replicated kind. */
   async listReplicas(): Promise<ReplicaKey[]> {
-    const keys: ReplicaKey[] = [];
+    return (await this.listReplicaObjects()).map(({ kind, obj }) =>
+      replicaKey(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''),
+    );
+  }
+
+  /** Every replica (object with a replica-of mark) of every replicated kind, as stored. */
+  async listReplicaObjects(): Promise<{ kind: ReplicatedKind; obj: ReplicaObject }[]> {
+    const out: { kind: ReplicatedKind; obj: ReplicaObject }[] = [];
     for (const r of REPLICATED_KINDS) {
       let list: { items?: ReplicaObject[] };
       try {
@@ -95,12 +102,10 @@ export class ReplicaWriter {
       } catch (err) {
         throw classifyKubeError(err, `list ${r.plural}`);
       }
-      for (const o of list.items ?? []) {
-        if (marksOf(o))
-          keys.push(replicaKey(r.kind, o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
-      }
+      const kind = r.kind as ReplicatedKind;
+      for (const obj of list.items ?? []) if (marksOf(obj)) out.push({ kind, obj });
     }
-    return keys;
+    return out;
   }
 
   /**

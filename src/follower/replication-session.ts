@@ -45,8 +45,12 @@ export interface SessionHost {
     session: ReplicationSession,
     hello: Hello__Output,
   ): Promise<{ claim: EpochClaim; logId: string } | StatusObject>;
-  /** The follower's state, sent in answer to an admitted hello. */
-  state(): State;
+  /**
+   * The follower's state at `applied` (the position this stream was admitted at), sent in answer
+   * to an admitted hello.
+   */
+  state(applied: AppliedPosition): State;
+  /** What the host has applied from its streams, told to a stream at its admission. */
   position(): AppliedPosition;
   /** Replaces every replica with the snapshot, then records the position. */
   applySnapshot(
@@ -227,7 +231,7 @@ export class ReplicationSession {
       case 'admit':
         return this.#admit(fx.hello);
       case 'send-state':
-        this.#call.write({ state: this.#host.state() });
+        this.#call.write({ state: this.#host.state(this.#state.applied) });
         return undefined;
       case 'heard':
         this.#host.heard?.(this);

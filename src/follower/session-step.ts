@@ -48,13 +48,9 @@ import {
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
 
-/** What a follower has applied: from which leader, epoch and log, up to which revision. */
-export interface AppliedPosition {
-  readonly leader: string;
-  readonly epoch: number;
-  readonly logId: string;
-  readonly revision: number;
-}
+import type { AppliedPosition } from '../shared/federation/log-position.js';
+
+export type { AppliedPosition };
 
 /** The hello as the step reads it (the host decides on the rest of it). */
 export interface HelloLike {

@@ -6,13 +6,14 @@
  * Otherwise its first snapshot would roll the more up-to-date member back and the revisions that
  * member acknowledged would be lost.
  *
- * Members on another log (another leader, or the same leader restarted) cannot be ordered by
- * revision; a member at a higher applied epoch is ahead whatever its log.
+ * A member at a higher applied epoch is ahead whatever its log; on the same epoch, a member on a
+ * later log of that epoch's leader (restarted) is ahead whatever its revision.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { retryPaceOf } from '../shared/backoff.js';
 import { OperatorError, messageOf } from '../shared/errors.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
+import type { EpochClaim } from '../shared/federation/epoch-rules.js';
 import {
   callFetch,
   federationClient,
@@ -24,21 +25,49 @@ import type { Logger } from '../shared/telemetry/logger.js';
 import type { MemberPosition } from '../leader/replicator/epoch-check.js';
 import { ReplicaApplier } from '../follower/replica-applier.js';
 import { ReplicaWriter } from '../follower/replica-writer.js';
-import type { AppliedPosition } from '../follower/replication-session.js';
+import {
+  comparePositions,
+  logOrigin,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../shared/federation/log-position.js';
 
-/** The follower furthest ahead of `own`, if any is ahead (pure). Leaders hold no replicas. */
+/**
+ * The follower furthest ahead of `own`, if any is ahead (pure; log-position.ts orders them).
+ * Leaders hold no replicas; a member on a log that cannot be ordered against ours is not ahead,
+ * and neither is one on a log of `self` (this cluster's own earlier take-over): what it holds
+ * came from our own objects, which may be newer.
+ */
 export function memberAhead(
   own: AppliedPosition | undefined,
   members: readonly MemberPosition[],
+  self?: string,
 ): MemberPosition | undefined {
-  const ownEpoch = own?.epoch ?? 0;
-  const ownRevision = own?.revision ?? 0;
-  const ahead = members.filter((m) => {
-    if (m.role !== 'follower' || m.logId === '' || m.revision === 0) return false;
-    if (m.epoch > ownEpoch) return true;
-    return m.epoch === ownEpoch && m.logId === own?.logId && m.revision > ownRevision;
-  });
-  return ahead.sort((a, b) => b.epoch - a.epoch || b.revision - a.revision)[0];
+  const base = own ?? NO_POSITION;
+  const ahead = members.filter(
+    (m) =>
+      m.role === 'follower' &&
+      m.logId !== '' &&
+      (self === undefined || logOrigin(m.logId)?.leader !== self) &&
+      comparePositions(m, base) === 1,
+  );
+  return ahead.sort((a, b) => comparePositions(b, a) ?? 0)[0];
+}
+
+/**
+ * The leadership claims a survey's answers show (pure): each member answering as a leader or
+ * fenced leader at its epoch, and the leader of every log a member holds a position on. A leader
+ * fenced and demoted since still shows in its followers' positions (and its own recorded one),
+ * so a take-over at its epoch sees the tie.
+ */
+export function claimsSeen(positions: readonly MemberPosition[]): EpochClaim[] {
+  const out: EpochClaim[] = [];
+  for (const p of positions) {
+    if (p.role !== 'follower' && p.epoch > 0) out.push({ epoch: p.epoch, leader: p.cluster });
+    const origin = logOrigin(p.logId);
+    if (origin && p.epoch > 0) out.push({ epoch: p.epoch, leader: origin.leader });
+  }
+  return out;
 }
 
 export interface CatchUpDeps {
@@ -57,6 +86,8 @@ export interface CatchUpDeps {
 
 export interface CaughtUp {
   readonly from: string;
+  /** The position the member's replicas stood for when fetched. */
+  readonly position: AppliedPosition;
   readonly revision: number;
   readonly objects: number;
   readonly written: number;
@@ -89,8 +120,10 @@ export async function catchUpFrom(
       });
       const marks = { leader: own?.leader ?? '', epoch, revision };
       const { written, deleted } = await applier.replaceAll(objects, marks);
+      const logId = reply.state?.applied_log_id ?? '';
       return {
         from: member.cluster,
+        position: { leader: logOrigin(logId)?.leader ?? '', epoch, logId, revision },
         revision,
         objects: objects.length,
         written,

@@ -267,6 +267,10 @@ describe('leadership step', () => {
       leaders: [{ epoch: 4, leader: 'c0' }],
     });
     assert.equal(wins.asked?.type, 'persist-promotion');
+    // The epoch it now takes is a promotion's: its catch-up goes by the recorded position.
+    wins.send({ type: 'persisted', highest: { epoch: 5, leader: SELF } });
+    wins.complete();
+    assert.deepEqual(wins.asked, { type: 'catch-up', promoted: true });
     const loses = new Driver(initialState(SELF, 'hot', claim));
     loses.send(resumed);
     loses.send({ type: 'surveyed', highest: { epoch: 4, leader: 'cluster9' }, unheard: [] });

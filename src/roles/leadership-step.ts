@@ -247,7 +247,8 @@ function surveyed(
   if (!s.fence && (aboveTie || (s.promoted && supersedes(highest, own)))) {
     // Our record was stale: an explicit promotion goes above what the members have seen.
     log(out, 'warn', `epoch ${highest.epoch} was seen elsewhere: promoting above it`);
-    set(out, { claim: undefined, progress: [] });
+    // A new epoch is taken: its catch-up goes by the position recorded, as a promotion's does.
+    set(out, { claim: undefined, progress: [], tookEpoch: true });
     return;
   }
   if (supersedes(highest, own)) {

@@ -20,6 +20,15 @@ describe('leadership at start-up', () => {
     assert.deepEqual(leadershipAtStart({ role: 'follower' }, highest, self), { kind: 'promote' });
   });
 
+  it('promotes anew when its own claim is newer than the leadership its status shows', () => {
+    // Demoted at epoch 4 (status not yet rewritten), promoted to 5, restarted before leading:
+    // the take-over at 5 never caught up, so resuming it as a leader would skip the catch-up.
+    const highest = { epoch: 5, leader: self };
+    assert.deepEqual(leadershipAtStart({ role: 'leader', epoch: 4 }, highest, self), {
+      kind: 'promote',
+    });
+  });
+
   it('resumes the persisted epoch of a leader restarted while leading', () => {
     const highest = { epoch: 7, leader: self };
     assert.deepEqual(leadershipAtStart({ role: 'leader', epoch: 7 }, highest, self), {

@@ -41,7 +41,11 @@ export function leadershipAtStart(
   const own = highest.epoch >= 1 && highest.leader === self;
   if (status?.role === 'fenced') return stillFenced(status, highest, own);
   if (status?.role === 'leader') {
-    if (own) return { kind: 'resume', claim: highest };
+    // A status of leading at an older epoch than our own persisted claim: that claim is a
+    // promotion interrupted before it led (and caught up), so it is taken anew.
+    const stale = status.epoch !== undefined && status.epoch < highest.epoch;
+    if (own && !stale) return { kind: 'resume', claim: highest };
+    if (own) return { kind: 'promote' };
     if (highest.epoch >= 1) return { kind: 'fenced', by: highest, reason: fencedMessage(highest) };
   }
   return { kind: 'promote' };

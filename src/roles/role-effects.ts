@@ -21,11 +21,15 @@ import { endpointsOf, peersOf, type Membership } from '../shared/federation/memb
 import type { FederationProto } from '../shared/federation/proto.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
-import type { AppliedPosition } from '../follower/replication-session.js';
+import {
+  comparePositions,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../shared/federation/log-position.js';
 import { surveyEpochs, type MemberPosition } from '../leader/replicator/epoch-check.js';
 import type { ReplicationStatus } from '../leader/replicator/member-status.js';
 import { startReplicator, type ReplicatorHandle } from '../leader/replicator/replicator.js';
-import { catchUpFrom, memberAhead } from './catch-up.js';
+import { catchUpFrom, claimsSeen, memberAhead } from './catch-up.js';
 import type { LeaderPipeline } from './leader-pipeline.js';
 import type { AsyncEffect, Effect, Event } from './leadership-step.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -60,12 +64,9 @@ export function isAsyncEffect(fx: Effect): fx is AsyncEffect {
   return !SYNC_EFFECTS.has(fx.type);
 }
 
-const NOTHING_APPLIED: AppliedPosition = Object.freeze({
-  leader: '',
-  epoch: 0,
-  logId: '',
-  revision: 0,
-});
+/** A log position for the log. */
+const where = (p: { epoch: number; logId: string; revision: number }): string =>
+  p.logId === '' ? 'nothing applied' : `epoch ${p.epoch}, log ${p.logId}, revision ${p.revision}`;
 
 /** Members whose highest epoch the replicator has learnt. */
 const heardOf = (s: ReplicationStatus): string[] =>
@@ -168,29 +169,42 @@ export class RoleEffects {
         ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
         : 'epoch survey done',
     );
-    const leaders = s.positions
-      .filter((p) => p.role !== 'follower' && p.epoch > 0)
-      .map((p) => ({ epoch: p.epoch, leader: p.cluster }));
+    const leaders = claimsSeen(s.positions);
     return { type: 'surveyed', highest: s.highest, unheard, leaders };
   }
 
-  /** A member ahead of us on the old log: its replicas first, before any write (catch-up.ts). */
+  /**
+   * A member ahead of us on the old log: its replicas first, before any write (catch-up.ts). Our
+   * own position is where we stood when we last followed in this process; a take-over that took
+   * a new epoch also goes by the position recorded in the epoch store (before a restart too). A
+   * catch-up records the position it fetched: what this cluster holds is at least that, also
+   * once it leads, and it tells a later promotion so if it is demoted.
+   */
   async #catchUp(promoted: boolean): Promise<void> {
-    // A promoted cluster that has not followed since it started knows of no replicas it holds.
-    const own = this.#lastApplied ?? (promoted ? NOTHING_APPLIED : undefined);
+    const store = await this.#deps.epochs();
+    const recorded = store.applied();
+    const own =
+      this.#lastApplied ??
+      (promoted ? (recorded.logId !== '' ? recorded : NO_POSITION) : undefined);
     if (!own) return;
-    const ahead = memberAhead(own, this.#positions);
+    const ahead = memberAhead(own, this.#positions, this.#deps.membership().self);
     if (!ahead) {
       this.#log.info(
         { own, members: this.#positions },
         'no member is ahead of us: nothing to catch up',
       );
-      this.#lastApplied = undefined;
-      return;
+    } else {
+      const done = await this.#fetchFrom(own, ahead);
+      if (comparePositions(done, recorded) === 1) await store.recordApplied(done);
     }
+    this.#lastApplied = undefined;
+  }
+
+  /** Fetches and applies the replicas of `ahead`; resolves with the position they stood for. */
+  async #fetchFrom(own: AppliedPosition, ahead: MemberPosition): Promise<AppliedPosition> {
     this.#log.warn(
       { own, ahead },
-      `${ahead.cluster} is ahead of us (revision ${ahead.revision} > ${own.revision}): fetching its replicas before writing`,
+      `${ahead.cluster} is ahead of us (${where(ahead)}; ours: ${where(own)}): fetching its replicas before writing`,
     );
     const done = await catchUpFrom(
       {
@@ -206,11 +220,11 @@ export class RoleEffects {
     );
     const { contents, ...summary } = done;
     this.#log.info(summary, `caught up from ${done.from} at revision ${done.revision}`);
-    this.#lastApplied = undefined;
     // The warm pipeline must plan from what was just written, not from its older cache.
     if (!(await this.#deps.pipeline.holds(contents, 10_000))) {
       this.#log.warn('the pipeline did not see the caught-up objects within 10 s; going on');
     }
+    return done.position;
   }
 
   async #pipelineMode(mode: 'off' | 'standby' | 'active', epoch: number): Promise<void> {
@@ -224,7 +238,9 @@ export class RoleEffects {
 
   async #startReplicator(claim: EpochClaim): Promise<void> {
     const d = this.#deps;
+    const logSequence = await (await d.epochs()).nextLogSequence();
     const replicator = await startReplicator({
+      logSequence,
       kubeConfig: d.kubeConfig,
       proto: d.proto,
       tls: d.tls,
@@ -244,6 +260,10 @@ export class RoleEffects {
       },
     });
     this.replicator = replicator;
+    // What this cluster holds is now its own log's source: a later take-over of ours must not
+    // fetch anything older over it (catch-up.ts), so the position recorded says so.
+    const at = { leader: claim.leader, epoch: claim.epoch, logId: replicator.logId, revision: 0 };
+    await (await d.epochs()).recordApplied(at);
     d.dispatch({ type: 'heard', members: heardOf(replicator.status()) });
   }
 

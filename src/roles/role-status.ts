@@ -1,8 +1,8 @@
 /**
  * The AMKOCluster status amko writes for its role, as a JSON merge patch of `status`: role,
  * epoch, in-sync count, per-member replication, revision, message and AMKO's conditions. Fields
- * that do not apply are `null` (removed). The epoch store owns `highestEpochSeen` and `leader`,
- * so they are never part of this patch. Pure.
+ * that do not apply are `null` (removed). The epoch store owns `highestEpochSeen`, `leader`,
+ * `applied` and `logSequence`, so they are never part of this patch. Pure.
  */
 import type { AmkoClusterCondition, AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
 import type { EpochClaim } from '../shared/federation/epoch-rules.js';

@@ -18,7 +18,7 @@ import {
 import { AVI_SYSTEM } from '../shared/crd/common.js';
 import { messageOf } from '../shared/errors.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
-import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+import { maxClaim, type EpochClaim } from '../shared/federation/epoch-rules.js';
 import { AmkoClusterEpochStore, type EpochStore } from '../shared/federation/epoch-store.js';
 import { HEALTH_SERVICES, type Keepalive } from '../shared/federation/federation-names.js';
 import type {
@@ -343,6 +343,7 @@ export class RoleSwitch {
       membership: () => membershipOf(this.#roleAmko),
       fencedBy: () => (this.#state.fence ? (this.#state.fence.by ?? own) : undefined),
       position: () => ({ logId: '', revision: 0 }),
+      highest: () => maxClaim(this.#state.highest, this.#state.learnt),
       onFenced: (by) => {
         this.#dispatch({ type: 'higher-epoch', by, source: 'peer' });
       },

@@ -58,6 +58,11 @@ function assertFigureShape(file: string, r: BenchResult): void {
     }
     assert.equal(f.samples.length, f.runs);
     assert.equal(typeof f.samples[0]?.loaded, 'boolean', `${what}: loaded flag`);
+    const outside = f.samples[0]?.outsideCores;
+    assert.ok(
+      typeof outside === 'number' && outside >= 0,
+      `${what}: CPU outside the benchmark measured (${String(outside)})`,
+    );
   }
 }
 

@@ -3,6 +3,12 @@ import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import type { ReplicatedKind } from '../../src/shared/federation/replicated-kinds.js';
 import { contentHash, contentOf } from '../../src/shared/federation/replicated-object.js';
 import { toAmkoClusterStatus } from '../../src/leader/replicator/member-status.js';
+import {
+  callFetch,
+  callGetState,
+  federationClient,
+} from '../../src/shared/federation/federation-client.js';
+import { fromWireObject } from '../../src/shared/federation/replicated-object.js';
 import { eventually } from '../support/eventually.js';
 import { FederationFixture, type Obj } from '../support/federation-fixture.js';
 
@@ -130,5 +136,46 @@ describe('federation: catch-up after downtime and drift repair', function () {
     await sameOn('cluster2', GDP, gdpKey);
     const local = await f.get('cluster2', GHR, ghr('local-only'));
     assert.equal(local?.spec?.['ttl'], 5);
+  });
+
+  it('records what a follower applied in its AMKOCluster status, and answers with it after a restart', async () => {
+    await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: 23 } });
+    await sameOn('cluster2', GDP, gdpKey);
+    const leader = f.node('cluster1').replicator!;
+    const head = { logId: leader.logId, revision: leader.status().revision };
+    await eventually(async () => {
+      const applied = (await f.amkoCluster('cluster2')).status?.applied;
+      assert.deepEqual(
+        { logId: applied?.logId, revision: applied?.revision, leader: applied?.leader },
+        { ...head, leader: 'cluster1' },
+      );
+    });
+    // The leader goes first, so nothing sends the restarted follower a snapshot.
+    await f.stopNode('cluster1');
+    const port = f.node('cluster2').server.federationPort;
+    await f.stopNode('cluster2');
+    await f.startFollower('cluster2', port);
+    assert.equal(f.node('cluster2').follower!.status().applied.revision, head.revision);
+
+    const ep = { cluster: 'cluster2', address: `127.0.0.1:${port}` };
+    const client = federationClient(f.proto, await f.certs.tls('cluster3'), ep);
+    try {
+      const state = await callGetState(client, 'cluster2', 5_000);
+      assert.equal(state.applied_log_id, head.logId);
+      assert.equal(Number(state.applied_revision), head.revision);
+      assert.equal(Number(state.applied_epoch), 1);
+      const fetched = await callFetch(client, 'cluster2', 5_000);
+      assert.equal(Number(fetched.state?.applied_revision), head.revision);
+      const gdp = fetched.objects.map(fromWireObject).find((o) => o.content.kind === GDP);
+      assert.equal(gdp?.hash, hashOf(GDP, await f.get('cluster2', GDP, gdpKey)));
+      assert.equal(gdp?.content.spec['ttl'], 23);
+      assert.equal(
+        fetched.objects.length,
+        2,
+        'the GDP and the GSLBHostRule replicated, not the local one',
+      );
+    } finally {
+      client.close();
+    }
   });
 });

@@ -31,6 +31,11 @@ export interface LeaderHandlerDeps {
   fencedBy: () => EpochClaim | undefined;
   /** Our log: its id and head revision. */
   position: () => { logId: string; revision: number };
+  /**
+   * The highest claim this cluster has seen, when it may exceed `claim`: a take-over that has not
+   * persisted its own claim yet must not hide from another one's survey what it saw (or wrote at).
+   */
+  highest?: () => EpochClaim;
   onFenced: (by: EpochClaim) => void;
   log: Logger;
 }
@@ -64,7 +69,9 @@ export class LeaderFederationHandler implements FederationHandler {
       );
     }
     const fencedBy = this.#deps.fencedBy();
-    const highest = fencedBy ? maxClaim(fencedBy, this.#deps.claim) : this.#deps.claim;
+    const seen = this.#deps.highest ? maxClaim(this.#deps.highest(), this.#deps.claim) : undefined;
+    const own = seen ?? this.#deps.claim;
+    const highest = fencedBy ? maxClaim(fencedBy, own) : own;
     const { logId, revision } = this.#deps.position();
     return Promise.resolve({
       cluster: m.self,

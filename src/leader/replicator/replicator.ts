@@ -6,6 +6,7 @@
  * and `onFenced` is told once.
  */
 import { randomUUID } from 'node:crypto';
+import { newLogId } from '../../shared/federation/log-position.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelay, doubling, paceOfRetry } from '../../shared/backoff.js';
 import type { Clock } from '../../shared/clock.js';
@@ -49,6 +50,11 @@ export interface ReplicatorDeps {
   onStatus?: (status: ReplicationStatus) => void;
   /** Told once, at once, when a winning claim is learnt: stop all controller writes. */
   onFenced: (by: EpochClaim) => void;
+  /**
+   * This log's place among the logs this cluster has started (persisted by the caller, raised at
+   * every start); absent, the log id carries none and cannot be ordered against another log.
+   */
+  logSequence?: number;
   /** Log entries retained for deltas; a follower further behind gets a snapshot. */
   retain?: number;
   /** Revisions in flight per follower. */
@@ -94,7 +100,11 @@ class Replicator implements ReplicatorHandle {
   constructor(deps: ReplicatorDeps) {
     this.#deps = deps;
     this.#log = deps.log.child({ component: 'replicator', epoch: deps.claim.epoch });
-    this.#rlog = new ReplicationLog({ logId: randomUUID(), retain: deps.retain ?? 4096 });
+    const logId =
+      deps.logSequence === undefined
+        ? randomUUID()
+        : newLogId(deps.logSequence, deps.claim.leader, randomUUID());
+    this.#rlog = new ReplicationLog({ logId, retain: deps.retain ?? 4096 });
     this.#drivers = deps.endpoints.map((ep) => this.#driver(ep));
     this.#sources = new SourceWatch({
       kubeConfig: deps.kubeConfig,

@@ -65,6 +65,13 @@ export interface AmkoClusterStatus {
   highestEpochSeen?: number;
   /** Replication revision: last sent (leader) or last applied (follower). */
   revision?: number;
+  /**
+   * The position in a leader's log that this cluster's replicas stand for: recorded by a follower
+   * before it acks them, and by a take-over that caught up from a member.
+   */
+  applied?: { leader?: string; epoch?: number; logId?: string; revision?: number };
+  /** On a leader: how many replication logs it has started (orders two logs of one epoch). */
+  logSequence?: number;
   /** On a follower: when it last heard from its leader (RFC 3339; refreshed every few seconds). */
   leaderLastContact?: string;
   /** The failover lease on the Avi controller as this cluster last saw it (autoFailover). */

@@ -1,9 +1,15 @@
 /**
- * The epoch store: the highest leadership claim this cluster has seen, persisted in its own
- * AMKOCluster status (`status.highestEpochSeen` with `status.leader`, the cluster holding it)
- * through the status subresource; a write the API server does not keep (an older CRD that
- * prunes the field) is an error, never a silent success. A follower raises it before it acks anything from a new
- * leader; a promotion raises it to its new epoch before acting.
+ * The epoch store: what this cluster's federation role must not forget, persisted in its own
+ * AMKOCluster status through the status subresource; a write the API server does not keep (an
+ * older CRD that prunes the field) is an error, never a silent success.
+ * - The highest leadership claim seen (`status.highestEpochSeen` with `status.leader`, the
+ *   cluster holding it). A follower raises it before it acks anything from a new leader; a
+ *   promotion raises it to its new epoch before acting.
+ * - The replication position its replicas stand for (`status.applied`), recorded after they are
+ *   written and before the follower acks them, and by a take-over that caught up from a member:
+ *   a restarted or demoted cluster still tells a promoted member what it holds.
+ * - The sequence of the leader's replication logs (`status.logSequence`), raised at every start
+ *   of the replicator, so that two logs of one epoch can be ordered (log-position.ts).
  */
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { AMKO_CLUSTER, type AmkoCluster } from '../crd/amko-cluster.js';
@@ -11,6 +17,7 @@ import { classifyKubeError } from '../kube/kube-errors.js';
 import type { StatusWriter } from '../kube/status-writer.js';
 import { OperatorError } from '../errors.js';
 import { maxClaim, NO_CLAIM, promotionEpoch, supersedes, type EpochClaim } from './epoch-rules.js';
+import { NO_POSITION, type AppliedPosition } from './log-position.js';
 
 export interface EpochStore {
   /** The highest claim seen, as last loaded or persisted. */
@@ -22,7 +29,35 @@ export interface EpochStore {
   raise(claim: EpochClaim): Promise<EpochClaim>;
   /** Takes the next epoch for `self` (highest seen + 1) and persists it before returning it. */
   promote(self: string): Promise<EpochClaim>;
+  /** The replication position the replicas stand for, as last loaded or recorded. */
+  applied(): AppliedPosition;
+  /** Persists the position the replicas stand for (NO_POSITION: unknown). Calls are serialised. */
+  recordApplied(at: AppliedPosition): Promise<void>;
+  /** Raises the log sequence by one, persists it, and returns it. */
+  nextLogSequence(): Promise<number>;
 }
+
+/** The applied position recorded in an AMKOCluster status. */
+export function positionOfStatus(obj: AmkoCluster | undefined): AppliedPosition {
+  const a = obj?.status?.applied;
+  const epoch = a?.epoch;
+  const revision = a?.revision;
+  if (
+    typeof a?.logId !== 'string' ||
+    a.logId === '' ||
+    typeof epoch !== 'number' ||
+    typeof revision !== 'number' ||
+    !Number.isSafeInteger(epoch) ||
+    !Number.isSafeInteger(revision)
+  )
+    return NO_POSITION;
+  return { leader: a.leader ?? '', epoch, logId: a.logId, revision };
+}
+
+const logSequenceOfStatus = (obj: AmkoCluster | undefined): number => {
+  const n = obj?.status?.logSequence;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+};
 
 /** The claim recorded in an AMKOCluster status. */
 export function claimOfStatus(obj: AmkoCluster | undefined): EpochClaim {
@@ -42,11 +77,15 @@ export interface AmkoClusterEpochStoreDeps {
 export class AmkoClusterEpochStore implements EpochStore {
   readonly #deps: AmkoClusterEpochStoreDeps;
   #highest: EpochClaim;
+  #applied: AppliedPosition;
+  #logSequence: number;
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(deps: AmkoClusterEpochStoreDeps, initial: EpochClaim) {
+  private constructor(deps: AmkoClusterEpochStoreDeps, obj: AmkoCluster) {
     this.#deps = deps;
-    this.#highest = initial;
+    this.#highest = claimOfStatus(obj);
+    this.#applied = positionOfStatus(obj);
+    this.#logSequence = logSequenceOfStatus(obj);
   }
 
   /** Reads the persisted claim from the AMKOCluster. */
@@ -65,7 +104,7 @@ export class AmkoClusterEpochStore implements EpochStore {
     } catch (err) {
       throw classifyKubeError(err, `AMKOCluster ${deps.namespace}/${deps.name}`);
     }
-    return new AmkoClusterEpochStore(deps, claimOfStatus(obj));
+    return new AmkoClusterEpochStore(deps, obj);
   }
 
   highest(): EpochClaim {
@@ -90,12 +129,37 @@ export class AmkoClusterEpochStore implements EpochStore {
     });
   }
 
-  async #write(claim: EpochClaim): Promise<void> {
-    const { namespace, name } = this.#deps;
-    const found = await this.#deps.status.patchStatus(AMKO_CLUSTER, namespace, name, {
-      highestEpochSeen: claim.epoch,
-      leader: claim.leader,
+  applied(): AppliedPosition {
+    return this.#applied;
+  }
+
+  recordApplied(at: AppliedPosition): Promise<void> {
+    return this.#serial(async () => {
+      const cleared = at.logId === '';
+      const found = await this.#patch({
+        applied: cleared
+          ? null
+          : { leader: at.leader, epoch: at.epoch, logId: at.logId, revision: at.revision },
+      });
+      const kept = found['applied'] as { revision?: unknown } | undefined;
+      if (!cleared && kept?.revision !== at.revision) throw this.#pruned('applied');
+      this.#applied = cleared ? NO_POSITION : at;
     });
+  }
+
+  nextLogSequence(): Promise<number> {
+    return this.#serial(async () => {
+      const next = this.#logSequence + 1;
+      const found = await this.#patch({ logSequence: next });
+      if (found['logSequence'] !== next) throw this.#pruned('logSequence');
+      this.#logSequence = next;
+      return next;
+    });
+  }
+
+  async #patch(status: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { namespace, name } = this.#deps;
+    const found = await this.#deps.status.patchStatus(AMKO_CLUSTER, namespace, name, status);
     if (!found) {
       throw new OperatorError(
         'KUBE_REJECTED',
@@ -103,16 +167,24 @@ export class AmkoClusterEpochStore implements EpochStore {
         `AMKOCluster ${namespace}/${name} not found`,
       );
     }
-    if (found.status['highestEpochSeen'] !== claim.epoch) {
-      // AMKO's own AMKOCluster CRD has no such field, and the API server prunes it: an epoch
-      // that cannot be persisted cannot fence anyone, so nothing may lead on it.
-      throw new OperatorError(
-        'CONFIG_INVALID',
-        'backoff',
-        `AMKOCluster ${namespace}/${name}: the API server did not keep status.highestEpochSeen ` +
-          "(the AMKOCluster CRD installed is not amko-ts's); apply charts/amko/crds before amko can persist its epoch",
-      );
-    }
+    return found.status;
+  }
+
+  #pruned(field: string): OperatorError {
+    const { namespace, name } = this.#deps;
+    // AMKO's own AMKOCluster CRD has none of these fields, and the API server prunes them.
+    return new OperatorError(
+      'CONFIG_INVALID',
+      'backoff',
+      `AMKOCluster ${namespace}/${name}: the API server did not keep status.${field} ` +
+        "(the AMKOCluster CRD installed is not amko-ts's); apply charts/amko/crds before amko can persist its federation state",
+    );
+  }
+
+  async #write(claim: EpochClaim): Promise<void> {
+    const status = await this.#patch({ highestEpochSeen: claim.epoch, leader: claim.leader });
+    // An epoch that cannot be persisted cannot fence anyone, so nothing may lead on it.
+    if (status['highestEpochSeen'] !== claim.epoch) throw this.#pruned('highestEpochSeen');
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -125,8 +197,20 @@ export class AmkoClusterEpochStore implements EpochStore {
 /** An EpochStore in memory, for unit tests of components that take one. */
 export class MemoryEpochStore implements EpochStore {
   #highest: EpochClaim;
+  #applied: AppliedPosition = NO_POSITION;
+  #logSequence = 0;
   constructor(initial: EpochClaim = NO_CLAIM) {
     this.#highest = initial;
+  }
+  applied(): AppliedPosition {
+    return this.#applied;
+  }
+  recordApplied(at: AppliedPosition): Promise<void> {
+    this.#applied = at.logId === '' ? NO_POSITION : at;
+    return Promise.resolve();
+  }
+  nextLogSequence(): Promise<number> {
+    return Promise.resolve(++this.#logSequence);
   }
   highest(): EpochClaim {
     return this.#highest;

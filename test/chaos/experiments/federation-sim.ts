@@ -1,5 +1,5 @@
 /**
- * The federation model-checked: thousands of seeded runs of src/roles/federation-sim.ts, where
+ * The federation model-checked: thousands of seeded runs of test/sim/federation-sim.ts, where
  * three processes run the real leadership step, the real leader session step and the real
  * follower session step over a simulated network that loses what is in flight, duplicates,
  * reorders across reconnects, partitions and heals, crashes processes (their disk survives) and
@@ -9,8 +9,8 @@
  * No servers: this experiment is fast, and runs many more interleavings than the real ones can.
  */
 import fc from 'fast-check';
-import { emptyStats, type SimStats } from '../../../src/roles/federation-sim.js';
-import { checkRun, simRuns } from '../../../src/roles/federation-sim-check.js';
+import { emptyStats, type SimStats } from '../../sim/federation-sim.js';
+import { checkRun, simRuns } from '../../sim/federation-sim-check.js';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../experiment.js';
 
 function add(total: SimStats, s: SimStats): void {

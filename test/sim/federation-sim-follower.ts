@@ -12,11 +12,16 @@ import {
   maxClaim,
   staleEpochMessage,
   type EpochClaim,
-} from '../shared/federation/epoch-rules.js';
-import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
-import { peerFailure, refusalStatus } from '../shared/federation/grpc-status.js';
-import { admitHello } from '../follower/admission.js';
-import { endingStatus } from '../follower/replication-session.js';
+} from '../../src/shared/federation/epoch-rules.js';
+import type { Hello__Output } from '../../src/shared/federation/gen/amko/federation/v1/Hello.js';
+import {
+  comparePositions,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../../src/shared/federation/log-position.js';
+import { peerFailure, refusalStatus } from '../../src/shared/federation/grpc-status.js';
+import { admitHello } from '../../src/follower/admission.js';
+import { endingStatus } from '../../src/follower/replication-session.js';
 import {
   goesForward,
   initialSession,
@@ -26,11 +31,11 @@ import {
   type FollowerSessionState,
   type SessionEffect,
   type SessionEvent,
-} from '../follower/session-step.js';
+} from '../../src/follower/session-step.js';
 import { unavailable, type Down, type Stream } from './federation-sim-net.js';
 import { presentHashes } from './federation-sim-oracle.js';
 import type { SimProcess, SimWorld } from './federation-sim-process.js';
-import { frontOf } from './leadership-step.js';
+import { frontOf } from '../../src/roles/leadership-step.js';
 
 type Hello = Hello__Output;
 type FSession = FollowerSessionState<Hello>;
@@ -38,6 +43,8 @@ type FSession = FollowerSessionState<Hello>;
 export class SimFollower {
   sessions = new Map<number, { state: FSession; stream: Stream; snapshot: boolean }>();
   active: number | undefined;
+  /** What this follower service applied since it started (follower-service.ts's #position). */
+  applied: AppliedPosition = NO_POSITION;
   readonly #world: SimWorld;
   readonly #proc: SimProcess;
 
@@ -46,9 +53,11 @@ export class SimFollower {
     this.#proc = proc;
   }
 
+  /** A (re)start of the follower service: nothing of memory is left. */
   reset(): void {
     this.sessions = new Map();
     this.active = undefined;
+    this.applied = NO_POSITION;
   }
 
   /** Ends every stream (the follower service stops). */
@@ -113,7 +122,7 @@ export class SimFollower {
         this.feed(id, this.#admit(id, fx.hello));
         return;
       case 'send-state': {
-        const p = this.#proc.disk.position;
+        const p = s.state.applied;
         const report = {
           highest: this.#proc.disk.highest,
           appliedRevision: p.revision,
@@ -163,7 +172,7 @@ export class SimFollower {
       type: 'admitted',
       claim: decision.claim,
       logId: decision.logId,
-      position: this.#proc.disk.position,
+      position: this.applied,
     };
   }
 
@@ -214,11 +223,19 @@ export class SimFollower {
       this.feed(id, { type: 'write-failed', cause: new Error('write failed') });
       return;
     }
-    if (!goesForward(this.#proc.disk.position, at, s.snapshot))
+    // Since this follower service started: a restarted one asks for a snapshot again.
+    if (!goesForward(this.applied, at, s.snapshot))
       this.#world.violation(
-        `${this.#proc.name} applies ${at.logId}@${at.revision} after ${this.#proc.disk.position.logId}@${this.#proc.disk.position.revision}`,
+        `${this.#proc.name} applies ${at.logId}@${at.revision} after ${this.applied.logId}@${this.applied.revision}`,
+      );
+    // The recorded position never goes back (a promoted member trusts it after a restart too).
+    const order = comparePositions(at, this.#proc.disk.position);
+    if (order === -1 || order === undefined)
+      this.#world.violation(
+        `${this.#proc.name} records ${at.logId}@${at.revision} over ${this.#proc.disk.position.logId}@${this.#proc.disk.position.revision}`,
       );
     this.#proc.disk.position = at;
+    this.applied = at;
     this.feed(id, { type: 'written' });
   }
 

@@ -5,16 +5,16 @@
  * simulation and its tests import this file.
  */
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { Hello__Output } from '../shared/federation/gen/amko/federation/v1/Hello.js';
-import type { LeaderMessage } from '../shared/federation/gen/amko/federation/v1/LeaderMessage.js';
-import { peerFailure, type PeerFailure } from '../shared/federation/grpc-status.js';
+import type { Hello__Output } from '../../src/shared/federation/gen/amko/federation/v1/Hello.js';
+import type { LeaderMessage } from '../../src/shared/federation/gen/amko/federation/v1/LeaderMessage.js';
+import { peerFailure, type PeerFailure } from '../../src/shared/federation/grpc-status.js';
 import {
   fromWireObject,
   replicaKey,
   type HashedContent,
-} from '../shared/federation/replicated-object.js';
-import type { PeerReport } from '../leader/replicator/session-step.js';
-import type { MessageEvent } from '../follower/session-step.js';
+} from '../../src/shared/federation/replicated-object.js';
+import type { PeerReport } from '../../src/leader/replicator/session-step.js';
+import type { MessageEvent } from '../../src/follower/session-step.js';
 
 export type Down = MessageEvent<Hello__Output>;
 

@@ -19,10 +19,10 @@
  *
  * Only tests and the chaos experiment import this file.
  */
-import { supersedes } from '../shared/federation/epoch-rules.js';
+import { supersedes } from '../../src/shared/federation/epoch-rules.js';
 import { Reach, unavailable, type Stream } from './federation-sim-net.js';
 import { Oracle } from './federation-sim-oracle.js';
-import { seededRandom } from '../sim/avi-controller/seeded-random.js';
+import { seededRandom } from '../../src/sim/avi-controller/seeded-random.js';
 import { SimFaults } from './federation-sim-faults.js';
 import { SimProcess, type SimWorld } from './federation-sim-process.js';
 import { emptyStats, type Action } from './federation-sim-stats.js';
@@ -98,7 +98,7 @@ export class FederationSim implements SimWorld {
     this.violations.push(`step ${this.now}: ${message}`);
   }
 
-  count(what: 'writeFailures' | 'unorderedLosses' | 'leadersNotFetched'): void {
+  count(what: 'writeFailures' | 'leadersNotFetched'): void {
     this.stats[what]++;
   }
 

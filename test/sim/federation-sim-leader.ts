@@ -4,13 +4,14 @@
  * drives it. Memory only: a crash loses the log (a restarted leader starts a new one). Only the
  * simulation and its tests import this file.
  */
-import type { EpochClaim } from '../shared/federation/epoch-rules.js';
+import type { EpochClaim } from '../../src/shared/federation/epoch-rules.js';
+import { newLogId } from '../../src/shared/federation/log-position.js';
 import {
   hashed,
   keyOfContent,
   type ReplicaContent,
-} from '../shared/federation/replicated-object.js';
-import { ReplicationLog } from '../leader/replicator/replication-log.js';
+} from '../../src/shared/federation/replicated-object.js';
+import { ReplicationLog } from '../../src/leader/replicator/replication-log.js';
 import {
   INITIAL_STATE,
   step,
@@ -18,11 +19,11 @@ import {
   type SessionInput,
   type SessionOutput,
   type SessionState,
-} from '../leader/replicator/session-step.js';
+} from '../../src/leader/replicator/session-step.js';
 import { downOf, unavailable, type Stream, type Up } from './federation-sim-net.js';
 import type { Version } from './federation-sim-oracle.js';
 import type { SimProcess, SimWorld } from './federation-sim-process.js';
-import type { PeerFailure } from '../shared/federation/grpc-status.js';
+import type { PeerFailure } from '../../src/shared/federation/grpc-status.js';
 
 /** Revisions a log retains (small, so that followers fall behind it and need snapshots). */
 const RETAIN = 3;
@@ -67,8 +68,14 @@ export class SimLeader {
   /** startReplicator: a new log holding every object of this cluster, a session per member. */
   start(claim: EpochClaim): void {
     const proc = this.#proc;
-    const logId = `${proc.name}.${proc.incarnation}.${++this.#logs}`;
+    const logId = newLogId(
+      ++proc.disk.logSequence,
+      proc.name,
+      `${proc.incarnation}-${++this.#logs}`,
+    );
     const log = new ReplicationLog({ logId, retain: RETAIN });
+    // role-effects.ts: the position recorded is now this cluster's own log.
+    proc.disk.position = { leader: proc.name, epoch: claim.epoch, logId, revision: 0 };
     this.log = log;
     this.#world.oracle.startLog(logId, claim, proc.disk.objects);
     for (const [key, version] of proc.disk.objects) {

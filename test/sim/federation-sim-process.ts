@@ -8,19 +8,33 @@
  * Only the simulation and its tests import this file.
  */
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { AmkoClusterStatus } from '../shared/crd/amko-cluster.js';
-import { maxClaim, type EpochClaim } from '../shared/federation/epoch-rules.js';
-import type { Membership } from '../shared/federation/membership.js';
-import type { ReplicaKey } from '../shared/federation/replicated-object.js';
-import type { AppliedPosition } from '../follower/session-step.js';
-import type { MemberPosition } from '../leader/replicator/epoch-check.js';
-import { memberAhead } from './catch-up.js';
+import type { AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
+import { maxClaim, type EpochClaim } from '../../src/shared/federation/epoch-rules.js';
+import type { Membership } from '../../src/shared/federation/membership.js';
+import type { ReplicaKey } from '../../src/shared/federation/replicated-object.js';
+import {
+  comparePositions,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../../src/shared/federation/log-position.js';
+import type { MemberPosition } from '../../src/leader/replicator/epoch-check.js';
+import { claimsSeen, memberAhead } from '../../src/roles/catch-up.js';
 import type { Stream } from './federation-sim-net.js';
 import type { Ack, Oracle, Version } from './federation-sim-oracle.js';
 import { SimFollower } from './federation-sim-follower.js';
 import { SimLeader } from './federation-sim-leader.js';
-import type { AsyncEffect, Effect, Event, LeadershipState } from './leadership-step.js';
-import { frontOf, initialState, step as leadershipStep, violations } from './leadership-step.js';
+import type {
+  AsyncEffect,
+  Effect,
+  Event,
+  LeadershipState,
+} from '../../src/roles/leadership-step.js';
+import {
+  frontOf,
+  initialState,
+  step as leadershipStep,
+  violations,
+} from '../../src/roles/leadership-step.js';
 
 export const VERSION = 'v1';
 
@@ -28,8 +42,13 @@ export const VERSION = 'v1';
 export interface Disk {
   highest: EpochClaim;
   statusRole: AmkoClusterStatus['role'];
+  /** The epoch role-status.ts writes with the role (a leader's claim). */
+  statusEpoch: number | undefined;
   objects: Map<ReplicaKey, Version>;
+  /** The epoch store's applied position (recorded after a write, cleared before a snapshot). */
   position: AppliedPosition;
+  /** The epoch store's log sequence (raised at every start of the replicator). */
+  logSequence: number;
 }
 
 /** What a process needs from the rest of the simulation. */
@@ -42,23 +61,18 @@ export interface SimWorld {
   isLeader(name: string): boolean;
   openStream(leader: string, follower: string, logId: string): Stream;
   violation(message: string): void;
-  count(what: 'writeFailures' | 'unorderedLosses' | 'leadersNotFetched'): void;
+  count(what: 'writeFailures' | 'leadersNotFetched'): void;
 }
-
-export const NO_POSITION: AppliedPosition = Object.freeze({
-  leader: '',
-  epoch: 0,
-  logId: '',
-  revision: 0,
-});
 
 export class SimProcess {
   readonly name: string;
   readonly disk: Disk = {
     highest: { epoch: 0, leader: '' },
     statusRole: undefined,
+    statusEpoch: undefined,
     objects: new Map(),
     position: NO_POSITION,
+    logSequence: 0,
   };
   incarnation = 0;
   lead: LeadershipState;
@@ -103,14 +117,17 @@ export class SimProcess {
     this.positions = [];
     this.required = [];
     this.knows = this.disk.highest;
-    this.lastApplied = this.disk.position.logId === '' ? undefined : this.disk.position;
+    this.lastApplied = undefined;
     this.dispatch({ type: 'loaded', highest: this.disk.highest });
     this.wantedChanged();
   }
 
   wantedChanged(): void {
     const lead = this.#world.isLeader(this.name);
-    const status = this.disk.statusRole ? { role: this.disk.statusRole } : undefined;
+    const d = this.disk;
+    const status = d.statusRole
+      ? { role: d.statusRole, ...(d.statusEpoch === undefined ? {} : { epoch: d.statusEpoch }) }
+      : undefined;
     this.dispatch({
       type: 'wanted',
       wanted: lead ? { kind: 'lead', status } : { kind: 'follow' },
@@ -139,19 +156,8 @@ export class SimProcess {
     const claim = this.lead.claim;
     this.verified = this.lead.unheard.length === 0;
     const { oracle } = this.#world;
-    for (const { ack, line } of oracle.lost(this.disk.objects, this.required)) {
-      // catch-up.ts cannot order two logs of one epoch (a leader restarted at the same epoch):
-      // what a member acked on the other one is lost, a known limit counted apart.
-      const own = this.caughtUpFrom;
-      const member = this.positions.find((m) => m.cluster === ack.follower);
-      const sameEpochOtherLog = (logId: string, epoch: number | undefined): boolean =>
-        own !== undefined && logId !== own.logId && epoch === own.epoch;
-      const unordered =
-        sameEpochOtherLog(ack.logId, oracle.epochOf(ack.logId)) ||
-        (member !== undefined && sameEpochOtherLog(member.logId, member.epoch));
-      if (unordered) this.#world.count('unorderedLosses');
-      else this.#world.violation(`${this.name} writes at ${claim?.epoch ?? '?'}: ${line}`);
-    }
+    for (const { line } of oracle.lost(this.disk.objects, this.required))
+      this.#world.violation(`${this.name} writes at ${claim?.epoch ?? '?'}: ${line}`);
     if (claim) oracle.supersededBy(claim);
   }
 
@@ -170,7 +176,10 @@ export class SimProcess {
     const s = this.lead;
     if (s.role === 'follower') this.disk.statusRole = 'follower';
     else if (s.role === 'fenced') this.disk.statusRole = 'fenced';
-    else if (s.role === 'leader' && s.claim && s.replicating) this.disk.statusRole = 'leader';
+    else if (s.role === 'leader' && s.claim && s.replicating) {
+      this.disk.statusRole = 'leader';
+      this.disk.statusEpoch = s.claim.epoch;
+    }
   }
 
   /** Completes the leadership effect in flight (role-effects.ts); `ok` false fails it. */
@@ -208,8 +217,10 @@ export class SimProcess {
         else this.leader.stop();
         return { type: 'done', effect: 'replicator' };
       case 'follower':
-        if (fx.on) this.following = true;
-        else this.#stopFollowing();
+        if (fx.on) {
+          this.following = true;
+          this.follower.reset();
+        } else this.#stopFollowing();
         return { type: 'done', effect: 'follower' };
       case 'acquire-lease':
       case 'take-lease':
@@ -256,7 +267,9 @@ export class SimProcess {
       revision: log?.head ?? 0,
       role: fencedBy ? 'fenced' : 'leader',
     };
-    return { highest: fencedBy ? maxClaim(fencedBy, own) : own, position };
+    // role-switch.ts's take-over handler reports the highest claim seen, not only its own.
+    const seen = log ? own : maxClaim(own, maxClaim(this.lead.highest, this.lead.learnt));
+    return { highest: fencedBy ? maxClaim(fencedBy, seen) : seen, position };
   }
 
   #survey(): Event {
@@ -278,29 +291,31 @@ export class SimProcess {
       this.positions.push(answer.position);
     }
     this.required = this.#world.oracle.acksOf(heard);
-    const leaders = this.positions
-      .filter((p) => p.role !== 'follower' && p.epoch > 0)
-      .map((p) => ({ epoch: p.epoch, leader: p.cluster }));
+    const leaders = claimsSeen(this.positions);
     return { type: 'surveyed', highest, unheard, leaders };
   }
 
-  /** catch-up.ts: the replicas of the member furthest ahead on our old log, before any write. */
+  /**
+   * role-effects.ts: the replicas of the member furthest ahead of us, before any write; a
+   * take-over that took an epoch goes by the recorded position too. The position fetched is
+   * recorded.
+   */
   #catchUp(promoted: boolean): Event {
     const done: Event = { type: 'done', effect: 'catch-up' };
-    const own = this.lastApplied ?? (promoted ? NO_POSITION : undefined);
+    const recorded = this.disk.position;
+    const own = this.lastApplied ?? (promoted ? recorded : undefined);
     this.caughtUpFrom = own;
     if (!own) return done;
-    const ahead = memberAhead(own, this.positions);
-    if (!ahead) {
-      this.lastApplied = undefined;
-      return done;
+    const ahead = memberAhead(own, this.positions, this.name);
+    if (ahead) {
+      const member = this.#world.proc(ahead.cluster);
+      const serves = frontOf(member.lead).handler === 'follower' && member.following;
+      if (!this.#world.can(this.name, ahead.cluster) || !serves)
+        return { type: 'failed', effect: 'catch-up', error: `${ahead.cluster} unreachable` };
+      this.disk.objects = new Map(member.disk.objects);
+      if (comparePositions(member.disk.position, recorded) === 1)
+        this.disk.position = member.disk.position;
     }
-    const member = this.#world.proc(ahead.cluster);
-    const serves = frontOf(member.lead).handler === 'follower' && member.following;
-    if (!this.#world.can(this.name, ahead.cluster) || !serves)
-      return { type: 'failed', effect: 'catch-up', error: `${ahead.cluster} unreachable` };
-    this.disk.objects = new Map(member.disk.objects);
-    this.disk.position = member.disk.position;
     this.lastApplied = undefined;
     return done;
   }

@@ -26,8 +26,6 @@ export interface SimStats {
   controllerWrites: number;
   /** Controller writes at an epoch another cluster wrote at, by a take-over that was unverified. */
   unverifiedTies: number;
-  /** Acks lost because catch-up cannot order two logs of one epoch (a known limit). */
-  unorderedLosses: number;
   /** Survey answers from members that lead (catch-up does not fetch from them). */
   leadersNotFetched: number;
 }
@@ -48,6 +46,5 @@ export const emptyStats = (): SimStats => ({
   edits: 0,
   controllerWrites: 0,
   unverifiedTies: 0,
-  unorderedLosses: 0,
   leadersNotFetched: 0,
 });

@@ -7,8 +7,8 @@
  * A cluster's objects are kept with tombstones (a delete is a version too), so "state X holds
  * what Y held" is a plain comparison: for every key of Y, X has a version at least as new.
  */
-import { supersedes, type EpochClaim } from '../shared/federation/epoch-rules.js';
-import type { HashedContent, ReplicaKey } from '../shared/federation/replicated-object.js';
+import { supersedes, type EpochClaim } from '../../src/shared/federation/epoch-rules.js';
+import type { HashedContent, ReplicaKey } from '../../src/shared/federation/replicated-object.js';
 
 /** One version of one object: present with content, or deleted. */
 export interface Version {

@@ -55,17 +55,19 @@ export function memberAhead(
 }
 
 /**
- * The leadership claims a survey's answers show (pure): each member answering as a leader or
- * fenced leader at its epoch, and the leader of every log a member holds a position on. A leader
- * fenced and demoted since still shows in its followers' positions (and its own recorded one),
- * so a take-over at its epoch sees the tie.
+ * The leadership claims a survey's answers show (pure): the leader of every log a member holds a
+ * position on, and each member answering as a leader or fenced leader without a log. A leader
+ * fenced, demoted or restarted since still shows in its followers' positions and in its own
+ * recorded one (it records its leadership before its first write), so a take-over at its epoch
+ * sees the tie.
  */
 export function claimsSeen(positions: readonly MemberPosition[]): EpochClaim[] {
   const out: EpochClaim[] = [];
   for (const p of positions) {
-    if (p.role !== 'follower' && p.epoch > 0) out.push({ epoch: p.epoch, leader: p.cluster });
+    if (p.epoch <= 0) continue;
     const origin = logOrigin(p.logId);
-    if (origin && p.epoch > 0) out.push({ epoch: p.epoch, leader: origin.leader });
+    if (origin) out.push({ epoch: p.epoch, leader: origin.leader });
+    else if (p.role !== 'follower') out.push({ epoch: p.epoch, leader: p.cluster });
   }
   return out;
 }

@@ -23,6 +23,8 @@ import type { Logger } from '../shared/telemetry/logger.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
 import {
   comparePositions,
+  logOrigin,
+  newLogId,
   NO_POSITION,
   type AppliedPosition,
 } from '../shared/federation/log-position.js';
@@ -169,7 +171,8 @@ export class RoleEffects {
         ? `epoch survey: no answer from ${unheard.join(', ')}; epoch unverified until they answer`
         : 'epoch survey done',
     );
-    const leaders = claimsSeen(s.positions);
+    // Every claim a member reports, not only the highest: a tie hides behind a higher one.
+    const leaders = [...claimsSeen(s.positions), ...s.claims.filter((c) => c.epoch > 0)];
     return { type: 'surveyed', highest: s.highest, unheard, leaders };
   }
 
@@ -231,9 +234,26 @@ export class RoleEffects {
     const p = this.#deps.pipeline;
     if (mode === 'off') await p.stop();
     else if (mode === 'standby') await p.standby();
-    else await p.activate(epoch);
+    else {
+      await this.#recordLeading(epoch);
+      await p.activate(epoch);
+    }
     // A pass already good (a warm standby) is good for the new mode too: say so at once.
     this.#deps.dispatch({ type: 'pass', ok: mode !== 'off' && p.lastSyncOk() });
+  }
+
+  /**
+   * Before the first write at `epoch`: the position recorded names this cluster as a leader at
+   * that epoch (a log of its own with nothing in it), so that a take-over surveying it later,
+   * even fenced and restarted, sees that it wrote at that epoch (catch-up.ts claimsSeen).
+   */
+  async #recordLeading(epoch: number): Promise<void> {
+    const store = await this.#deps.epochs();
+    const self = this.#deps.membership().self;
+    const recorded = store.applied();
+    if (recorded.epoch === epoch && logOrigin(recorded.logId)?.leader === self) return;
+    const logId = newLogId(await store.nextLogSequence(), self, 'writing');
+    await store.recordApplied({ leader: self, epoch, logId, revision: 0 });
   }
 
   async #startReplicator(claim: EpochClaim): Promise<void> {

@@ -19,6 +19,7 @@ import { AVI_SYSTEM } from '../shared/crd/common.js';
 import { messageOf } from '../shared/errors.js';
 import type { FederationTls } from '../shared/federation/credentials.js';
 import { maxClaim, type EpochClaim } from '../shared/federation/epoch-rules.js';
+import { NO_POSITION } from '../shared/federation/log-position.js';
 import { AmkoClusterEpochStore, type EpochStore } from '../shared/federation/epoch-store.js';
 import { HEALTH_SERVICES, type Keepalive } from '../shared/federation/federation-names.js';
 import type {
@@ -342,7 +343,10 @@ export class RoleSwitch {
       claim: own,
       membership: () => membershipOf(this.#roleAmko),
       fencedBy: () => (this.#state.fence ? (this.#state.fence.by ?? own) : undefined),
-      position: () => ({ logId: '', revision: 0 }),
+      position: () => {
+        const p = this.#loaded?.applied() ?? NO_POSITION;
+        return { logId: p.logId, revision: p.revision, epoch: p.epoch };
+      },
       highest: () => maxClaim(this.#state.highest, this.#state.learnt),
       onFenced: (by) => {
         this.#dispatch({ type: 'higher-epoch', by, source: 'peer' });
@@ -405,6 +409,7 @@ export class RoleSwitch {
     const amko = this.#amko;
     const uid = amko?.metadata?.uid ?? '';
     if (this.#epochs?.uid === uid) return this.#epochs.store;
+    this.#loaded = undefined;
     const store = AmkoClusterEpochStore.load({
       kubeConfig: this.#deps.kubeConfig,
       status: this.#deps.statusWriter,
@@ -412,8 +417,17 @@ export class RoleSwitch {
       name: amko?.metadata?.name ?? '',
     });
     this.#epochs = { uid, store };
+    void store.then(
+      (s) => {
+        if (this.#epochs?.uid === uid) this.#loaded = s;
+      },
+      () => undefined,
+    );
     return store;
   }
+
+  /** The epoch store once loaded (what the take-over handler reports as our position). */
+  #loaded: EpochStore | undefined;
 
   #view(): RoleView {
     const fx = this.#effects;

@@ -14,6 +14,8 @@ import type { Membership } from '../../src/shared/federation/membership.js';
 import type { ReplicaKey } from '../../src/shared/federation/replicated-object.js';
 import {
   comparePositions,
+  logOrigin,
+  newLogId,
   NO_POSITION,
   type AppliedPosition,
 } from '../../src/shared/federation/log-position.js';
@@ -210,6 +212,7 @@ export class SimProcess {
       case 'catch-up':
         return this.#catchUp(fx.promoted);
       case 'pipeline':
+        if (fx.mode === 'active') this.#recordLeading(fx.epoch);
         this.dispatch({ type: 'pass', ok: fx.mode !== 'off' });
         return { type: 'done', effect: 'pipeline' };
       case 'replicator':
@@ -229,6 +232,14 @@ export class SimProcess {
         this.#world.violation(`${this.name}: ${fx.type} asked with autoFailover off`);
         return undefined;
     }
+  }
+
+  /** role-effects.ts: before the first write, the recorded position names us leader. */
+  #recordLeading(epoch: number): void {
+    const p = this.disk.position;
+    if (p.epoch === epoch && logOrigin(p.logId)?.leader === this.name) return;
+    const logId = newLogId(++this.disk.logSequence, this.name, 'writing');
+    this.disk.position = { leader: this.name, epoch, logId, revision: 0 };
   }
 
   #stopFollowing(): void {
@@ -260,11 +271,13 @@ export class SimProcess {
     const own = front.claim ?? { epoch: 0, leader: this.name };
     const fencedBy = this.lead.fence ? (this.lead.fence.by ?? own) : undefined;
     const log = this.leader.log;
+    // Without a log of its own, role-switch.ts's handler reports the recorded position.
+    const recorded = this.disk.position;
     const position = {
       cluster: this.name,
-      logId: log?.logId ?? '',
-      epoch: own.epoch,
-      revision: log?.head ?? 0,
+      logId: log ? log.logId : recorded.logId,
+      epoch: log ? own.epoch : recorded.epoch,
+      revision: log ? log.head : recorded.revision,
       role: fencedBy ? 'fenced' : 'leader',
     };
     // role-switch.ts's take-over handler reports the highest claim seen, not only its own.
@@ -276,6 +289,7 @@ export class SimProcess {
     let highest: EpochClaim = { epoch: 0, leader: '' };
     const unheard: string[] = [];
     const heard: string[] = [this.name];
+    const claims: EpochClaim[] = [];
     this.positions = [];
     for (const c of this.#world.clusters) {
       if (c === this.name) continue;
@@ -288,10 +302,11 @@ export class SimProcess {
       if (answer.position.role === 'follower') heard.push(c);
       else this.#world.count('leadersNotFetched');
       highest = maxClaim(highest, answer.highest);
+      claims.push(answer.highest);
       this.positions.push(answer.position);
     }
     this.required = this.#world.oracle.acksOf(heard);
-    const leaders = claimsSeen(this.positions);
+    const leaders = [...claimsSeen(this.positions), ...claims.filter((c) => c.epoch > 0)];
     return { type: 'surveyed', highest, unheard, leaders };
   }
 

@@ -25,6 +25,8 @@ export interface MemberPosition {
 export interface EpochSurvey {
   /** The highest claim any member reported (NO_CLAIM when none answered). */
   readonly highest: EpochClaim;
+  /** The highest claim each member that answered reported. */
+  readonly claims: readonly EpochClaim[];
   /** Members that answered. */
   readonly answered: readonly string[];
   /** The applied position of each member that answered. */
@@ -66,15 +68,17 @@ export async function surveyEpochs(deps: {
   let highest = NO_CLAIM;
   const answered: string[] = [];
   const positions: MemberPosition[] = [];
+  const claims: EpochClaim[] = [];
   const unreachable: { cluster: string; error: string }[] = [];
   for (const r of results) {
     if ('claim' in r && r.position) {
       answered.push(r.cluster);
       positions.push(r.position);
+      claims.push(r.claim);
       highest = maxClaim(highest, r.claim);
     } else {
       unreachable.push({ cluster: r.cluster, error: r.error });
     }
   }
-  return { highest, answered, positions, unreachable };
+  return { highest, claims, answered, positions, unreachable };
 }

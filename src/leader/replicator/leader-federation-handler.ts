@@ -29,8 +29,11 @@ export interface LeaderHandlerDeps {
   membership: () => Membership;
   /** The winning claim we learnt of, when fenced. */
   fencedBy: () => EpochClaim | undefined;
-  /** Our log: its id and head revision. */
-  position: () => { logId: string; revision: number };
+  /**
+   * Our log: its id and head revision; without a log of our own (taking over, fenced), the
+   * position this cluster recorded, with its epoch.
+   */
+  position: () => { logId: string; revision: number; epoch?: number };
   /**
    * The highest claim this cluster has seen, when it may exceed `claim`: a take-over that has not
    * persisted its own claim yet must not hide from another one's survey what it saw (or wrote at).
@@ -72,13 +75,13 @@ export class LeaderFederationHandler implements FederationHandler {
     const seen = this.#deps.highest ? maxClaim(this.#deps.highest(), this.#deps.claim) : undefined;
     const own = seen ?? this.#deps.claim;
     const highest = fencedBy ? maxClaim(fencedBy, own) : own;
-    const { logId, revision } = this.#deps.position();
+    const { logId, revision, epoch } = this.#deps.position();
     return Promise.resolve({
       cluster: m.self,
       highest_epoch: String(highest.epoch),
       highest_epoch_leader: highest.leader,
       applied_revision: String(revision),
-      applied_epoch: String(this.#deps.claim.epoch),
+      applied_epoch: String(epoch ?? this.#deps.claim.epoch),
       applied_log_id: logId,
       version: m.version,
       role: fencedBy ? 'fenced' : 'leader',

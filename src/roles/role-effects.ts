@@ -66,7 +66,7 @@ export function isAsyncEffect(fx: Effect): fx is AsyncEffect {
   return !SYNC_EFFECTS.has(fx.type);
 }
 
-/** A log position for the log. */
+/** A position as the log lines show it. */
 const where = (p: { epoch: number; logId: string; revision: number }): string =>
   p.logId === '' ? 'nothing applied' : `epoch ${p.epoch}, log ${p.logId}, revision ${p.revision}`;
 

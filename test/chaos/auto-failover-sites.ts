@@ -318,8 +318,11 @@ export class AutoFailoverSites {
     this.recoveryMs.push(Date.now() - cutAt);
     await f.sim.control.clearFaults(rule?.id);
     await this.returnsDemoted(leader);
+    // Only what the controller accepted once the lease had expired by the leader's own count
+    // (it counts from before the cut): a write sent just before the cut is a live leader's.
+    const expiredAt = cutAt + LEASE_S * 1000;
     const accepted = (await f.writesFrom(leader, since)).filter(
-      (e) => e.status >= 200 && e.status < 300,
+      (e) => e.status >= 200 && e.status < 300 && Date.parse(e.time) > expiredAt,
     );
     this.fencedWrites += accepted.length;
     this.#rows.push({

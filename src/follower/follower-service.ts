@@ -3,9 +3,14 @@
  * listed peer, an epoch not stale, the same version), persists a new claim before answering,
  * applies what the stream carries through the replica applier and answers GetState.
  *
- * The position the replicas stand for is persisted in the epoch store after they are written and
- * before they are acked, so GetState and Fetch tell a promoted member the truth after a restart
- * too. While a snapshot replaces the replicas the old position stays: the snapshot comes from a
+ * The position the replicas stand for is persisted before they are acked, so GetState and Fetch
+ * tell a promoted member the truth after a restart too. A change that writes its replica persists
+ * it by that write (the replica's log and revision marks, replica-plan.ts witnessOf); a delete or
+ * an unchanged object records it in the epoch store, and the witnessed position is recorded there
+ * too once replication has been quiet for a second (or every ten seconds), for people reading
+ * `status.applied`. Before a snapshot overwrites, or a delete removes, the replicas that witness
+ * it, it is recorded. While
+ * a snapshot replaces the replicas the old position stays: the snapshot comes from a
  * leader admitted at a claim no lower, whose log holds everything the old position did, so every
  * replica is at least as new as that position at every moment. A stream is told nothing of the
  * position until this service has applied something itself: its first leader sends a snapshot,
@@ -30,7 +35,7 @@ import {
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
-import { OperatorError } from '../shared/errors.js';
+import { messageOf, OperatorError } from '../shared/errors.js';
 import type { Membership } from '../shared/federation/membership.js';
 import { admitHello, checkPeer } from './admission.js';
 import type { ReplicaApplier } from './replica-applier.js';
@@ -50,7 +55,12 @@ export interface FollowerServiceDeps {
   onApplied?: (position: AppliedPosition) => void;
   /** Told of every message from the active leader stream (hello, snapshot, delta, ping). */
   onContact?: (leader: string) => void;
+  /** Quiet time after a witnessed change before it is recorded in the status (default 1 s). */
+  settleAfterMs?: number;
 }
+
+/** The longest a witnessed position waits to be recorded while changes keep coming. */
+const SETTLE_AT_LEAST_EVERY_MS = 10_000;
 
 export class FollowerService implements FederationHandler, SessionHost {
   readonly #deps: FollowerServiceDeps;
@@ -58,6 +68,7 @@ export class FollowerService implements FederationHandler, SessionHost {
   #position: AppliedPosition = NO_POSITION;
   #active: ReplicationSession | undefined;
   readonly #sessions = new Set<ReplicationSession>();
+  #settle: { timer: NodeJS.Timeout; since: number } | undefined;
 
   constructor(deps: FollowerServiceDeps) {
     this.#deps = deps;
@@ -167,6 +178,9 @@ export class FollowerService implements FederationHandler, SessionHost {
     at: AppliedPosition,
   ): Promise<void> {
     this.#checkActive(session);
+    // The snapshot may overwrite the replicas that witness the position: record it first.
+    await this.#deps.epochs.settle();
+    this.#checkActive(session);
     const marks = { leader: at.leader, epoch: at.epoch, revision: at.revision };
     const { written, deleted } = await this.#deps.applier.replaceAll(
       objects,
@@ -187,15 +201,21 @@ export class FollowerService implements FederationHandler, SessionHost {
     at: AppliedPosition,
   ): Promise<void> {
     this.#checkActive(session);
-    if (typeof change === 'string') await this.#deps.applier.remove(change);
-    else
-      await this.#deps.applier.put(change, {
-        leader: at.leader,
-        epoch: at.epoch,
-        revision: at.revision,
-      });
+    if (typeof change === 'string') {
+      // The replica deleted may be the one that witnesses the position: record it first.
+      await this.#deps.epochs.settle();
+      this.#checkActive(session);
+      await this.#deps.applier.remove(change);
+      this.#checkActive(session);
+      await this.#record(at);
+      return;
+    }
+    const { leader, epoch, revision, logId } = at;
+    const outcome = await this.#deps.applier.put(change, { leader, epoch, revision, logId });
     this.#checkActive(session);
-    await this.#record(at);
+    // Written: the replica's marks witness `at`. Unchanged: its marks are older, so record.
+    if (outcome === 'unchanged') await this.#record(at);
+    else this.#witnessed(at);
   }
 
   heard(session: ReplicationSession): void {
@@ -213,6 +233,8 @@ export class FollowerService implements FederationHandler, SessionHost {
   /** Ends every stream (the follower is stopping). */
   closeAll(status: StatusObject): void {
     for (const s of [...this.#sessions]) s.end(status);
+    if (this.#settle) clearTimeout(this.#settle.timer);
+    this.#settle = undefined;
   }
 
   #checkActive(session: ReplicationSession): void {
@@ -226,5 +248,34 @@ export class FollowerService implements FederationHandler, SessionHost {
     await this.#deps.epochs.recordApplied(at);
     this.#position = at;
     this.#deps.onApplied?.(at);
+  }
+
+  /** `at` is persisted by the replica just written: noted, reported, recorded later. */
+  #witnessed(at: AppliedPosition): void {
+    this.#deps.epochs.witness(at);
+    this.#position = at;
+    this.#deps.onApplied?.(at);
+    this.#scheduleSettle();
+  }
+
+  /** Records the witnessed position once changes pause (at least every ten seconds). */
+  #scheduleSettle(delayMs = this.#deps.settleAfterMs ?? 1_000): void {
+    const since = this.#settle?.since ?? Date.now();
+    if (this.#settle) {
+      if (Date.now() - since >= SETTLE_AT_LEAST_EVERY_MS) return;
+      clearTimeout(this.#settle.timer);
+    }
+    const timer = setTimeout(() => {
+      this.#settle = undefined;
+      this.#deps.epochs.settle().catch((err: unknown) => {
+        this.#deps.log.warn(
+          { err: messageOf(err) },
+          'could not record the applied position in status.applied (the replicas still carry it); retrying',
+        );
+        this.#scheduleSettle(Math.min(delayMs * 2, SETTLE_AT_LEAST_EVERY_MS));
+      });
+    }, delayMs);
+    timer.unref();
+    this.#settle = { timer, since };
   }
 }

@@ -75,8 +75,11 @@ export interface FollowerHandle {
 export async function startFollower(deps: FollowerDeps): Promise<FollowerHandle> {
   const log = deps.log.child({ component: 'follower' });
   const applier = new ReplicaApplier({ writer: new ReplicaWriter(deps.kubeConfig), log });
-  // What this cluster holds already is what a member catching up from it fetches.
-  const held = await applier.load();
+  // What this cluster holds already is what a member catching up from it fetches, and the
+  // position its replicas witness is recorded, so status.applied says it after a restart too.
+  const { loaded: held, witnessed } = await applier.load();
+  deps.epochs.witness(witnessed);
+  await deps.epochs.settle();
   const contact = leaderContactOf(deps, log);
   const service = new FollowerService({
     applier,

@@ -16,9 +16,15 @@ import {
   marksOf,
   observedHash,
   snapshotDeletes,
+  witnessOf,
   type ReplicaMarks,
   type ReplicaObject,
 } from './replica-plan.js';
+import {
+  higherPosition,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../shared/federation/log-position.js';
 import type { PutOutcome, ReplicaWriter, Written } from './replica-writer.js';
 
 interface Remembered {
@@ -70,12 +76,16 @@ export class ReplicaApplier {
 
   /**
    * Remembers every replica this cluster holds, as stored (a restarted follower serves them to a
-   * member that catches up from it). Objects already remembered are left as they are.
+   * member that catches up from it). Objects already remembered are left as they are. Resolves
+   * with how many were loaded and the highest position they witness.
    */
-  async load(): Promise<number> {
+  async load(): Promise<{ loaded: number; witnessed: AppliedPosition }> {
     let loaded = 0;
+    let witnessed = NO_POSITION;
     for (const { kind, obj } of await this.#deps.writer.listReplicaObjects()) {
       const marks = marksOf(obj);
+      const w = witnessOf(marks);
+      if (w) witnessed = higherPosition(witnessed, w);
       const content = hashed(contentOf(kind, obj));
       const key = keyOfContent(content.content);
       if (!marks || this.#memory.has(key)) continue;
@@ -87,7 +97,7 @@ export class ReplicaApplier {
       });
       loaded++;
     }
-    return loaded;
+    return { loaded, witnessed };
   }
 
   /** Writes one object (if it differs) and remembers it. */

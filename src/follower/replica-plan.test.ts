@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { hashed, replicaKey, type ReplicaContent } from '../shared/federation/replicated-object.js';
-import { desiredReplica, isUpToDate, marksOf, snapshotDeletes } from './replica-plan.js';
+import {
+  desiredReplica,
+  highestWitness,
+  isUpToDate,
+  marksOf,
+  snapshotDeletes,
+  witnessOf,
+} from './replica-plan.js';
 
 const content: ReplicaContent = Object.freeze({
   kind: 'GlobalDeploymentPolicy',
@@ -56,5 +63,48 @@ describe('replica plan', () => {
     const keep = replicaKey('GlobalDeploymentPolicy', 'avi-system', 'global-gdp');
     const gone = replicaKey('GSLBHostRule', 'default', 'old');
     assert.deepEqual(snapshotDeletes([hashed(content)], [keep, gone]), [gone]);
+  });
+
+  it('marks a replica written by a change with its log, and reads back the position it witnesses', () => {
+    const logId = '3.cluster1.u';
+    const obj = desiredReplica(hashed(content), { ...marks, logId });
+    assert.equal(obj.metadata?.annotations?.['amko.vmware.com/replica-log'], logId);
+    assert.deepEqual(marksOf(obj), { ...marks, logId });
+    assert.deepEqual(witnessOf(marksOf(obj)), {
+      leader: 'cluster1',
+      epoch: 4,
+      logId,
+      revision: 17,
+    });
+    // A snapshot's or a catch-up's replica carries no log: it witnesses nothing.
+    const plain = desiredReplica(hashed(content), marks);
+    assert.equal(plain.metadata?.annotations?.['amko.vmware.com/replica-log'], undefined);
+    assert.equal(witnessOf(marksOf(plain)), undefined);
+    const bad = desiredReplica(hashed(content), { ...marks, logId, revision: Number.NaN });
+    assert.equal(witnessOf(marksOf(bad)), undefined, 'a revision that is not a number');
+  });
+
+  it('finds the highest position a set of replicas witnesses', () => {
+    const at = (logId: string, epoch: number, revision: number) =>
+      desiredReplica(hashed({ ...content, name: `${logId}-${revision}` }), {
+        leader: 'cluster1',
+        epoch,
+        revision,
+        logId,
+      });
+    const objs = [
+      at('1.cluster1.a', 1, 40),
+      at('2.cluster1.b', 1, 3),
+      desiredReplica(hashed(content), { ...marks, epoch: 9 }),
+      at('1.cluster1.a', 1, 41),
+    ];
+    // A later log of the epoch is ahead of any revision of an earlier one; no log mark, no witness.
+    assert.deepEqual(highestWitness(objs), {
+      leader: 'cluster1',
+      epoch: 1,
+      logId: '2.cluster1.b',
+      revision: 3,
+    });
+    assert.equal(highestWitness([]).logId, '');
   });
 });

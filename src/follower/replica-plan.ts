@@ -4,9 +4,15 @@
  */
 import {
   REPLICA_EPOCH_ANNOTATION,
+  REPLICA_LOG_ANNOTATION,
   REPLICA_OF_ANNOTATION,
   REPLICA_REVISION_ANNOTATION,
 } from '../shared/federation/federation-names.js';
+import {
+  higherPosition,
+  NO_POSITION,
+  type AppliedPosition,
+} from '../shared/federation/log-position.js';
 import { replicatedResource, type ReplicatedKind } from '../shared/federation/replicated-kinds.js';
 import {
   contentHash,
@@ -17,11 +23,15 @@ import {
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
 
-/** Where a replica came from: the leader, its epoch and the revision that wrote it. */
+/**
+ * Where a replica came from: the leader, its epoch and the revision that wrote it; and, when a
+ * change of the stream wrote it, that change's log (then the replica witnesses the position).
+ */
 export interface ReplicaMarks {
   readonly leader: string;
   readonly epoch: number;
   readonly revision: number;
+  readonly logId?: string;
 }
 
 /** A replicated kind's object as read from the API server. */
@@ -32,11 +42,37 @@ export function marksOf(obj: ReplicaObject): ReplicaMarks | undefined {
   const a = obj.metadata?.annotations ?? {};
   const leader = a[REPLICA_OF_ANNOTATION];
   if (leader === undefined) return undefined;
+  const logId = a[REPLICA_LOG_ANNOTATION];
   return {
     leader,
     epoch: Number(a[REPLICA_EPOCH_ANNOTATION] ?? 0),
     revision: Number(a[REPLICA_REVISION_ANNOTATION] ?? 0),
+    ...(logId ? { logId } : {}),
   };
+}
+
+/**
+ * The position a replica witnesses: the one its change was applied at. Changes are applied in
+ * order, each after everything before it, so a replica written by the change at (log, r) shows
+ * that the replicas stood for (log, r) then. A replica written by a snapshot or a catch-up (no
+ * log mark), or with marks that are not whole numbers, witnesses nothing.
+ */
+export function witnessOf(marks: ReplicaMarks | undefined): AppliedPosition | undefined {
+  if (!marks?.logId) return undefined;
+  const { leader, epoch, revision, logId } = marks;
+  if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(revision) || revision < 1)
+    return undefined;
+  return { leader, epoch, logId, revision };
+}
+
+/** The highest position the replicas `objs` witness (NO_POSITION when none does). */
+export function highestWitness(objs: Iterable<ReplicaObject>): AppliedPosition {
+  let out: AppliedPosition = NO_POSITION;
+  for (const obj of objs) {
+    const w = witnessOf(marksOf(obj));
+    if (w) out = higherPosition(out, w);
+  }
+  return out;
 }
 
 /** The hash of what an existing object would carry if it travelled. */
@@ -75,6 +111,7 @@ export function desiredReplica(
         [REPLICA_OF_ANNOTATION]: marks.leader,
         [REPLICA_EPOCH_ANNOTATION]: String(marks.epoch),
         [REPLICA_REVISION_ANNOTATION]: String(marks.revision),
+        ...(marks.logId ? { [REPLICA_LOG_ANNOTATION]: marks.logId } : {}),
       },
       ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     },

@@ -22,8 +22,10 @@ import {
   type HashedContent,
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
+import type { AppliedPosition } from '../shared/federation/log-position.js';
 import {
   desiredReplica,
+  highestWitness,
   isUpToDate,
   marksOf,
   observedHash,
@@ -106,6 +108,11 @@ export class ReplicaWriter {
       for (const obj of list.items ?? []) if (marksOf(obj)) out.push({ kind, obj });
     }
     return out;
+  }
+
+  /** The highest position the replicas held here witness (replica-plan.ts witnessOf). */
+  async witnessedPosition(): Promise<AppliedPosition> {
+    return highestWitness((await this.listReplicaObjects()).map((r) => r.obj));
   }
 
   /**

@@ -197,6 +197,8 @@ export class RoleEffects {
         'no member is ahead of us: nothing to catch up',
       );
     } else {
+      // The fetch overwrites the replicas that witness our position: record it first.
+      await store.settle();
       const done = await this.#fetchFrom(own, ahead);
       if (comparePositions(done, recorded) === 1) await store.recordApplied(done);
     }

@@ -31,6 +31,7 @@ import type { FederationProto } from '../shared/federation/proto.js';
 import type { StatusWriter } from '../shared/kube/status-writer.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
+import { ReplicaWriter } from '../follower/replica-writer.js';
 import { LeaderFederationHandler } from '../leader/replicator/leader-federation-handler.js';
 import { chooseAmkoCluster, ONLY_ONE_AMKO_CLUSTER } from './amko-cluster-choice.js';
 import { reportExtras } from './extra-amko-clusters.js';
@@ -415,6 +416,7 @@ export class RoleSwitch {
       status: this.#deps.statusWriter,
       namespace: AVI_SYSTEM,
       name: amko?.metadata?.name ?? '',
+      witnessed: () => new ReplicaWriter(this.#deps.kubeConfig).witnessedPosition(),
     });
     this.#epochs = { uid, store };
     void store.then(

@@ -138,11 +138,15 @@ describe('federation: catch-up after downtime and drift repair', function () {
     assert.equal(local?.spec?.['ttl'], 5);
   });
 
-  it('records what a follower applied in its AMKOCluster status, and answers with it after a restart', async () => {
+  it('records what a follower applied (replica marks, then its AMKOCluster status), and answers with it after a restart', async () => {
     await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: 23 } });
     await sameOn('cluster2', GDP, gdpKey);
     const leader = f.node('cluster1').replicator!;
     const head = { logId: leader.logId, revision: leader.status().revision };
+    // The replica written by the change carries its position; the status follows once quiet.
+    const marks = (await f.get('cluster2', GDP, gdpKey))?.metadata?.annotations ?? {};
+    assert.equal(marks['amko.vmware.com/replica-log'], head.logId);
+    assert.equal(marks['amko.vmware.com/replica-revision'], String(head.revision));
     await eventually(async () => {
       const applied = (await f.amkoCluster('cluster2')).status?.applied;
       assert.deepEqual(
@@ -154,8 +158,16 @@ describe('federation: catch-up after downtime and drift repair', function () {
     await f.stopNode('cluster1');
     const port = f.node('cluster2').server.federationPort;
     await f.stopNode('cluster2');
+    // As if cluster2 had stopped before its status caught up with the last change it applied.
+    const behind = { leader: 'cluster1', epoch: 1, ...head, revision: head.revision - 1 };
+    await (await f.epochStore('cluster2')).recordApplied(behind);
     await f.startFollower('cluster2', port);
     assert.equal(f.node('cluster2').follower!.status().applied.revision, head.revision);
+    assert.equal(
+      (await f.amkoCluster('cluster2')).status?.applied?.revision,
+      head.revision,
+      'the position the replicas witness is recorded at start',
+    );
 
     const ep = { cluster: 'cluster2', address: `127.0.0.1:${port}` };
     const client = federationClient(f.proto, await f.certs.tls('cluster3'), ep);

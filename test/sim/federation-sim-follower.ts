@@ -35,13 +35,17 @@ import {
 import { unavailable, type Down, type Stream } from './federation-sim-net.js';
 import { presentHashes } from './federation-sim-oracle.js';
 import type { SimProcess, SimWorld } from './federation-sim-process.js';
+import { appliedOf, settle } from './federation-sim-disk.js';
 import { frontOf } from '../../src/roles/leadership-step.js';
 
 type Hello = Hello__Output;
 type FSession = FollowerSessionState<Hello>;
 
 export class SimFollower {
-  sessions = new Map<number, { state: FSession; stream: Stream; snapshot: boolean }>();
+  sessions = new Map<
+    number,
+    { state: FSession; stream: Stream; snapshot: boolean; witnessed: boolean }
+  >();
   active: number | undefined;
   /** What this follower service applied since it started (follower-service.ts's #position). */
   applied: AppliedPosition = NO_POSITION;
@@ -79,7 +83,12 @@ export class SimFollower {
   #accept(stream: Stream, m: Down): void {
     const front = frontOf(this.#proc.lead);
     if (front.handler === 'follower' && this.#proc.following) {
-      this.sessions.set(stream.id, { state: initialSession(), stream, snapshot: false });
+      this.sessions.set(stream.id, {
+        state: initialSession(),
+        stream,
+        snapshot: false,
+        witnessed: false,
+      });
       this.feed(stream.id, m);
       return;
     }
@@ -192,8 +201,10 @@ export class SimFollower {
     const s = this.sessions.get(id);
     if (!s) return;
     s.snapshot = fx.type === 'apply-snapshot';
+    s.witnessed = false;
     if (this.active !== id) return;
     const { oracle } = this.#world;
+    const disk = this.#proc.disk;
     if (fx.type === 'apply-snapshot') {
       const expected = oracle.stateAt(fx.at.logId, fx.at.revision);
       const sent = new Map(fx.objects.map((h) => [keyOf(h), h.hash]));
@@ -201,16 +212,41 @@ export class SimFollower {
         this.#world.violation(
           `${this.#proc.name}: snapshot ${fx.at.logId}@${fx.at.revision} is not the log's state`,
         );
-      this.#proc.disk.objects = expected;
+      // follower-service.ts: the witnessed position is recorded before the snapshot writes. Its
+      // marks witness nothing; replicas it leaves witness no more than what was just recorded.
+      settle(disk);
+      disk.witnesses.clear();
+      disk.objects = expected;
       return;
     }
-    const entry = oracle.entry(fx.at.logId, fx.at.revision);
+    this.#writeDelta(s, fx);
+  }
+
+  /** One change lands: a put writes (its replica witnesses the change) unless unchanged. */
+  #writeDelta(
+    s: { witnessed: boolean },
+    fx: Extract<SessionEffect, { type: 'apply-delta' }>,
+  ): void {
+    const disk = this.#proc.disk;
+    const entry = this.#world.oracle.entry(fx.at.logId, fx.at.revision);
     const hash = typeof fx.change === 'string' ? undefined : fx.change.hash;
     if (!entry || entry.version.content?.hash !== hash)
       this.#world.violation(
         `${this.#proc.name}: delta ${fx.at.logId}@${fx.at.revision} is not the log's entry`,
       );
-    if (entry) this.#proc.disk.objects.set(entry.key, entry.version);
+    if (!entry) return;
+    const before = disk.objects.get(entry.key);
+    if (!entry.version.content) {
+      // A delete: recorded first, as the replica removed may be the witness.
+      settle(disk);
+      disk.witnesses.delete(entry.key);
+    } else if (before?.content?.hash !== entry.version.content.hash) {
+      // Written: the replica's marks witness this change (replica-writer.ts, one write).
+      disk.witnesses.set(entry.key, fx.at);
+      s.witnessed = true;
+      this.#world.count('witnessedWrites');
+    }
+    disk.objects.set(entry.key, entry.version);
   }
 
   /** The answer of the write in flight on stream `id`: recorded when still the active stream. */
@@ -228,13 +264,16 @@ export class SimFollower {
       this.#world.violation(
         `${this.#proc.name} applies ${at.logId}@${at.revision} after ${this.applied.logId}@${this.applied.revision}`,
       );
-    // The recorded position never goes back (a promoted member trusts it after a restart too).
-    const order = comparePositions(at, this.#proc.disk.position);
+    // The position (recorded or witnessed) never goes back: a promoted member trusts it after a
+    // restart too.
+    const was = appliedOf(this.#proc.disk);
+    const order = comparePositions(at, was);
     if (order === -1 || order === undefined)
       this.#world.violation(
-        `${this.#proc.name} records ${at.logId}@${at.revision} over ${this.#proc.disk.position.logId}@${this.#proc.disk.position.revision}`,
+        `${this.#proc.name} records ${at.logId}@${at.revision} over ${was.logId}@${was.revision}`,
       );
-    this.#proc.disk.position = at;
+    // A change whose replica was written is persisted by it; anything else is recorded.
+    if (!s.witnessed) this.#proc.disk.position = at;
     this.applied = at;
     this.feed(id, { type: 'written' });
   }

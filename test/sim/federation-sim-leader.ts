@@ -112,6 +112,7 @@ export class SimLeader {
     let version: Version;
     if (remove) {
       if (!disk.objects.get(key)?.content) return false;
+      disk.witnesses.delete(key);
       version = { seq };
       revision = this.log?.delete(key);
     } else {

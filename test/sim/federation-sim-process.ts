@@ -8,10 +8,8 @@
  * Only the simulation and its tests import this file.
  */
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
 import { maxClaim, type EpochClaim } from '../../src/shared/federation/epoch-rules.js';
 import type { Membership } from '../../src/shared/federation/membership.js';
-import type { ReplicaKey } from '../../src/shared/federation/replicated-object.js';
 import {
   comparePositions,
   logOrigin,
@@ -22,7 +20,8 @@ import {
 import type { MemberPosition } from '../../src/leader/replicator/epoch-check.js';
 import { claimsSeen, memberAhead } from '../../src/roles/catch-up.js';
 import type { Stream } from './federation-sim-net.js';
-import type { Ack, Oracle, Version } from './federation-sim-oracle.js';
+import type { Ack, Oracle } from './federation-sim-oracle.js';
+import { appliedOf, settle, type Disk } from './federation-sim-disk.js';
 import { SimFollower } from './federation-sim-follower.js';
 import { SimLeader } from './federation-sim-leader.js';
 import type {
@@ -40,19 +39,6 @@ import {
 
 export const VERSION = 'v1';
 
-/** What survives a crash. */
-export interface Disk {
-  highest: EpochClaim;
-  statusRole: AmkoClusterStatus['role'];
-  /** The epoch role-status.ts writes with the role (a leader's claim). */
-  statusEpoch: number | undefined;
-  objects: Map<ReplicaKey, Version>;
-  /** The epoch store's applied position (recorded after a write, cleared before a snapshot). */
-  position: AppliedPosition;
-  /** The epoch store's log sequence (raised at every start of the replicator). */
-  logSequence: number;
-}
-
 /** What a process needs from the rest of the simulation. */
 export interface SimWorld {
   readonly oracle: Oracle;
@@ -63,7 +49,7 @@ export interface SimWorld {
   isLeader(name: string): boolean;
   openStream(leader: string, follower: string, logId: string): Stream;
   violation(message: string): void;
-  count(what: 'writeFailures' | 'leadersNotFetched'): void;
+  count(what: 'writeFailures' | 'leadersNotFetched' | 'witnessedWrites' | 'witnessAnswers'): void;
 }
 
 export class SimProcess {
@@ -74,6 +60,7 @@ export class SimProcess {
     statusEpoch: undefined,
     objects: new Map(),
     position: NO_POSITION,
+    witnesses: new Map(),
     logSequence: 0,
   };
   incarnation = 0;
@@ -236,7 +223,7 @@ export class SimProcess {
 
   /** role-effects.ts: before the first write, the recorded position names us leader. */
   #recordLeading(epoch: number): void {
-    const p = this.disk.position;
+    const p = appliedOf(this.disk);
     if (p.epoch === epoch && logOrigin(p.logId)?.leader === this.name) return;
     const logId = newLogId(++this.disk.logSequence, this.name, 'writing');
     this.disk.position = { leader: this.name, epoch, logId, revision: 0 };
@@ -250,14 +237,15 @@ export class SimProcess {
     };
     this.follower.stopAll(status);
     this.following = false;
-    this.lastApplied = this.disk.position;
+    this.lastApplied = appliedOf(this.disk);
   }
 
   /** What GetState answers (epoch-check.ts reads it), or undefined when nothing serves it. */
   getState(): { highest: EpochClaim; position: MemberPosition } | undefined {
     const front = frontOf(this.lead);
     if (front.handler === 'follower' && this.following) {
-      const p = this.disk.position;
+      const p = appliedOf(this.disk);
+      if (p !== this.disk.position) this.#world.count('witnessAnswers');
       const position = {
         cluster: this.name,
         logId: p.logId,
@@ -272,7 +260,7 @@ export class SimProcess {
     const fencedBy = this.lead.fence ? (this.lead.fence.by ?? own) : undefined;
     const log = this.leader.log;
     // Without a log of its own, role-switch.ts's handler reports the recorded position.
-    const recorded = this.disk.position;
+    const recorded = appliedOf(this.disk);
     const position = {
       cluster: this.name,
       logId: log ? log.logId : recorded.logId,
@@ -317,19 +305,24 @@ export class SimProcess {
    */
   #catchUp(promoted: boolean): Event {
     const done: Event = { type: 'done', effect: 'catch-up' };
-    const recorded = this.disk.position;
+    const recorded = appliedOf(this.disk);
     const own = this.lastApplied ?? (promoted ? recorded : undefined);
     this.caughtUpFrom = own;
     if (!own) return done;
     const ahead = memberAhead(own, this.positions, this.name);
     if (ahead) {
+      // The fetch overwrites the replicas that witness our position: it is recorded first.
+      settle(this.disk);
       const member = this.#world.proc(ahead.cluster);
       const serves = frontOf(member.lead).handler === 'follower' && member.following;
       if (!this.#world.can(this.name, ahead.cluster) || !serves)
         return { type: 'failed', effect: 'catch-up', error: `${ahead.cluster} unreachable` };
       this.disk.objects = new Map(member.disk.objects);
-      if (comparePositions(member.disk.position, recorded) === 1)
-        this.disk.position = member.disk.position;
+      // Written with marks that witness nothing; those left unchanged witness no more than the
+      // position just recorded, so dropping them all changes nothing.
+      this.disk.witnesses.clear();
+      const fetched = appliedOf(member.disk);
+      if (comparePositions(fetched, recorded) === 1) this.disk.position = fetched;
     }
     this.lastApplied = undefined;
     return done;

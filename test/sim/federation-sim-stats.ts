@@ -28,6 +28,10 @@ export interface SimStats {
   unverifiedTies: number;
   /** Survey answers from members that lead (catch-up does not fetch from them). */
   leadersNotFetched: number;
+  /** Changes whose position was persisted by the replica's own write (no status write). */
+  witnessedWrites: number;
+  /** GetState answers whose position came from the replicas' marks, above `status.applied`. */
+  witnessAnswers: number;
 }
 
 export const emptyStats = (): SimStats => ({
@@ -47,4 +51,6 @@ export const emptyStats = (): SimStats => ({
   controllerWrites: 0,
   unverifiedTies: 0,
   leadersNotFetched: 0,
+  witnessedWrites: 0,
+  witnessAnswers: 0,
 });

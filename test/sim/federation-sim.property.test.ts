@@ -30,7 +30,10 @@ describe('federation simulation: the real steps together under faults', () => {
       { numRuns: 40, seed: 7 },
     );
     const must = ['drops', 'duplicates', 'breaks', 'partitions', 'heals', 'crashes'] as const;
-    const progress = ['promotions', 'demotions', 'edits', 'controllerWrites', 'delivered'] as const;
+    const progress = [
+      ...['promotions', 'demotions', 'edits', 'controllerWrites', 'delivered'],
+      ...['witnessedWrites', 'witnessAnswers'],
+    ] as const;
     for (const k of [...must, ...progress]) assert.ok(total[k] > 0, `${k}: ${total[k]}`);
   });
 });

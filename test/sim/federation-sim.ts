@@ -98,7 +98,7 @@ export class FederationSim implements SimWorld {
     this.violations.push(`step ${this.now}: ${message}`);
   }
 
-  count(what: 'writeFailures' | 'leadersNotFetched'): void {
+  count(what: 'writeFailures' | 'leadersNotFetched' | 'witnessedWrites' | 'witnessAnswers'): void {
     this.stats[what]++;
   }
 

@@ -5,9 +5,13 @@
  * - The highest leadership claim seen (`status.highestEpochSeen` with `status.leader`, the
  *   cluster holding it). A follower raises it before it acks anything from a new leader; a
  *   promotion raises it to its new epoch before acting.
- * - The replication position its replicas stand for (`status.applied`), recorded after they are
- *   written and before the follower acks them, and by a take-over that caught up from a member:
- *   a restarted or demoted cluster still tells a promoted member what it holds.
+ * - The replication position its replicas stand for, before the follower acks them: a restarted or
+ *   demoted cluster still tells a promoted member what it holds. A replica written by a change of
+ *   the stream carries that change's log and revision (replica-plan.ts witnessOf), so that write
+ *   persists the position by itself; `status.applied` records it where no such write does (a
+ *   delete, an unchanged object, a finished snapshot, a catch-up, a leader's own log) and before
+ *   anything may overwrite the replicas that witness it (`settle`). The position is the higher
+ *   of the two.
  * - The sequence of the leader's replication logs (`status.logSequence`), raised at every start
  *   of the replicator, so that two logs of one epoch can be ordered (log-position.ts).
  */
@@ -17,7 +21,12 @@ import { classifyKubeError } from '../kube/kube-errors.js';
 import type { StatusWriter } from '../kube/status-writer.js';
 import { OperatorError } from '../errors.js';
 import { maxClaim, NO_CLAIM, promotionEpoch, supersedes, type EpochClaim } from './epoch-rules.js';
-import { NO_POSITION, type AppliedPosition } from './log-position.js';
+import {
+  comparePositions,
+  higherPosition,
+  NO_POSITION,
+  type AppliedPosition,
+} from './log-position.js';
 
 export interface EpochStore {
   /** The highest claim seen, as last loaded or persisted. */
@@ -29,10 +38,23 @@ export interface EpochStore {
   raise(claim: EpochClaim): Promise<EpochClaim>;
   /** Takes the next epoch for `self` (highest seen + 1) and persists it before returning it. */
   promote(self: string): Promise<EpochClaim>;
-  /** The replication position the replicas stand for, as last loaded or recorded. */
+  /**
+   * The replication position the replicas stand for: the higher of the one recorded and the one
+   * the replicas witness, as last loaded, recorded or witnessed.
+   */
   applied(): AppliedPosition;
   /** Persists the position the replicas stand for (NO_POSITION: unknown). Calls are serialised. */
   recordApplied(at: AppliedPosition): Promise<void>;
+  /**
+   * Notes `at`, which a replica just written persists by its marks: nothing is written here.
+   * Lower or unordered positions are ignored.
+   */
+  witness(at: AppliedPosition): void;
+  /**
+   * Records the witnessed position when it is above the recorded one: called before a snapshot or
+   * a catch-up overwrites the replicas that witness it, and to keep `status.applied` current.
+   */
+  settle(): Promise<void>;
   /** Raises the log sequence by one, persists it, and returns it. */
   nextLogSequence(): Promise<number>;
 }
@@ -71,6 +93,8 @@ export interface AmkoClusterEpochStoreDeps {
   status: StatusWriter;
   namespace: string;
   name: string;
+  /** The highest position the replicas held in this cluster witness (read once, at load). */
+  witnessed?: () => Promise<AppliedPosition>;
 }
 
 /** An EpochStore in this cluster's AMKOCluster status. Create with `load`. */
@@ -78,13 +102,19 @@ export class AmkoClusterEpochStore implements EpochStore {
   readonly #deps: AmkoClusterEpochStoreDeps;
   #highest: EpochClaim;
   #applied: AppliedPosition;
+  #witnessed: AppliedPosition;
   #logSequence: number;
   #tail: Promise<unknown> = Promise.resolve();
 
-  private constructor(deps: AmkoClusterEpochStoreDeps, obj: AmkoCluster) {
+  private constructor(
+    deps: AmkoClusterEpochStoreDeps,
+    obj: AmkoCluster,
+    witnessed: AppliedPosition,
+  ) {
     this.#deps = deps;
     this.#highest = claimOfStatus(obj);
     this.#applied = positionOfStatus(obj);
+    this.#witnessed = witnessed;
     this.#logSequence = logSequenceOfStatus(obj);
   }
 
@@ -104,7 +134,8 @@ export class AmkoClusterEpochStore implements EpochStore {
     } catch (err) {
       throw classifyKubeError(err, `AMKOCluster ${deps.namespace}/${deps.name}`);
     }
-    return new AmkoClusterEpochStore(deps, obj);
+    const witnessed = deps.witnessed ? await deps.witnessed() : NO_POSITION;
+    return new AmkoClusterEpochStore(deps, obj, witnessed);
   }
 
   highest(): EpochClaim {
@@ -130,21 +161,34 @@ export class AmkoClusterEpochStore implements EpochStore {
   }
 
   applied(): AppliedPosition {
-    return this.#applied;
+    return higherPosition(this.#applied, this.#witnessed);
   }
 
   recordApplied(at: AppliedPosition): Promise<void> {
+    return this.#serial(() => this.#writeApplied(at));
+  }
+
+  witness(at: AppliedPosition): void {
+    this.#witnessed = higherPosition(this.#witnessed, at);
+  }
+
+  settle(): Promise<void> {
     return this.#serial(async () => {
-      const cleared = at.logId === '';
-      const found = await this.#patch({
-        applied: cleared
-          ? null
-          : { leader: at.leader, epoch: at.epoch, logId: at.logId, revision: at.revision },
-      });
-      const kept = found['applied'] as { revision?: unknown } | undefined;
-      if (!cleared && kept?.revision !== at.revision) throw this.#pruned('applied');
-      this.#applied = cleared ? NO_POSITION : at;
+      const w = this.#witnessed;
+      if (comparePositions(w, this.#applied) === 1) await this.#writeApplied(w);
     });
+  }
+
+  async #writeApplied(at: AppliedPosition): Promise<void> {
+    const cleared = at.logId === '';
+    const found = await this.#patch({
+      applied: cleared
+        ? null
+        : { leader: at.leader, epoch: at.epoch, logId: at.logId, revision: at.revision },
+    });
+    const kept = found['applied'] as { revision?: unknown } | undefined;
+    if (!cleared && kept?.revision !== at.revision) throw this.#pruned('applied');
+    this.#applied = cleared ? NO_POSITION : at;
   }
 
   nextLogSequence(): Promise<number> {
@@ -198,15 +242,27 @@ export class AmkoClusterEpochStore implements EpochStore {
 export class MemoryEpochStore implements EpochStore {
   #highest: EpochClaim;
   #applied: AppliedPosition = NO_POSITION;
+  #witnessed: AppliedPosition = NO_POSITION;
   #logSequence = 0;
   constructor(initial: EpochClaim = NO_CLAIM) {
     this.#highest = initial;
   }
   applied(): AppliedPosition {
+    return higherPosition(this.#applied, this.#witnessed);
+  }
+  /** The position recorded (what `status.applied` would say). */
+  recorded(): AppliedPosition {
     return this.#applied;
   }
   recordApplied(at: AppliedPosition): Promise<void> {
     this.#applied = at.logId === '' ? NO_POSITION : at;
+    return Promise.resolve();
+  }
+  witness(at: AppliedPosition): void {
+    this.#witnessed = higherPosition(this.#witnessed, at);
+  }
+  settle(): Promise<void> {
+    if (comparePositions(this.#witnessed, this.#applied) === 1) this.#applied = this.#witnessed;
     return Promise.resolve();
   }
   nextLogSequence(): Promise<number> {

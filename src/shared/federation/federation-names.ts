@@ -9,6 +9,12 @@ export const REPLICA_OF_ANNOTATION = 'amko.vmware.com/replica-of';
 export const REPLICA_EPOCH_ANNOTATION = 'amko.vmware.com/replica-epoch';
 /** On every replica: the revision (in the leader's log) at which its content was written. */
 export const REPLICA_REVISION_ANNOTATION = 'amko.vmware.com/replica-revision';
+/**
+ * On a replica written by a change of the leader's stream (not by a snapshot or a catch-up): the
+ * log of that revision. The replica then witnesses the position (log, revision) it was written
+ * at, which a restarted follower reads back (replica-plan.ts witnessOf).
+ */
+export const REPLICA_LOG_ANNOTATION = 'amko.vmware.com/replica-log';
 
 /** The fully qualified name of the Federation service. */
 export const FEDERATION_SERVICE = 'amko.federation.v1.Federation';

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { comparePositions, logOrigin, newLogId, NO_POSITION } from './log-position.js';
+import {
+  comparePositions,
+  higherPosition,
+  logOrigin,
+  newLogId,
+  NO_POSITION,
+} from './log-position.js';
 
 const at = (epoch: number, logId: string, revision: number) => ({ epoch, logId, revision });
 
@@ -43,5 +49,19 @@ describe('log positions', () => {
     assert.equal(comparePositions(at(0, '1.c1.a', 0), NO_POSITION), 1);
     assert.equal(comparePositions(NO_POSITION, at(0, '1.c1.a', 3)), -1);
     assert.equal(comparePositions(NO_POSITION, NO_POSITION), 0);
+  });
+
+  it('take the higher of two positions, and never raise one on a guess', () => {
+    const p = (epoch: number, logId: string, revision: number) => ({
+      leader: 'c1',
+      epoch,
+      logId,
+      revision,
+    });
+    assert.deepEqual(higherPosition(p(1, '1.c1.a', 5), p(1, '1.c1.a', 7)), p(1, '1.c1.a', 7));
+    assert.deepEqual(higherPosition(p(2, '1.c1.a', 1), p(1, '9.c1.a', 70)), p(2, '1.c1.a', 1));
+    assert.deepEqual(higherPosition(NO_POSITION, p(1, '1.c1.a', 1)), p(1, '1.c1.a', 1));
+    // Unordered (an old log id without a sequence): the first stays.
+    assert.deepEqual(higherPosition(p(3, 'uuid-a', 1), p(3, '4.c1.b', 9)), p(3, 'uuid-a', 1));
   });
 });

@@ -55,3 +55,11 @@ export function comparePositions(a: LogPoint, b: LogPoint): -1 | 0 | 1 | undefin
   if (oa.sequence === ob.sequence) return undefined;
   return oa.sequence > ob.sequence ? 1 : -1;
 }
+
+/**
+ * The higher of two positions; `a` when they cannot be ordered (two logs of one epoch of which
+ * one carries no sequence): a position is never raised on a guess.
+ */
+export function higherPosition(a: AppliedPosition, b: AppliedPosition): AppliedPosition {
+  return comparePositions(b, a) === 1 ? b : a;
+}

@@ -23,6 +23,7 @@ import {
   LeaderContact,
   type LeaderContactView,
 } from './leader-contact.js';
+import { announceReturn, type AnnounceDeps } from './announce.js';
 import { ReplicaApplier } from './replica-applier.js';
 import { ReplicaWriter } from './replica-writer.js';
 import type { AppliedPosition } from './replication-session.js';
@@ -48,6 +49,11 @@ export interface FollowerDeps {
   leaderContactTimeoutMs?: number;
   /** Told when what the status shows of the leader's liveness changed (rate-limited). */
   onContactChanged?: () => void;
+  /**
+   * With `server`: the members told, once the handler is installed, that this follower serves
+   * again (announce.ts). Without `server`, whoever installs the handler tells them.
+   */
+  announce?: Omit<AnnounceDeps, 'log'>;
 }
 
 /** What the status writer reports for a follower. */
@@ -103,6 +109,7 @@ export async function startFollower(deps: FollowerDeps): Promise<FollowerHandle>
   deps.server?.setHandler(service);
   deps.server?.health.setStatus(HEALTH_SERVICES.federation, 'SERVING');
   deps.server?.health.setStatus(HEALTH_SERVICES.leader, 'NOT_SERVING');
+  if (deps.server && deps.announce) void announceReturn({ ...deps.announce, log });
   log.info(
     {
       self: deps.membership().self,

@@ -20,6 +20,7 @@ import type { Keepalive } from '../shared/federation/federation-names.js';
 import { endpointsOf, peersOf, type Membership } from '../shared/federation/membership.js';
 import type { FederationProto } from '../shared/federation/proto.js';
 import type { Logger } from '../shared/telemetry/logger.js';
+import { announceReturn } from '../follower/announce.js';
 import { startFollower, type FollowerHandle } from '../follower/follower.js';
 import {
   comparePositions,
@@ -314,6 +315,25 @@ export class RoleEffects {
       },
     });
   }
+
+  /**
+   * The server now answers with `handler`: once the follower's handler is in place, the other
+   * members are told it serves again (a leader in its reconnect backoff reconnects at once).
+   */
+  handlerInstalled(handler: unknown): void {
+    const f = this.follower;
+    if (!f || handler !== f.handler || this.#announced === f) return;
+    this.#announced = f;
+    const d = this.#deps;
+    void announceReturn({
+      proto: d.proto,
+      tls: d.tls,
+      endpoints: endpointsOf(d.amko()),
+      log: d.log,
+    });
+  }
+
+  #announced: FollowerHandle | undefined;
 
   async #stopFollower(): Promise<void> {
     const f = this.follower;

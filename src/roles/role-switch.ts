@@ -307,6 +307,7 @@ export class RoleSwitch {
     const prev = this.#front;
     const health = this.#deps.server.health;
     this.#deps.server.setHandler(handler);
+    this.#effects.handlerInstalled(handler);
     if (prev?.federation !== front.federation) {
       health.setStatus(HEALTH_SERVICES.federation, front.federation ? 'SERVING' : 'NOT_SERVING');
     }
@@ -344,10 +345,7 @@ export class RoleSwitch {
       claim: own,
       membership: () => membershipOf(this.#roleAmko),
       fencedBy: () => (this.#state.fence ? (this.#state.fence.by ?? own) : undefined),
-      position: () => {
-        const p = this.#loaded?.applied() ?? NO_POSITION;
-        return { logId: p.logId, revision: p.revision, epoch: p.epoch };
-      },
+      position: () => this.#loaded?.applied() ?? NO_POSITION,
       highest: () => maxClaim(this.#state.highest, this.#state.learnt),
       onFenced: (by) => {
         this.#dispatch({ type: 'higher-epoch', by, source: 'peer' });

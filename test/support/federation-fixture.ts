@@ -12,7 +12,7 @@ import {
   V1Namespace,
   V1ObjectMeta,
 } from '@kubernetes/client-node';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { AMKO_CLUSTER, type AmkoCluster } from '../../src/shared/crd/amko-cluster.js';
 import { AMKO_CLUSTER_NAME, AVI_SYSTEM, type CrdResource } from '../../src/shared/crd/common.js';
 import { AmkoClusterEpochStore } from '../../src/shared/federation/epoch-store.js';
@@ -167,8 +167,14 @@ export class FederationFixture {
     onApplied?: (position: AppliedPosition) => void,
   ): Promise<Node> {
     const node = this.nodes.get(cluster) ?? (await this.startServer(cluster, port));
+    const others = [...this.nodes.keys()].filter((c) => c !== cluster);
     node.follower = await startFollower({
       ...(onApplied ? { onApplied } : {}),
+      announce: {
+        proto: this.proto,
+        tls: await this.certs.tls(cluster),
+        endpoints: others.map((c) => ({ cluster: c, address: this.address(c) })),
+      },
       server: node.server,
       kubeConfig: this.clusters.kubeConfig(cluster),
       epochs: await this.epochStore(cluster),
@@ -180,7 +186,12 @@ export class FederationFixture {
   }
 
   /** Starts a server (if needed) and a replicator at `epoch` dialling `followers`. */
-  async startLeader(cluster: string, epoch: number, followers: readonly string[]): Promise<Node> {
+  async startLeader(
+    cluster: string,
+    epoch: number,
+    followers: readonly string[],
+    clock: Clock = systemClock,
+  ): Promise<Node> {
     const node = this.nodes.get(cluster) ?? (await this.startServer(cluster));
     node.replicator = await startReplicator({
       kubeConfig: this.clusters.kubeConfig(cluster),
@@ -190,7 +201,7 @@ export class FederationFixture {
       membership: () => this.membership(cluster),
       endpoints: followers.map((f) => ({ cluster: f, address: this.address(f) })),
       server: node.server,
-      clock: systemClock,
+      clock,
       log: this.log,
       onStatus: (s) => node.statuses.push(s),
       onFenced: (by) => {

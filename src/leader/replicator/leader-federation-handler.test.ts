@@ -38,4 +38,21 @@ describe('the take-over and fenced Federation handler: GetState', () => {
     assert.equal(s.highest_epoch, '6');
     assert.equal(s.role, 'fenced');
   });
+
+  it('tells who asked, when a member identified by its certificate asks, and nobody else', async () => {
+    const asked: string[] = [];
+    const h = new LeaderFederationHandler({
+      claim: { epoch: 5, leader: 'c2' },
+      membership,
+      fencedBy: () => undefined,
+      position: () => ({ logId: '1.c2.a', revision: 3 }),
+      onFenced: () => undefined,
+      onMemberAsked: (c) => asked.push(c),
+      log,
+    });
+    await h.getState(peer);
+    await assert.rejects(h.getState({ verified: true, names: ['c9'] }), /not a member/);
+    await h.getState({ verified: false });
+    assert.deepEqual(asked, ['c3']);
+  });
 });

@@ -2,7 +2,8 @@
  * The Federation service while this cluster leads: it takes no replicas. A Replicate stream from
  * another leader is refused, and its hello tells who wins: a winning claim fences us at once
  * (and is refused as `is-leader`), a losing one is refused as stale, which fences the other side.
- * GetState reports our claim and log position.
+ * GetState reports our claim and log position, and tells the replicator that the member asking
+ * serves again (a returning follower announces itself so, follower/announce.ts).
  */
 import { Metadata, status as Status } from '@grpc/grpc-js';
 import { OperatorError } from '../../shared/errors.js';
@@ -40,6 +41,8 @@ export interface LeaderHandlerDeps {
    */
   highest?: () => EpochClaim;
   onFenced: (by: EpochClaim) => void;
+  /** A member (identified by its certificate) asked for our state: it serves again. */
+  onMemberAsked?: (cluster: string) => void;
   log: Logger;
 }
 
@@ -62,7 +65,9 @@ export class LeaderFederationHandler implements FederationHandler {
 
   getState(peer: PeerIdentity): Promise<State> {
     const m = this.#deps.membership();
-    if (memberOf(peer, peersOf(m)) === undefined && peer.verified) {
+    const member = memberOf(peer, peersOf(m));
+    if (member !== undefined && peer.verified) this.#deps.onMemberAsked?.(member);
+    if (member === undefined && peer.verified) {
       return Promise.reject(
         new OperatorError(
           'PEER_NOT_MEMBER',

@@ -92,6 +92,14 @@ export class PeerDriver {
     for (const out of outbox) this.#execute(out);
   }
 
+  /** Opens at once when waiting out a backoff (the member said it serves again). */
+  retryNow(): boolean {
+    if (this.#state.phase !== 'backoff') return false;
+    this.#retry?.abort();
+    this.dispatch({ type: 'retry-due' });
+    return true;
+  }
+
   stop(): void {
     this.dispatch({ type: 'stop' });
     this.#stop.abort();

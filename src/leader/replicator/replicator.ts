@@ -131,6 +131,13 @@ class Replicator implements ReplicatorHandle {
       onFenced: (by) => {
         this.#fence(by);
       },
+      onMemberAsked: (cluster) => {
+        if (this.#drivers.find((d) => d.cluster === cluster)?.retryNow())
+          this.#log.info(
+            { peer: cluster },
+            'member serves again: reconnecting now, not after the backoff',
+          );
+      },
       log: this.#log,
     });
     return this.#handler;

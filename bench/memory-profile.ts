@@ -32,6 +32,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 
 const ENV_DIR = 'AMKO_MEMPROFILE_DIR';
@@ -257,16 +258,20 @@ export async function run(
 }
 
 if (isMain) {
-  const args = process.argv.slice(2);
-  const outAt = args.indexOf('--out');
-  const out = outAt >= 0 ? args[outAt + 1] : undefined;
-  const counts = args.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1)).map(Number);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { out: { type: 'string' }, 'node-options': { type: 'string' } },
+  });
+  const counts = positionals.map(Number);
   if (counts.some((c) => !Number.isInteger(c) || c < 0)) {
-    process.stderr.write('usage: memory-profile.js [N ...] [--out file.json]\n');
+    process.stderr.write(
+      'usage: memory-profile.js [N ...] [--out file.json] [--node-options flags]\n',
+    );
     process.exit(2);
   }
   await run({
     ...(counts.length > 0 ? { counts } : {}),
-    ...(out ? { out: path.resolve(out) } : {}),
+    ...(values.out ? { out: path.resolve(values.out) } : {}),
+    ...(values['node-options'] ? { nodeOptions: values['node-options'] } : {}),
   });
 }

@@ -9,10 +9,9 @@
  * an unchanged object records it in the epoch store, and the witnessed position is recorded there
  * too once replication has been quiet for a second (or every ten seconds), for people reading
  * `status.applied`. Before a snapshot overwrites, or a delete removes, the replicas that witness
- * it, it is recorded. While
- * a snapshot replaces the replicas the old position stays: the snapshot comes from a
- * leader admitted at a claim no lower, whose log holds everything the old position did, so every
- * replica is at least as new as that position at every moment. A stream is told nothing of the
+ * it, it is recorded. While a snapshot replaces the replicas the old position stays: the snapshot
+ * comes from a leader admitted at a claim no lower, whose log holds everything the old position
+ * did, so every replica is at least as new as that position at every moment. A stream is told nothing of the
  * position until this service has applied something itself: its first leader sends a snapshot,
  * which also puts back whatever was changed while amko was down.
  */

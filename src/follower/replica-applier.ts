@@ -16,15 +16,11 @@ import {
   marksOf,
   observedHash,
   snapshotDeletes,
-  witnessOf,
+  highestWitness,
   type ReplicaMarks,
   type ReplicaObject,
 } from './replica-plan.js';
-import {
-  higherPosition,
-  NO_POSITION,
-  type AppliedPosition,
-} from '../shared/federation/log-position.js';
+import type { AppliedPosition } from '../shared/federation/log-position.js';
 import type { PutOutcome, ReplicaWriter, Written } from './replica-writer.js';
 
 interface Remembered {
@@ -81,11 +77,9 @@ export class ReplicaApplier {
    */
   async load(): Promise<{ loaded: number; witnessed: AppliedPosition }> {
     let loaded = 0;
-    let witnessed = NO_POSITION;
-    for (const { kind, obj } of await this.#deps.writer.listReplicaObjects()) {
+    const listed = await this.#deps.writer.listReplicaObjects();
+    for (const { kind, obj } of listed) {
       const marks = marksOf(obj);
-      const w = witnessOf(marks);
-      if (w) witnessed = higherPosition(witnessed, w);
       const content = hashed(contentOf(kind, obj));
       const key = keyOfContent(content.content);
       if (!marks || this.#memory.has(key)) continue;
@@ -97,7 +91,7 @@ export class ReplicaApplier {
       });
       loaded++;
     }
-    return { loaded, witnessed };
+    return { loaded, witnessed: highestWitness(listed.map((r) => r.obj)) };
   }
 
   /** Writes one object (if it differs) and remembers it. */

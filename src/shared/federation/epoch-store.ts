@@ -250,10 +250,6 @@ export class MemoryEpochStore implements EpochStore {
   applied(): AppliedPosition {
     return higherPosition(this.#applied, this.#witnessed);
   }
-  /** The position recorded (what `status.applied` would say). */
-  recorded(): AppliedPosition {
-    return this.#applied;
-  }
   recordApplied(at: AppliedPosition): Promise<void> {
     this.#applied = at.logId === '' ? NO_POSITION : at;
     return Promise.resolve();

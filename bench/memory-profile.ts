@@ -14,8 +14,10 @@
  * heap snapshot into that directory. Nothing of this is in amko itself.
  *
  *     node dist/bench/memory-profile.js [N ...] [--out file.json] [--node-options "flags"]
+ *                                      [--v8-flags "flags"]
  *
- * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko). With
+ * (default N: 0 1000 5000; --node-options: extra NODE_OPTIONS for amko; --v8-flags: V8 flags
+ * that NODE_OPTIONS does not take, set in amko with v8.setFlagsFromString before it loads). With
  * AMKO_MEMPROFILE_KEEP=DIR each heap snapshot is kept as DIR/amko-N.heapsnapshot.
  *
  * Writes bench/results/memory-profile.json (or --out).
@@ -29,6 +31,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,6 +44,7 @@ const STATS_FILE = 'heap-stats.json';
 const SNAPSHOT_FILE = 'amko.heapsnapshot';
 const DONE_FILE = 'done';
 const KEEP_ENV = 'AMKO_MEMPROFILE_KEEP';
+const V8_FLAGS_ENV = 'AMKO_MEMPROFILE_V8_FLAGS';
 
 const self = fileURLToPath(import.meta.url);
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === self;
@@ -61,6 +66,9 @@ function installHeapSignal(dir: string): void {
 
 const preloadDir = process.env[ENV_DIR];
 if (preloadDir && !isMain) installHeapSignal(preloadDir);
+// V8 flags that NODE_OPTIONS refuses (--optimize-for-size and the like), set before amko loads.
+const preloadFlags = process.env[V8_FLAGS_ENV];
+if (preloadFlags && !isMain) v8.setFlagsFromString(preloadFlags);
 
 // ---- the benchmark ---------------------------------------------------------------------------
 
@@ -152,9 +160,40 @@ export interface MemoryProfile {
   topRetainers: Retainer[];
 }
 
+/**
+ * Waits until amko has written `n` GslbServices and logged the end of its bootup sync; an amko
+ * that exits first (a flag its Node refuses, a crash) fails the run at once with its log.
+ */
+async function syncedOrExited(
+  amko: {
+    child: ChildProcess;
+    log: () => string;
+    waitForLog: (re: RegExp, ms: number) => Promise<void>;
+  },
+  n: number,
+  count: () => Promise<number>,
+): Promise<void> {
+  const { eventually } = await import('../test/support/eventually.js');
+  const exit = once(amko.child, 'exit').then(() => {
+    throw new Error(`amko exited before its sync finished:\n${amko.log().slice(-2000)}`);
+  });
+  exit.catch(() => undefined); // the normal stop later on
+  await Promise.race([
+    exit,
+    (async () => {
+      await eventually(async () => (await count()) >= n, {
+        timeoutMs: 900_000,
+        intervalMs: 500,
+        what: `${n} GslbServices`,
+      });
+      await amko.waitForLog(/bootup sync finished/, 600_000);
+    })(),
+  ]);
+}
+
 /** Runs the profile for each count of Ingresses, one amko start each. */
 export async function run(
-  opts: { counts?: number[]; out?: string; nodeOptions?: string } = {},
+  opts: { counts?: number[]; out?: string; nodeOptions?: string; v8Flags?: string } = {},
 ): Promise<MemoryProfile[]> {
   const { eventually } = await import('../test/support/eventually.js');
   const { LeaderFixture } = await import('../test/support/leader-fixture.js');
@@ -163,6 +202,8 @@ export async function run(
   const counts = (opts.counts ?? [0, 1000, 5000]).slice().sort((a, b) => a - b);
   const work = mkdtempSync(path.join(tmpdir(), 'amko-memprof-'));
   process.env[ENV_DIR] = work;
+  const v8Flags = opts.v8Flags ?? '';
+  process.env[V8_FLAGS_ENV] = v8Flags;
   const nodeOptions = [`--import=${pathToFileURL(self).href}`, opts.nodeOptions ?? '']
     .join(' ')
     .trim();
@@ -191,12 +232,7 @@ export async function run(
       const started = Date.now();
       const amko = f.startAmko(['--log-level', 'info'], nodeOptions);
       const pid = amko.child.pid ?? 0;
-      await eventually(async () => (await f.gslbServices()).size >= n, {
-        timeoutMs: 900_000,
-        intervalMs: 500,
-        what: `${n} GslbServices`,
-      });
-      await amko.waitForLog(/bootup sync finished/, 600_000);
+      await syncedOrExited(amko, n, async () => (await f.gslbServices()).size);
       const syncS = (Date.now() - started) / 1000;
       // Settled: no more than 0.03 s of CPU over one second.
       let last = cpuSeconds(pid);
@@ -250,22 +286,27 @@ export async function run(
     await f.stop();
     rmSync(work, { recursive: true, force: true });
     Reflect.deleteProperty(process.env, ENV_DIR);
+    Reflect.deleteProperty(process.env, V8_FLAGS_ENV);
   }
   const out = opts.out ?? path.join(repoRoot(), 'bench', 'results', 'memory-profile.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ nodeOptions, results }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ nodeOptions, v8Flags, results }, null, 2)}\n`);
   return results;
 }
 
 if (isMain) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'node-options': { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      'node-options': { type: 'string' },
+      'v8-flags': { type: 'string' },
+    },
   });
   const counts = positionals.map(Number);
   if (counts.some((c) => !Number.isInteger(c) || c < 0)) {
     process.stderr.write(
-      'usage: memory-profile.js [N ...] [--out file.json] [--node-options flags]\n',
+      'usage: memory-profile.js [N ...] [--out file.json] [--node-options flags] [--v8-flags flags]\n',
     );
     process.exit(2);
   }
@@ -273,5 +314,6 @@ if (isMain) {
     ...(counts.length > 0 ? { counts } : {}),
     ...(values.out ? { out: path.resolve(values.out) } : {}),
     ...(values['node-options'] ? { nodeOptions: values['node-options'] } : {}),
+    ...(values['v8-flags'] ? { v8Flags: values['v8-flags'] } : {}),
   });
 }

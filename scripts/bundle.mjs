@@ -48,6 +48,12 @@ const result = await build({
   target: 'node24',
   external,
   sourcemap: 'linked',
+  // V8 keeps each module's source text in the heap for as long as the process runs: without
+  // comments and indentation it is about a third smaller. Names stay, so stack traces read.
+  minifyWhitespace: true,
+  // And kept one byte per character: a single character above U+00FF anywhere in the text makes
+  // V8 hold the whole source two bytes per character.
+  charset: 'ascii',
   banner: { js: BUNDLE_BANNER },
   metafile: true,
   logLevel: 'warning',

@@ -144,7 +144,7 @@ describe('epoch fence at the controller', function () {
       op: 'update-gs' as const,
       tenant: 'admin',
       uuid: cached.uuid,
-      lastModified: cached.body._last_modified,
+      lastModified: cached.lastModified,
       body: stamped({ ...gs, ttl: 5 }, 1),
     };
     await rejectionOf(h.applier.apply([update]));

@@ -181,7 +181,7 @@ export class GsController {
   #held(key: GslbKey): boolean {
     const unsynced = this.#deps.unsyncedClusters();
     if (unsynced.length === 0) return false;
-    const clusters = clustersOfDescription(this.#deps.cache.gs(key)?.body.description);
+    const clusters = clustersOfDescription(this.#deps.cache.gs(key)?.description);
     return unsynced.some((c) => clusters.has(c));
   }
 

@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import type { HealthMonitor, Stored } from '../../shared/avi/types.js';
 import { gslbKey } from '../../shared/keys.js';
 import { precedence } from '../rules/rules-deps.js';
-import { ControllerCache, tenantOfRef } from './controller-cache.js';
-import { refToName } from './projection.js';
+import type { GslbService } from '../../shared/avi/types.js';
+import {
+  cachedGsChecksum,
+  cachedGsMonitors,
+  ControllerCache,
+  tenantOfRef,
+} from './controller-cache.js';
+import { gslbServiceChecksum, refToName } from './projection.js';
 
 const hm = (name: string, uuid: string, createdBy: string, gs?: string): Stored<HealthMonitor> => ({
   name,
@@ -59,6 +65,56 @@ describe('controller cache', () => {
     assert.deepEqual(cache.gsNamesOfOwnedHms(), []);
     assert.equal(cache.gs(gslbKey('retail', 'shop.example.com')), undefined);
     assert.equal(cache.owns('amko-gslb'), true, 'the legacy created_by value is ours too');
+  });
+});
+
+const gsUsing = (hmRef: string): Stored<GslbService> => ({
+  name: 'shop.example.com',
+  uuid: 'gslbservice-1',
+  url: 'https://ctl/api/gslbservice/gslbservice-1',
+  _last_modified: '7',
+  tenant_ref: 'https://ctl/api/tenant/tenant-1#retail',
+  created_by: 'amko-me',
+  description: 'c1,c2',
+  domain_names: ['shop.example.com'],
+  health_monitor_refs: [hmRef],
+  groups: [],
+});
+
+describe('controller cache entries', () => {
+  it('keep a checksum and the monitor names, not the stored body', () => {
+    const cache = new ControllerCache('amko-me');
+    cache.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me'), 'admin');
+    const stored = gsUsing('https://ctl/api/healthmonitor/healthmonitor-1');
+    const cached = cache.putGs(stored, 'admin');
+    assert.equal(cached.unresolved, undefined);
+    assert.equal(JSON.stringify(cached).includes('health_monitor_refs'), false);
+    assert.deepEqual(
+      [cached.name, cached.lastModified, cached.description, cached.tenant],
+      ['shop.example.com', '7', 'c1,c2', 'retail'],
+    );
+    assert.deepEqual(cachedGsMonitors(cached, cache.resolve), ['amko--1']);
+    assert.equal(
+      cachedGsChecksum(cached, cache.resolve),
+      gslbServiceChecksum(stored, cache.resolve),
+    );
+    const other = cache.putHm(hm('amko--2', 'healthmonitor-2', 'amko-me'), 'admin');
+    assert.equal(other.tenant, cached.tenant, 'one tenant string');
+  });
+
+  it('keep the body of a GS whose reference names an unknown object, resolved again later', () => {
+    const cache = new ControllerCache('amko-me');
+    const stored = gsUsing('https://ctl/api/healthmonitor/healthmonitor-9');
+    const cached = cache.putGs(stored, 'admin');
+    assert.ok(cached.unresolved);
+    assert.deepEqual(cachedGsMonitors(cached, cache.resolve), ['healthmonitor:healthmonitor-9']);
+    cache.putHm(hm('amko--9', 'healthmonitor-9', 'amko-me'), 'admin');
+    assert.deepEqual(cachedGsMonitors(cached, cache.resolve), ['amko--9']);
+    const named = { ...stored, health_monitor_refs: ['/api/healthmonitor?name=amko--9'] };
+    assert.equal(
+      cachedGsChecksum(cached, cache.resolve),
+      gslbServiceChecksum(named, cache.resolve),
+    );
   });
 });
 

@@ -4,6 +4,10 @@
  * the names of persistence and PKI profiles by uuid. Not an LRU: zero-write resyncs and the
  * bootup garbage collection depend on it being whole. Refreshed at bootup and every full sync,
  * updated from the response body of every write.
+ *
+ * It keeps what planning needs, not the objects: names, uuids, versions, epochs and the checksum
+ * of each object's projection (projection.ts), computed once when the object is cached. Strings
+ * that repeat across thousands of objects (tenants, created-by values) are held once.
  */
 import type { GslbService, HealthMonitor, Stored } from '../../shared/avi/types.js';
 import { gslbKey, type GslbKey } from '../../shared/keys.js';
@@ -13,14 +17,32 @@ import {
   gsNameFromHmDescription,
   LEGACY_CREATED_BY,
 } from '../model/names.js';
-import { refToName, type RefResolver } from './projection.js';
+import {
+  gslbServiceChecksum,
+  healthMonitorChecksum,
+  refToName,
+  type RefResolver,
+} from './projection.js';
 
 export interface CachedGs {
   readonly key: GslbKey;
   readonly tenant: string;
   readonly uuid: string;
-  readonly body: Stored<GslbService>;
+  readonly name: string;
+  /** The controller's version (`_last_modified`), sent back on an update. */
+  readonly lastModified: string;
   readonly epoch: number;
+  /** The GS description: the member clusters, comma-separated. */
+  readonly description: string | undefined;
+  /** Checksum of its projection, references resolved when it was cached. */
+  readonly checksum: string;
+  /** Names of the monitors it refers to, resolved when it was cached. */
+  readonly hmNames: readonly string[];
+  /**
+   * Kept only when a reference named an object the cache did not know when the GS was cached:
+   * its references are resolved again at each plan, as the cache learns names.
+   */
+  readonly unresolved?: Stored<GslbService>;
   /**
    * Read back after a conflict (409 on create, 412 on update): another writer changed it after
    * our cache last saw it. Stamped lower than our epoch, that writer is a leader that does not
@@ -33,7 +55,10 @@ export interface CachedHm {
   readonly tenant: string;
   readonly name: string;
   readonly uuid: string;
-  readonly body: Stored<HealthMonitor>;
+  /** The controller's version (`_last_modified`), sent back on an update. */
+  readonly lastModified: string;
+  /** Checksum of its projection. */
+  readonly checksum: string;
   readonly epoch: number;
   /** `created-by` marker value; undefined for monitors without one (users' own). */
   readonly createdBy: string | undefined;
@@ -58,6 +83,17 @@ export function tenantOfRef(ref: string | undefined, fallback: string): string {
 
 const hmKey = (tenant: string, name: string): string => `${tenant}/${name}`;
 
+/** The checksum of a cached GS's projection, resolving again what was unknown when cached. */
+export function cachedGsChecksum(cached: CachedGs, resolve: RefResolver): string {
+  return cached.unresolved ? gslbServiceChecksum(cached.unresolved, resolve) : cached.checksum;
+}
+
+/** The names of the monitors a cached GS refers to, resolving again what was unknown. */
+export function cachedGsMonitors(cached: CachedGs, resolve: RefResolver): readonly string[] {
+  if (!cached.unresolved) return cached.hmNames;
+  return (cached.unresolved.health_monitor_refs ?? []).map((r) => resolve('healthmonitor', r));
+}
+
 export class ControllerCache {
   readonly createdBy: string;
   readonly #gs = new Map<GslbKey, CachedGs>();
@@ -66,6 +102,8 @@ export class ControllerCache {
   readonly #names = new Map<string, string>();
   /** `tenant/gsName` → names of monitors whose description names that GS. */
   readonly #hmsOfGs = new Map<string, Set<string>>();
+  /** One copy of each tenant and created-by value. */
+  readonly #strings = new Map<string, string>();
 
   constructor(createdBy: string) {
     this.createdBy = createdBy;
@@ -88,15 +126,38 @@ export class ControllerCache {
     return this.#gs.size;
   }
 
+  #intern<T extends string | undefined>(s: T): T {
+    if (s === undefined) return s;
+    const known = this.#strings.get(s);
+    if (known !== undefined) return known as T;
+    this.#strings.set(s, s);
+    return s;
+  }
+
   putGs(stored: Stored<GslbService>, tenantHint: string, contested = false): CachedGs {
-    const tenant = tenantOfRef(stored.tenant_ref, tenantHint);
+    const tenant = this.#intern(tenantOfRef(stored.tenant_ref, tenantHint));
     const key = gslbKey(tenant, stored.name);
+    let unknown = false;
+    const resolve: RefResolver = (type, ref) =>
+      refToName(
+        ref,
+        type,
+        (uuid) => this.#names.get(uuid),
+        () => (unknown = true),
+      );
+    const checksum = gslbServiceChecksum(stored, resolve);
+    const hmNames = (stored.health_monitor_refs ?? []).map((r) => resolve('healthmonitor', r));
     const entry: CachedGs = {
       key,
       tenant,
       uuid: stored.uuid,
-      body: stored,
+      name: stored.name,
+      lastModified: stored._last_modified,
       epoch: epochOf(stored.markers),
+      description: stored.description,
+      checksum,
+      hmNames,
+      ...(unknown ? { unresolved: stored } : {}),
       ...(contested ? { contested } : {}),
     };
     this.#gs.set(key, entry);
@@ -131,14 +192,15 @@ export class ControllerCache {
   }
 
   putHm(stored: Stored<HealthMonitor>, tenantHint: string): CachedHm {
-    const tenant = tenantOfRef(stored.tenant_ref, tenantHint);
+    const tenant = this.#intern(tenantOfRef(stored.tenant_ref, tenantHint));
     const entry: CachedHm = {
       tenant,
       name: stored.name,
       uuid: stored.uuid,
-      body: stored,
+      lastModified: stored._last_modified,
+      checksum: healthMonitorChecksum(stored),
       epoch: epochOf(stored.markers),
-      createdBy: createdByMarkerOf(stored.markers),
+      createdBy: this.#intern(createdByMarkerOf(stored.markers)),
       gsName: gsNameFromHmDescription(stored.description),
     };
     this.deleteHm(tenant, stored.name);
@@ -185,6 +247,7 @@ export class ControllerCache {
     this.#hmByUuid.clear();
     this.#names.clear();
     this.#hmsOfGs.clear();
+    this.#strings.clear();
     for (const n of data.names) this.#names.set(n.uuid, n.name);
     for (const h of data.hms) this.putHm(h.stored, h.tenant);
     for (const g of data.gs) this.putGs(g.stored, g.tenant);

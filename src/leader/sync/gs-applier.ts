@@ -96,7 +96,7 @@ export class GsApplier {
       const found = await this.#readHm(tenant, body.name, signal);
       if (!found) throw err;
       if (found.createdBy !== undefined && found.createdBy !== this.#cache.createdBy) return;
-      const lastModified = found.body._last_modified;
+      const lastModified = found.lastModified;
       await this.#updateHm({ tenant, uuid: found.uuid, lastModified, body }, signal);
     }
   }

@@ -58,7 +58,7 @@ export class GsReconciler {
       // Another leader wrote it since: the marker is outside the checksum, so equal content
       // would otherwise read as "nothing to do" and hide the newer leadership.
       d.fence(
-        `GslbService ${cached.body.name} carries amko-epoch ${cached.epoch}, higher than ours (${d.epoch()})`,
+        `GslbService ${cached.name} carries amko-epoch ${cached.epoch}, higher than ours (${d.epoch()})`,
       );
       return 'fenced';
     }

@@ -7,7 +7,12 @@
  */
 import type { GslbService, HealthMonitor } from '../../shared/avi/types.js';
 import type { DesiredGs } from '../model/desired-gslb-service.js';
-import type { CachedGs, CachedHm } from './controller-cache.js';
+import {
+  cachedGsChecksum,
+  cachedGsMonitors,
+  type CachedGs,
+  type CachedHm,
+} from './controller-cache.js';
 import { gslbServiceChecksum, healthMonitorChecksum, type RefResolver } from './projection.js';
 
 export type GsOp =
@@ -71,10 +76,10 @@ function monitorOps(input: PlanInput, desired: DesiredGs): GsOp[] | string {
       continue;
     }
     if (cached.createdBy !== undefined && cached.createdBy !== input.createdBy) continue;
-    if (healthMonitorChecksum(cached.body) === healthMonitorChecksum(body)) continue;
+    if (cached.checksum === healthMonitorChecksum(body)) continue;
     if (cached.epoch > input.epoch)
       return fencedBy(`health monitor ${body.name}`, cached.epoch, input.epoch);
-    const lastModified = cached.body._last_modified;
+    const lastModified = cached.lastModified;
     ops.push({ op: 'update-hm', tenant: desired.tenant, uuid: cached.uuid, lastModified, body });
   }
   return ops;
@@ -88,9 +93,8 @@ function staleMonitors(input: PlanInput, keep: ReadonlySet<string>): CachedHm[] 
     if (keep.has(hm.name) || hm.name === input.passthroughHm) return;
     out.set(hm.name, hm);
   };
-  for (const ref of input.cached?.body.health_monitor_refs ?? []) {
-    consider(input.hm(input.tenant, input.resolve('healthmonitor', ref)));
-  }
+  const used = input.cached ? cachedGsMonitors(input.cached, input.resolve) : [];
+  for (const name of used) consider(input.hm(input.tenant, name));
   for (const hm of input.ownedHmsOfGs(input.tenant, input.gsName)) consider(hm);
   return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -108,19 +112,18 @@ function gsOp(input: PlanInput, desired: DesiredGs): GsOp | string | undefined {
   const cached = input.cached;
   if (!cached) return { op: 'create-gs', tenant: desired.tenant, body: desired.gs };
   const same =
-    gslbServiceChecksum(cached.body, input.resolve) ===
-    gslbServiceChecksum(desired.gs, input.resolve);
+    cachedGsChecksum(cached, input.resolve) === gslbServiceChecksum(desired.gs, input.resolve);
   // A contested object stamped lower than us was just written by a leader that does not know it
   // was replaced: equal content is restamped, so that leader meets our epoch on its next write.
   const restamp = cached.contested === true && cached.epoch < input.epoch;
   if (same && !restamp) return undefined;
   if (cached.epoch > input.epoch)
-    return fencedBy(`GslbService ${cached.body.name}`, cached.epoch, input.epoch);
+    return fencedBy(`GslbService ${cached.name}`, cached.epoch, input.epoch);
   return {
     op: 'update-gs',
     tenant: desired.tenant,
     uuid: cached.uuid,
-    lastModified: cached.body._last_modified,
+    lastModified: cached.lastModified,
     body: desired.gs,
   };
 }
@@ -135,13 +138,13 @@ export function planGslbService(input: PlanInput): GsPlan {
     const cached = input.cached;
     if (!cached) return { ops: deletes };
     if (cached.epoch > input.epoch) {
-      return { fenced: fencedBy(`GslbService ${cached.body.name}`, cached.epoch, input.epoch) };
+      return { fenced: fencedBy(`GslbService ${cached.name}`, cached.epoch, input.epoch) };
     }
     const del: GsOp = {
       op: 'delete-gs',
       tenant: cached.tenant,
       uuid: cached.uuid,
-      name: cached.body.name,
+      name: cached.name,
     };
     return { ops: [del, ...deletes] };
   }

@@ -21,11 +21,15 @@ import { CREATED_BY_MARKER } from '../model/names.js';
 /** Maps a reference of an object type to the referenced object's name. */
 export type RefResolver = (type: string, ref: string) => string;
 
-/** Name from a reference: `?name=<n>`, else the resolver's answer for the uuid. */
+/**
+ * Name from a reference: `?name=<n>`, else the resolver's answer for the uuid, else the `#name`
+ * suffix. A reference that gives no name at all becomes `<type>:<uuid>`, and `unknown` is told.
+ */
 export function refToName(
   ref: string,
   type: string,
   byUuid: (uuid: string) => string | undefined,
+  unknown?: () => void,
 ): string {
   const q = /[?&]name=([^&#]*)/.exec(ref);
   if (q) return decodeURIComponent(q[1] ?? '');
@@ -39,6 +43,7 @@ export function refToName(
   const known = byUuid(uuid);
   if (known !== undefined) return known;
   if (hashAt >= 0) return ref.slice(hashAt + 1);
+  unknown?.();
   return `${type}:${uuid}`;
 }
 

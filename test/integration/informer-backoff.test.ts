@@ -63,9 +63,9 @@ describe('informer: restarts back off when the watch is forbidden', function () 
     const informer = new ResilientInformer<V1ConfigMap>({
       kubeConfig: kc,
       path: '/api/v1/configmaps',
-      list: () => {
+      list: (page) => {
         lists++;
-        return core.listConfigMapForAllNamespaces();
+        return core.listConfigMapForAllNamespaces(page);
       },
       clock,
       log: silentLogger(),

@@ -19,8 +19,13 @@ export interface InformerDeps<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   /** Watch path, e.g. `/apis/networking.k8s.io/v1/ingresses`. */
   path: string;
-  /** Lists the same collection (all pages). */
-  list: () => Promise<KubernetesListObject<T>>;
+  /**
+   * Lists one page of the same collection: at most `limit` objects, from `continue` on (absent:
+   * the first page; `limit` absent: the whole collection at once).
+   */
+  list: (page: ListPage) => Promise<KubernetesListObject<T>>;
+  /** Objects per page of the initial list (default 500, as client-go's reflector). */
+  pageSize?: number;
   clock: Clock;
   log: Logger;
   /** Name for logs, e.g. `cluster1/ingresses`. */
@@ -41,7 +46,60 @@ export interface InformerDeps<T extends KubernetesObject> {
   transform?: (obj: T) => T;
 }
 
+/** One page request of a list. */
+export interface ListPage {
+  limit?: number;
+  _continue?: string;
+}
+
 type WatchCallback = Parameters<Watch['watch']>[2];
+
+const DEFAULT_PAGE_SIZE = 500;
+
+/** The HTTP status of a failed list call, when it carries one. */
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The continue token of a page: `_continue` once deserialized, `continue` in raw JSON. */
+function continueOf(page: KubernetesListObject<KubernetesObject>): string | undefined {
+  const meta = page.metadata as { _continue?: string; continue?: string } | undefined;
+  return meta?._continue || meta?.continue || undefined;
+}
+
+/**
+ * The whole collection, read a page at a time so that only one page of full objects is held at
+ * once, each page's objects reduced by `transform` before the next is read. All pages come from
+ * one snapshot (the list's resourceVersion, from which the watch starts). A continue token that
+ * expired (410 Gone: the snapshot was compacted away) restarts with one unpaged list, as
+ * client-go's pager does.
+ */
+export async function listAllPages<T extends KubernetesObject>(
+  list: (page: ListPage) => Promise<KubernetesListObject<T>>,
+  pageSize: number,
+  transform: (obj: T) => T = (o) => o,
+): Promise<KubernetesListObject<T>> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let cont: string | undefined;
+  do {
+    let page: KubernetesListObject<T>;
+    try {
+      page = await list({ limit: pageSize, ...(cont ? { _continue: cont } : {}) });
+    } catch (err) {
+      if (cont === undefined || statusOf(err) !== 410) throw err;
+      const whole = await list({});
+      return { ...whole, items: whole.items.map(transform) };
+    }
+    first ??= page;
+    for (const o of page.items) items.push(transform(o));
+    cont = continueOf(page);
+  } while (cont);
+  // The watch starts from the snapshot's resourceVersion, the only list metadata it reads.
+  const rv = first.metadata?.resourceVersion;
+  return { ...first, metadata: rv === undefined ? {} : { resourceVersion: rv }, items };
+}
 
 /** A watch whose added, modified and deleted objects pass through `transform` first. */
 class TransformingWatch<T extends KubernetesObject> extends Watch {
@@ -76,13 +134,9 @@ function makeCache<T extends KubernetesObject>(
   deps: InformerDeps<T>,
 ): Informer<T> & ObjectCache<T> {
   const transform = deps.transform;
-  if (!transform) {
-    return new ListWatch<T>(deps.path, new Watch(deps.kubeConfig), deps.list, false);
-  }
-  const list = async (): Promise<KubernetesListObject<T>> => {
-    const l = await deps.list();
-    return { ...l, items: l.items.map(transform) };
-  };
+  const pageSize = deps.pageSize ?? DEFAULT_PAGE_SIZE;
+  const list = (): Promise<KubernetesListObject<T>> => listAllPages(deps.list, pageSize, transform);
+  if (!transform) return new ListWatch<T>(deps.path, new Watch(deps.kubeConfig), list, false);
   return new ListWatch<T>(
     deps.path,
     new TransformingWatch(deps.kubeConfig, transform),

@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ResilientInformer } from './informer.js';
+import { ResilientInformer, type ListPage } from './informer.js';
 import type { ResourceRef } from './status-writer.js';
 
 export interface InformerContext {
@@ -25,7 +25,7 @@ export interface InformerContext {
 function informer<T extends KubernetesObject>(
   ctx: InformerContext,
   what: string,
-  source: { path: string; list: () => Promise<KubernetesListObject<T>> },
+  source: { path: string; list: (page: ListPage) => Promise<KubernetesListObject<T>> },
   transform: ((obj: T) => T) | undefined,
 ): ResilientInformer<T> {
   return new ResilientInformer<T>({
@@ -52,7 +52,7 @@ export function ingressInformer(
     'ingresses',
     {
       path: '/apis/networking.k8s.io/v1/ingresses',
-      list: () => api.listIngressForAllNamespaces(),
+      list: (page) => api.listIngressForAllNamespaces(page),
     },
     transform,
   );
@@ -66,7 +66,7 @@ export function serviceInformer(
   return informer(
     ctx,
     'services',
-    { path: '/api/v1/services', list: () => api.listServiceForAllNamespaces() },
+    { path: '/api/v1/services', list: (page) => api.listServiceForAllNamespaces(page) },
     transform,
   );
 }
@@ -79,7 +79,7 @@ export function namespaceInformer(
   return informer(
     ctx,
     'namespaces',
-    { path: '/api/v1/namespaces', list: () => api.listNamespace() },
+    { path: '/api/v1/namespaces', list: (page) => api.listNamespace(page) },
     transform,
   );
 }
@@ -96,9 +96,9 @@ export function customInformer<T extends KubernetesObject>(
   const path = namespace
     ? `${base}/namespaces/${namespace}/${ref.plural}`
     : `${base}/${ref.plural}`;
-  const list = async (): Promise<KubernetesListObject<T>> =>
+  const list = async (page: ListPage): Promise<KubernetesListObject<T>> =>
     (namespace
-      ? await api.listNamespacedCustomObject({ ...ref, namespace })
-      : await api.listClusterCustomObject(ref)) as KubernetesListObject<T>;
+      ? await api.listNamespacedCustomObject({ ...ref, namespace, ...page })
+      : await api.listClusterCustomObject({ ...ref, ...page })) as KubernetesListObject<T>;
   return informer(ctx, ref.plural, { path, list }, transform);
 }

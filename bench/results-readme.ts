@@ -105,7 +105,8 @@ export function writeResultsReadme(results: string): string {
     'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000), `AMKO_BENCH_FAILOVER_SIZES` ' +
       '(failover, default 1000; `1000,10000` adds the 10,000 figures), `SCALE_SIZES` (scale, ' +
       'default 1000; `1000,10000,50000` for the full curve), `SCALE_CLUSTERS` (default 20), ' +
-      '`SCALE_FOLLOWERS` (default 2, up to 5). `make bench SHORT=1` checks every benchmark on tiny ' +
+      '`SCALE_FOLLOWERS` (default 2, up to 5), `MEMPROFILE_SIZES` (memory-profile, default ' +
+      '1000,5000; 0 is always measured). `make bench SHORT=1` checks every benchmark on tiny ' +
       'workloads (one run; the figures mean nothing).',
   ];
   const legacy: string[] = [];

@@ -13,7 +13,7 @@ import type { BenchResult } from '../../bench/measure.js';
 import { repoRoot } from '../support/tools.js';
 
 const RUN_JS = path.join(repoRoot(), 'dist', 'bench', 'run.js');
-const BENCHMARKS = ['avi-client', 'failover', 'federation', 'leader', 'scale'];
+const BENCHMARKS = ['avi-client', 'failover', 'federation', 'leader', 'memory-profile', 'scale'];
 const TABLE_HEADER =
   '| figure | goal | median | spread (min–max) | runs | loaded runs | machine | date |';
 
@@ -111,6 +111,15 @@ describe('make bench (short mode)', function () {
     const leader = JSON.parse(readFileSync(path.join(dir, 'leader.json'), 'utf8')) as BenchResult;
     assert.ok(leader.figures.some((f) => f.key === 'syncShareOfSimRate'));
     assert.ok(scale.figures.some((f) => f.at !== undefined));
+    const memory = JSON.parse(
+      readFileSync(path.join(dir, 'memory-profile.json'), 'utf8'),
+    ) as BenchResult;
+    for (const key of ['steadyRssMb@0', 'steadyRssMb@20', 'growthKb@20', 'cpuS@20']) {
+      assert.ok(
+        memory.figures.some((f) => f.key === key),
+        `memory-profile: no ${key}`,
+      );
+    }
     const federation = JSON.parse(
       readFileSync(path.join(dir, 'federation.json'), 'utf8'),
     ) as BenchResult;

@@ -33,7 +33,7 @@ import type { GsController } from './gs-controller.js';
 import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { memoryMb } from './memory.js';
+import { memoryMb, PassGarbageCollector } from './memory.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 type PolicyKey = 'policy' | 'full';
@@ -53,6 +53,7 @@ export class Pipeline {
   readonly #gdp: GdpTracker;
   readonly #ghr: GhrTracker;
   readonly #cache: ControllerCache;
+  readonly #garbage = new PassGarbageCollector();
   readonly #reader: ControllerReader;
   /** Every controller call goes through the epoch fence. */
   readonly #avi: EpochFence;
@@ -230,6 +231,8 @@ export class Pipeline {
       await this.#retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
       const synced = this.#clusters.started().filter((mc) => mc.synced);
       for (const key of synced.flatMap((mc) => mc.keys())) this.#ingest(key);
+      // What was listed is now ingested: its garbage goes before the writes add theirs.
+      this.#tasks.push(this.#collectGarbage('bootup lists'));
       this.#startWorkers();
       const keys = this.#allGsKeys();
       this.#passes.start('bootup', keys);
@@ -327,12 +330,20 @@ export class Pipeline {
     };
     if (pass.what === 'full sync') {
       this.#deps.log.info(fields, 'full sync finished');
+      await this.#collectGarbage(pass.what);
       return;
     }
     this.#deps.log.info(fields, 'bootup sync finished');
+    await this.#collectGarbage(pass.what);
     if (!this.#controllerLeader) return;
     await this.#deps.setState(GSLB_CONFIG_STATE.synced);
     await this.#deps.setState(GSLB_CONFIG_STATE.accepted);
+  }
+
+  /** Frees what the pass read and wrote and no longer needs (memory.ts). */
+  async #collectGarbage(what: string): Promise<void> {
+    if (!(await this.#garbage.collect())) return;
+    this.#deps.log.debug({ pass: what, memoryMb: memoryMb() }, 'collected the garbage of the pass');
   }
 
   #clusterSynced(cluster: string): void {

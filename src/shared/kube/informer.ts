@@ -10,6 +10,7 @@ import {
 import { Backoff, doubling, ranStably, type Random } from '../backoff.js';
 import type { Clock } from '../clock.js';
 import { messageOf } from '../errors.js';
+import { kubeStatusOf } from './kube-errors.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -56,12 +57,6 @@ type WatchCallback = Parameters<Watch['watch']>[2];
 
 const DEFAULT_PAGE_SIZE = 500;
 
-/** The HTTP status of a failed list call, when it carries one. */
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 /** The continue token of a page: `_continue` once deserialized, `continue` in raw JSON. */
 function continueOf(page: KubernetesListObject<KubernetesObject>): string | undefined {
   const meta = page.metadata as { _continue?: string; continue?: string } | undefined;
@@ -88,7 +83,7 @@ export async function listAllPages<T extends KubernetesObject>(
     try {
       page = await list({ limit: pageSize, ...(cont ? { _continue: cont } : {}) });
     } catch (err) {
-      if (cont === undefined || statusOf(err) !== 410) throw err;
+      if (cont === undefined || kubeStatusOf(err) !== 410) throw err;
       const whole = await list({});
       return { ...whole, items: whole.items.map(transform) };
     }

@@ -1,6 +1,7 @@
 /**
- * Pagination over real HTTP: the client follows `next` to the end and returns every object of a
- * 2,500-object collection exactly once, in the controller's order.
+ * Pagination over real HTTP: the client follows `next` to the end (or reads the pages by number,
+ * several at once) and returns every object of a 2,500-object collection exactly once, in the
+ * controller's order.
  */
 import assert from 'node:assert/strict';
 import type { AviClient } from '../../src/shared/avi/avi-client.js';
@@ -72,5 +73,49 @@ describe('AviClient pagination against amko-avi-sim', function () {
       sizes.push(page.length);
     }
     assert.deepEqual(sizes, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 100]);
+  });
+
+  it('reads pages by number, four at once, each page once and in the controller order', async function () {
+    const all = await client.gslbServices.list({ tenant: 'bulk', pageSize: 200, pagesInFlight: 4 });
+    assert.deepEqual(
+      all.map((g) => g.name),
+      names,
+    );
+    const pages = await sim.control.journal({ objectType: 'gslbservice' });
+    assert.deepEqual(
+      pages.map((p) => Number(p.query['page'] ?? '1')).sort((a, b) => a - b),
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
+    assert.ok(pages.every((p) => p.query['page_size'] === '200' && p.query['include_name'] === ''));
+  });
+
+  it('reads a one-page collection with one request', async function () {
+    const one = await client.gslbServices.list({
+      tenant: 'bulk',
+      name: names[7] ?? '',
+      pagesInFlight: 4,
+    });
+    assert.deepEqual(
+      one.map((g) => g.name),
+      [names[7]],
+    );
+    assert.equal((await sim.control.journal({ objectType: 'gslbservice' })).length, 1);
+  });
+
+  it('answers each page from the collection as it is now: a create between pages is counted', async function () {
+    const pages = client.gslbServices.pages({ tenant: 'bulk', pageSize: 200 });
+    const first = await pages.next();
+    assert.equal(first.done, false);
+    const created = await client.gslbServices.create(gslbServiceBody('zz-late.bulk.example.com'), {
+      tenant: 'bulk',
+    });
+    try {
+      const rest: string[] = [];
+      for await (const page of pages) rest.push(...page.map((g) => g.name));
+      assert.equal(rest.length, TOTAL + 1 - 200);
+      assert.equal(rest.at(-1), 'zz-late.bulk.example.com');
+    } finally {
+      await client.gslbServices.delete(created.uuid, { tenant: 'bulk' });
+    }
   });
 });

@@ -125,11 +125,11 @@ export class GslbConfigController {
 
   /**
    * Passes over everything again now (activation). The state a read-only standby reached but
-   * could not write is written now.
+   * could not write is written now. The full sync evaluates the GDP and GSLBHostRules afresh
+   * itself: a policy pass queued behind it would hold back every key it queues.
    */
   resync(): void {
     this.#running?.pipeline.resync();
-    this.#running?.pipeline.policyChanged();
     const last = this.#lastState;
     if (last) {
       this.#setState(last.name, last.state).catch((err: unknown) => {

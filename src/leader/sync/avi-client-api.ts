@@ -26,7 +26,11 @@ interface Resource {
 
 function listOptions(opts: AviListOptions, signal: AbortSignal | undefined): ListOptions {
   const query: Record<string, QueryValue> = {};
-  const out: ListOptions = { tenant: opts.tenant, ...(signal ? { signal } : {}) };
+  const out: ListOptions = {
+    tenant: opts.tenant,
+    ...(signal ? { signal } : {}),
+    ...(opts.pagesInFlight === undefined ? {} : { pagesInFlight: opts.pagesInFlight }),
+  };
   for (const [k, v] of Object.entries(opts.query ?? {})) {
     if (k === 'name') out.name = v;
     else if (k === 'created_by') out.createdBy = v;

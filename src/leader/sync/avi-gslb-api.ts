@@ -14,6 +14,8 @@ export interface AviListOptions {
   /** Tenant header: a tenant name, or `*` for all tenants. */
   readonly tenant: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** Pages read at once (default 1: each in turn, following `next`). */
+  readonly pagesInFlight?: number;
 }
 
 export interface AviGslbApi {

@@ -44,6 +44,11 @@ export interface ListOptions extends ReadOptions {
   uuid?: string;
   /** Page length (default 100; the controller caps it at 200). */
   pageSize?: number;
+  /**
+   * `list` only: pages read at once (default 1, each page in turn). Above 1, the first page's
+   * `count` says how many pages there are and the rest are read concurrently by number.
+   */
+  pagesInFlight?: number;
   /** Further query parameters, passed through. */
   query?: Readonly<Record<string, QueryValue>>;
 }
@@ -119,6 +124,15 @@ function listQuery(opts: ListOptions): Record<string, QueryValue> {
   return query;
 }
 
+function uniqueByUuid<T extends { uuid: string }>(all: T[]): T[] {
+  const seen = new Set<string>();
+  return all.filter((o) => {
+    if (seen.has(o.uuid)) return false;
+    seen.add(o.uuid);
+    return true;
+  });
+}
+
 function withoutUrl<T extends AviObjectBase>(obj: T): Omit<T, 'url'> {
   const copy = { ...obj };
   delete copy.url;
@@ -141,10 +155,18 @@ export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
    * Each page in turn, following `next`. A `next` that leads back to a page already read (a loop)
    * or a chain longer than `maxPages` fails with AVI_BAD_REPLY before any page is read twice.
    */
-  async *pages(opts: ListOptions = {}): AsyncGenerator<Stored<T>[], void, undefined> {
-    let query: Record<string, QueryValue> = listQuery(opts);
-    const seen = new Map<string, number>();
-    for (let page = 1; ; page++) {
+  pages(opts: ListOptions = {}): AsyncGenerator<Stored<T>[], void, undefined> {
+    return this.#follow(listQuery(opts), opts, new Map(), 1);
+  }
+
+  async *#follow(
+    start: Record<string, QueryValue>,
+    opts: ListOptions,
+    seen: Map<string, number>,
+    firstPage: number,
+  ): AsyncGenerator<Stored<T>[], void, undefined> {
+    let query = start;
+    for (let page = firstPage; ; page++) {
       const key = pageKey(query);
       const earlier = seen.get(key);
       if (earlier !== undefined) {
@@ -156,29 +178,94 @@ export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
         throw this.#badList(`pagination did not end within ${this.#maxPages} pages (maxPages)`);
       }
       seen.set(key, page);
-      const res = await this.#request<AviCollection<Stored<T>>>({
-        method: 'GET',
-        path: `/api/${this.type}`,
-        query,
-        tenant: opts.tenant,
-        signal: opts.signal,
-        expect: 'collection',
-      });
-      yield res.body.results;
-      const next = res.body.next;
+      const body = await this.#page(query, opts);
+      yield body.results;
+      const next = body.next;
       if (typeof next !== 'string' || next === '') return;
       query = nextQuery(next, this.type);
     }
+  }
+
+  async #page(
+    query: Record<string, QueryValue>,
+    opts: ListOptions,
+  ): Promise<AviCollection<Stored<T>>> {
+    const res = await this.#request<AviCollection<Stored<T>>>({
+      method: 'GET',
+      path: `/api/${this.type}`,
+      query,
+      tenant: opts.tenant,
+      signal: opts.signal,
+      expect: 'collection',
+    });
+    return res.body;
   }
 
   #badList(detail: string): AviError {
     return badReply({ method: 'GET', path: `/api/${this.type}` }, detail, { retry: 'slow' });
   }
 
+  /** Every object of the collection, each uuid once. */
   async list(opts: ListOptions = {}): Promise<Stored<T>[]> {
+    const inFlight = Math.floor(opts.pagesInFlight ?? 1);
+    if (inFlight > 1) return this.#listByNumber(opts, inFlight);
     const all: Stored<T>[] = [];
     for await (const page of this.pages(opts)) all.push(...page);
     return all;
+  }
+
+  /** Page 2's query and the page count, when page 1's `next` is page 2 of a known size. */
+  #numbered(first: AviCollection<unknown>): {
+    second?: Record<string, string> | undefined;
+    total: number;
+  } {
+    const next = first.next;
+    if (typeof next !== 'string' || next === '') return { total: 1 };
+    const second = nextQuery(next, this.type);
+    const size = Number(second['page_size']);
+    if (second['page'] !== '2' || !Number.isInteger(size) || size <= 0) return { total: 1 };
+    const total = Math.ceil(first.count / size);
+    return total > 1 ? { second, total } : { total: 1 };
+  }
+
+  /**
+   * Reads page 1, then pages 2..⌈count / size⌉ with up to `inFlight` requests at once, each the
+   * query of page 1's `next` with its page number. A collection that grew meanwhile (the last page
+   * still has a `next`) is followed on in turn; one whose first `next` is not page 2 of a known
+   * size is followed in turn from there. An object seen on two pages (the collection shifted under
+   * a delete) is kept once.
+   */
+  async #listByNumber(opts: ListOptions, inFlight: number): Promise<Stored<T>[]> {
+    const firstQuery = listQuery(opts);
+    const first = await this.#page(firstQuery, opts);
+    const pages: Stored<T>[][] = [first.results];
+    const seen = new Map<string, number>([[pageKey(firstQuery), 1]]);
+    let next = first.next;
+    const { second, total } = this.#numbered(first);
+    if (second !== undefined) {
+      if (total > this.#maxPages) {
+        throw this.#badList(`count ${first.count} needs more than ${this.#maxPages} pages`);
+      }
+      let taken = 1;
+      let lastNext: string | undefined;
+      const worker = async (): Promise<void> => {
+        while (taken < total) {
+          const n = ++taken;
+          const query = { ...second, page: String(n) };
+          seen.set(pageKey(query), n);
+          const body = await this.#page(query, opts);
+          pages[n - 1] = body.results;
+          if (n === total) lastNext = body.next;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, total - 1) }, worker));
+      next = lastNext;
+    }
+    if (typeof next === 'string' && next !== '') {
+      const rest = this.#follow(nextQuery(next, this.type), opts, seen, pages.length + 1);
+      for await (const page of rest) pages.push(page);
+    }
+    return uniqueByUuid(pages.flat());
   }
 
   async getByName(name: string, opts: ListOptions = {}): Promise<Stored<T> | undefined> {

@@ -67,6 +67,25 @@ describe('WorkQueue', () => {
     assert.equal(clock.pending, 0, 'no wake-up left for the later adds');
   });
 
+  it('wakes for each delayed key in turn, whatever order they were added in', async () => {
+    const { q, clock } = queue();
+    const start = clock.now();
+    q.addAfter('b', 200);
+    q.addAfter('a', 100);
+    q.addAfter('c', 300);
+    assert.equal(clock.pending, 1, 'one wake-up, for the earliest key');
+    assert.equal(clock.nextWakeAt, start + 100);
+    const released: (string | undefined)[] = [];
+    for (const due of [100, 200, 300]) {
+      clock.advance(start + due - clock.now());
+      await waitUntil(() => q.length === 1, `key due at ${due} released`);
+      released.push(await q.get());
+      assert.equal(q.delayed, 3 - released.length);
+    }
+    assert.deepEqual(released, ['a', 'b', 'c']);
+    assert.equal(clock.pending, 0);
+  });
+
   it('backs a failing key off exponentially, up to the cap, until it is forgotten', async () => {
     const { q, clock } = queue();
     const delays: number[] = [];

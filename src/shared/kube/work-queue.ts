@@ -90,7 +90,9 @@ export class WorkQueue<K extends string = string> {
     const current = this.#waiting.get(key);
     if (current !== undefined && current <= at) return;
     this.#waiting.set(key, at);
-    this.#schedule();
+    // A new wake-up can only bring the earliest one forward: no scan of every waiting key (a
+    // pass deferring thousands of keys would make that quadratic).
+    if (this.#timer === undefined || at < this.#timer.at) this.#wakeAt(at);
   }
 
   /** Adds the key after its backoff delay and the global bucket's delay, whichever is longer. */
@@ -186,6 +188,10 @@ export class WorkQueue<K extends string = string> {
     for (const at of this.#waiting.values()) earliest = Math.min(earliest, at);
     if (earliest === Infinity) return;
     if (this.#timer && this.#timer.at <= earliest) return;
+    this.#wakeAt(earliest);
+  }
+
+  #wakeAt(earliest: number): void {
     this.#timer?.abort.abort();
     const abort = new AbortController();
     this.#timer = { at: earliest, abort };

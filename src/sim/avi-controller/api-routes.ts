@@ -2,7 +2,14 @@
  * The `/api/…` endpoints (avi-rest-api.md §5): collections and single objects per type, writes,
  * and the fixed documents (`initial-data`, `cluster`, `cluster/status`).
  */
-import { collectionPage, includeName, projectFields } from './collection.js';
+import { LRUCache } from 'lru-cache';
+import {
+  filterCollection,
+  filterKey,
+  includeName,
+  pageOfMatching,
+  projectFields,
+} from './collection.js';
 import type { Controller } from './controller.js';
 import { typeInfo } from './object-types.js';
 import { renderObject } from './render.js';
@@ -31,6 +38,13 @@ function notAllowed(method: string): never {
 export class ApiRoutes {
   readonly #controller: Controller;
   readonly #now: () => number;
+  /**
+   * The filtered objects of recent list queries, for the store generation they were read at: the
+   * pages of one list (read in turn or several at once) filter the collection once, not per page.
+   */
+  readonly #selections = new LRUCache<string, { generation: number; matching: StoredObject[] }>({
+    max: 16,
+  });
 
   constructor(deps: { controller: Controller; now: () => number }) {
     this.#controller = deps.controller;
@@ -83,13 +97,28 @@ export class ApiRoutes {
     const name = req.query.get('name');
     const tenants = this.#controller.tenancy.visibleTenants(type, scope, name !== null);
     const withName = includeName(req.query);
-    const page = collectionPage(
-      this.#controller.store.select(type, tenants, name),
+    const page = pageOfMatching(
+      this.#matching(req.query, type, tenants, name),
       req.query,
       { base: req.base, type },
       (obj) => this.#render(req, obj, withName),
     );
     return { status: 200, body: page };
+  }
+
+  #matching(
+    query: URLSearchParams,
+    type: string,
+    tenants: ReadonlySet<string> | undefined,
+    name: string | null,
+  ): StoredObject[] {
+    const store = this.#controller.store;
+    const key = JSON.stringify([type, tenants && [...tenants].sort(), filterKey(query)]);
+    const hit = this.#selections.get(key);
+    if (hit?.generation === store.generation) return hit.matching;
+    const matching = filterCollection(store.select(type, tenants, name), query);
+    this.#selections.set(key, { generation: store.generation, matching });
+    return matching;
   }
 
   #get(req: SimRequest, type: string, id: string, scope: TenantScope): SimReply {

@@ -17,20 +17,26 @@ export interface CollectionPage {
   next?: string;
 }
 
-/** Filters by `name`, `uuid`, `created_by` and `is_federated` (missing field counts as false). */
-export function matchesQuery(obj: Record<string, unknown>, query: URLSearchParams): boolean {
+/**
+ * The filter of a query: `name`, `uuid`, `created_by` and `is_federated` (missing field counts as
+ * false). The query is read once, not once per object of the collection.
+ */
+export function queryFilter(query: URLSearchParams): (obj: Record<string, unknown>) => boolean {
   const name = query.get('name');
-  if (name !== null && obj['name'] !== name) return false;
   const uuid = query.get('uuid');
-  if (uuid !== null && obj['uuid'] !== uuid) return false;
   const createdBy = query.get('created_by');
-  if (createdBy !== null && obj['created_by'] !== createdBy) return false;
   const federated = query.get('is_federated');
-  if (federated !== null) {
-    const want = federated.toLowerCase() === 'true';
-    if ((obj['is_federated'] === true) !== want) return false;
-  }
-  return true;
+  const wantFederated = federated === null ? undefined : federated.toLowerCase() === 'true';
+  return (obj) =>
+    (name === null || obj['name'] === name) &&
+    (uuid === null || obj['uuid'] === uuid) &&
+    (createdBy === null || obj['created_by'] === createdBy) &&
+    (wantFederated === undefined || (obj['is_federated'] === true) === wantFederated);
+}
+
+/** Whether one object passes the query's filter (`queryFilter`). */
+export function matchesQuery(obj: Record<string, unknown>, query: URLSearchParams): boolean {
+  return queryFilter(query)(obj);
 }
 
 /** Keeps only the fields named in `fields=a,b` (plus uuid, url, name); no `fields` → unchanged. */
@@ -83,7 +89,32 @@ export function collectionPage<T extends { body: Record<string, unknown> }>(
   link: { base: string; type: string },
   view: (obj: T) => Record<string, unknown>,
 ): CollectionPage {
-  const matching = all.filter((obj) => matchesQuery(obj.body, query));
+  return pageOfMatching(filterCollection(all, query), query, link, view);
+}
+
+/** The objects of `all` that pass the query's filter, in their order. */
+export function filterCollection<T extends { body: Record<string, unknown> }>(
+  all: readonly T[],
+  query: URLSearchParams,
+): T[] {
+  const matches = queryFilter(query);
+  return all.filter((obj) => matches(obj.body));
+}
+
+/** The filter parameters of a query, as a key: equal keys select the same objects. */
+export function filterKey(query: URLSearchParams): string {
+  return JSON.stringify(FILTERS.map((f) => query.get(f)));
+}
+
+const FILTERS = Object.freeze(['name', 'uuid', 'created_by', 'is_federated']);
+
+/** One page of objects that already passed the query's filter (`filterCollection`). */
+export function pageOfMatching<T>(
+  matching: readonly T[],
+  query: URLSearchParams,
+  link: { base: string; type: string },
+  view: (obj: T) => Record<string, unknown>,
+): CollectionPage {
   const { page, size } = pageOf(query);
   const start = (page - 1) * size;
   const results = matching.slice(start, start + size).map((obj) => projectFields(view(obj), query));

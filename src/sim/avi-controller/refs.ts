@@ -54,10 +54,13 @@ export function mapRefs(value: unknown, fn: (ref: string) => string): unknown {
   if (Array.isArray(value)) return value.map((item) => mapRefs(item, fn));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    out[key] = isRefField(key) ? mapRefValue(field, fn) : mapRefs(field, fn);
-  }
+  for (const [key, field] of Object.entries(value)) out[key] = mapField(key, field, fn);
   return out;
+}
+
+/** One member `key: field` of an object as `mapRefs` maps it. */
+export function mapField(key: string, field: unknown, fn: (ref: string) => string): unknown {
+  return isRefField(key) ? mapRefValue(field, fn) : mapRefs(field, fn);
 }
 
 function mapRefValue(field: unknown, fn: (ref: string) => string): unknown {

@@ -2,8 +2,7 @@
  * Wire form of stored objects (avi-rest-api.md §1.2, §1.5): absolute `url` and refs, with
  * `#<name>` appended under `include_name` and in every write response.
  */
-import { withoutKeys } from './body.js';
-import { mapRefs } from './refs.js';
+import { mapField } from './refs.js';
 import type { ObjectStore, StoredObject } from './store.js';
 
 export interface RenderOptions {
@@ -25,12 +24,21 @@ export function renderObject(
   const url = SINGLETONS.includes(obj.type)
     ? `${opts.base}/api/${obj.type}`
     : `${opts.base}/api/${obj.type}/${obj.uuid}${suffix}`;
-  const body = mapRefs(obj.body, (ref) => renderRef(store, ref, opts)) as Record<string, unknown>;
-  const head: Record<string, unknown> = { uuid: body['uuid'], url, name: obj.body['name'] };
-  if (body['tenant_ref'] !== undefined) head['tenant_ref'] = body['tenant_ref'];
-  if (body['_last_modified'] !== undefined) head['_last_modified'] = body['_last_modified'];
-  return { ...head, ...withoutKeys(body, 'uuid', 'name', 'tenant_ref', '_last_modified') };
+  const map = (ref: string): string => renderRef(store, ref, opts);
+  const body = obj.body;
+  // One copy, built in wire order: identity first, then every other member with its refs mapped.
+  const out: Record<string, unknown> = { uuid: body['uuid'], url, name: body['name'] };
+  for (const key of HEAD_AFTER_NAME) {
+    if (body[key] !== undefined) out[key] = mapField(key, body[key], map);
+  }
+  for (const key of Object.keys(body)) {
+    if (!HEAD.has(key)) out[key] = mapField(key, body[key], map);
+  }
+  return out;
 }
+
+const HEAD_AFTER_NAME = Object.freeze(['tenant_ref', '_last_modified']);
+const HEAD: ReadonlySet<string> = new Set(['uuid', 'name', ...HEAD_AFTER_NAME]);
 
 function renderRef(store: ObjectStore, ref: string, opts: RenderOptions): string {
   if (!ref.startsWith('/api/')) return ref;

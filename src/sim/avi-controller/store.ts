@@ -42,6 +42,7 @@ export class ObjectStore {
   readonly #referrers = new Map<string, Set<string>>();
   #seq = 0;
   #lastModified = 0n;
+  #generation = 0;
 
   constructor(deps: { clock: Clock }) {
     this.#clock = deps.clock;
@@ -57,6 +58,11 @@ export class ObjectStore {
     const now = BigInt(Math.floor(this.#clock.now())) * 1000n;
     this.#lastModified = now > this.#lastModified ? now : this.#lastModified + 1n;
     return this.#lastModified.toString();
+  }
+
+  /** Changes with every insert, replace, remove and clear: a key for what was read from it. */
+  get generation(): number {
+    return this.#generation;
   }
 
   get(type: string, uuid: string): StoredObject | undefined {
@@ -104,6 +110,7 @@ export class ObjectStore {
   }
 
   remove(obj: StoredObject): void {
+    this.#generation++;
     this.#unindex(obj);
     this.#byType.get(obj.type)?.delete(obj.uuid);
   }
@@ -137,6 +144,7 @@ export class ObjectStore {
   }
 
   clear(): void {
+    this.#generation++;
     this.#byType.clear();
     this.#byName.clear();
     this.#referrers.clear();
@@ -164,6 +172,7 @@ export class ObjectStore {
   }
 
   #put(obj: StoredObject): StoredObject {
+    this.#generation++;
     let objects = this.#byType.get(obj.type);
     if (objects === undefined) {
       objects = new Map();

@@ -205,7 +205,7 @@ export class AviResource<T extends AviObjectBase> implements AviWriter<T> {
     return badReply({ method: 'GET', path: `/api/${this.type}` }, detail, { retry: 'slow' });
   }
 
-  /** Every object of the collection, each uuid once. */
+  /** Every object of the collection: page by page in turn, or by number (`pagesInFlight`). */
   async list(opts: ListOptions = {}): Promise<Stored<T>[]> {
     const inFlight = Math.floor(opts.pagesInFlight ?? 1);
     if (inFlight > 1) return this.#listByNumber(opts, inFlight);

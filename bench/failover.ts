@@ -44,7 +44,8 @@ const LONG_MS = 30 * 60_000;
 const SIGNAL =
   'end = timestamp of the promoted amko log line that closes its first complete pass over every ' +
   'GslbService key: "bootup sync finished" (cold standby: the pipeline starts on promotion) or ' +
-  '"full sync finished" (hot standby: promotion re-reads the controller and passes over every key); ' +
+  '"full sync finished" (hot standby: promotion verifies its controller view, versions only, reads ' +
+  'again what changed, and passes over every key); ' +
   'start = just before the merge patch isLeader: true is sent to the API server. Diff-free = ' +
   'controllerWrites.inPass is 0 (simulator journal, User-Agent cluster/<context>). ' +
   'amko.leader SERVING is recorded too but is not the signal: a hot standby was booted before ' +
@@ -166,7 +167,8 @@ function phases(run: AmkoRun, t0: number, standby: 'hot' | 'cold') {
     epochSurveyDone: at(/^epoch survey/),
     pipelineWriting: at(standby === 'hot' ? /^leader activated$/ : /^leader started$/),
     gslbPipelineStarting: at(/^starting the GSLB pipeline$/),
-    controllerReReadKeysQueued: at(/^full sync: controller re-read/),
+    controllerViewVerified: at(/^controller view verified$/),
+    keysQueued: at(/^(full sync: controller re-read|activation: controller view verified)/),
     leading: at(/^leading$/),
     leaderHealthServing: at(/^leader in sync: amko\.leader SERVING$/),
   };
@@ -191,6 +193,7 @@ async function failover(
     t0,
   );
   const calls = await callsFrom(f, o.promote, since);
+  const verified = firstLine(run, /^controller view verified$/, t0);
   await statusHolds(f, o.promote, (s) => s.role === 'leader', { what: 'role leader' });
   const roleLeaderMs = Date.now() - t0;
   await waitLine(run, /^leader in sync: amko\.leader SERVING$/, t0, 120_000);
@@ -206,6 +209,16 @@ async function failover(
     patchRoundTripMs: patchMs,
     statusRoleLeaderObservedMs: roleLeaderMs,
     phasesMsFromPatch: phases(run, t0, o.standby),
+    // What the promoted standby found when it verified its view (hot only): objects listed,
+    // new or changed since its last read, gone, and whether it read the whole mirror instead.
+    viewCheck: verified
+      ? {
+          listed: verified['listed'],
+          changed: verified['changed'],
+          gone: verified['gone'],
+          reread: verified['reread'],
+        }
+      : null,
     pass: {
       gslbServicesInCache: done['gslbServices'],
       failing: done['failing'],

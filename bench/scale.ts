@@ -40,6 +40,12 @@ const LONG_MS = 60 * 60_000;
 const CREATE_CONCURRENCY = 64;
 const FANOUT_RULE = 'fanout';
 
+/** One progress line on stderr per phase: a long run shows where it is and how long each took. */
+function progress(msg: string, since?: number): void {
+  const took = since === undefined ? '' : ` (${((Date.now() - since) / 1000).toFixed(1)} s)`;
+  process.stderr.write(`scale ${new Date().toISOString()}: ${msg}${took}\n`);
+}
+
 const hostOf = (i: number): string => `app${i}.${NS}.example.com`;
 const ipOf = (i: number): string =>
   `10.${Math.floor(i / 62_500) + 1}.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
@@ -215,6 +221,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const f = await ScaleFederation.start({ clusters, followers: Math.min(followers, clusters - 1) });
   try {
     const clustersStartS = (Date.now() - setupStarted) / 1000;
+    progress(
+      `${clusters} member clusters, simulator and ${f.followers.length} followers up`,
+      setupStarted,
+    );
     for (const c of f.clusters.contexts) await f.objects.namespace(c, NS);
     await f.installGslbObjects(LABEL);
     await f.createHostRule(FANOUT_RULE, `fanout.${NS}.example.com`, 1);
@@ -223,18 +233,35 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const details: Record<string, unknown> = { clustersStartS };
     let created = 0;
     for (const n of sizes) {
+      progress(`creating Ingresses ${created + 1}..${n}`);
       const createS = await createIngresses(f, created, n);
+      progress(`${n} Ingresses in the member clusters (${createS.toFixed(1)} s)`);
       created = n;
       specs.push(...figuresAt(n, f.followers.length));
       const out = await repeat(ctx.runs, async (runIndex) => {
+        const at = `${n}, run ${runIndex + 1}`;
+        let t = Date.now();
         await f.reset();
         const rate = await simWriteRate(f.sim, rateCreates, `scale${n}r${runIndex}`);
+        progress(`${at}: simulator alone ${Math.round(rate.createsPerSecond)} creates/s`, t);
         await f.sim.control.reset();
+        t = Date.now();
         const sync = await fullSync(f, n);
+        progress(`${at}: full sync ${sync.seconds.toFixed(1)} s, peak RSS ${sync.peakRssMb} MB`, t);
+        t = Date.now();
         const fan = await fanOut(f, edits, runIndex);
+        progress(
+          `${at}: ${fan.length} edits fanned out, p99 ${percentile(fan, 99).toFixed(1)} ms`,
+          t,
+        );
         const promoted = sync.followers[0];
         if (!promoted) throw new Error('no follower to promote');
+        t = Date.now();
         const failover = await hotFailover(f, sync.leader, promoted);
+        progress(
+          `${at}: hot failover ${failover.failoverMs} ms, ${failover.writesInPass} writes`,
+          t,
+        );
         const writeRate = sync.writes / sync.writingS;
         return {
           values: {

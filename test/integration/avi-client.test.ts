@@ -119,6 +119,22 @@ describe('AviClient against amko-avi-sim', function () {
     const named = await client.gslbServices.list({ name: 'b.example.com', fields: ['created_by'] });
     assert.equal(named.length, 1);
     assert.deepEqual(Object.keys(named[0] ?? {}).sort(), ['created_by', 'name', 'url', 'uuid']);
+    // A reference kept by `fields` is rendered as in a whole object (absolute, with #name).
+    const versions = await client.gslbServices.list({
+      name: 'a.example.com',
+      fields: ['_last_modified', 'tenant_ref'],
+    });
+    const [whole] = await client.gslbServices.list({ name: 'a.example.com' });
+    assert.deepEqual(versions, [
+      {
+        uuid: whole?.uuid,
+        url: whole?.url,
+        name: 'a.example.com',
+        tenant_ref: whole?.tenant_ref,
+        _last_modified: whole?._last_modified,
+      },
+    ]);
+    assert.match(String(whole?.tenant_ref), /^https?:\/\/.+\/api\/tenant\/.+#admin$/);
   });
 
   it('keeps objects per tenant', async function () {

@@ -43,6 +43,8 @@ export interface GsControllerDeps {
   policyPending(): boolean;
   /** The controller answered that it is not the GSLB leader. */
   lostControllerLeadership(): Promise<void>;
+  /** A pass planned writes it did not make (read-only): the controller view may be behind. */
+  heldBack(key: GslbKey): void;
   /** Every pass over a key ends here (also put-backs), for the driver's bookkeeping. */
   passed(key: GslbKey): void;
   /** A key's writes are refused by the controller (`message`), or no longer (undefined). */
@@ -86,6 +88,11 @@ export class GsController {
   /** Keys whose plan had writes that were held back (read-only mode). */
   get pendingWrites(): number {
     return this.#deps.reconciler.pending.size;
+  }
+
+  /** The keys whose plan had writes that were held back (read-only mode). */
+  pendingKeys(): GslbKey[] {
+    return [...this.#deps.reconciler.pending];
   }
 
   /** Queues a key for a pass now; a refused key gets a fresh try. */
@@ -139,8 +146,10 @@ export class GsController {
     }
     try {
       const result = await d.reconciler.reconcile(key, this.#stop.signal);
-      if (result === 'read-only') d.log.debug({ key }, 'writes held back: read-only');
-      else if (result !== 'unchanged') d.log.debug({ key, result }, 'GslbService synced');
+      if (result === 'read-only') {
+        d.log.debug({ key }, 'writes held back: read-only');
+        d.heldBack(key);
+      } else if (result !== 'unchanged') d.log.debug({ key, result }, 'GslbService synced');
       d.metrics.reconcile(result, (d.clock.now() - started) / 1000);
       this.#accepted(key);
       return undefined;

@@ -32,7 +32,7 @@ export interface GsParts {
   /** What the controller needs from the driver. */
   readonly driver: Pick<
     GsControllerDeps,
-    'unsyncedClusters' | 'policyPending' | 'lostControllerLeadership' | 'passed'
+    'unsyncedClusters' | 'policyPending' | 'lostControllerLeadership' | 'heldBack' | 'passed'
   >;
 }
 
@@ -51,6 +51,9 @@ export function buildGsController(p: GsParts): GsController {
     unsyncedClusters: () => p.driver.unsyncedClusters(),
     policyPending: () => p.driver.policyPending(),
     lostControllerLeadership: () => p.driver.lostControllerLeadership(),
+    heldBack: (key) => {
+      p.driver.heldBack(key);
+    },
     passed: (key) => {
       p.driver.passed(key);
     },

@@ -36,10 +36,16 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb, PassGarbageCollector } from './memory.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
-type PolicyKey = 'policy' | 'full';
+/**
+ * The policy queue's work: a policy pass, a full sync (the controller re-read), an activation
+ * (the controller view verified, then every key) and a standby's verification of its view.
+ */
+type PolicyKey = 'policy' | 'full' | 'activate' | 'verify';
 
 /** Retries of a bootup step (controller cache, policy), whatever the failure. */
 const BOOT_RETRY = doubling(500, 30_000);
+/** How long a standby that held writes back waits before it verifies its controller view. */
+const STANDBY_VERIFY_FIRST_MS = 5_000;
 
 export class Pipeline {
   readonly #deps: PipelineDeps;
@@ -64,6 +70,9 @@ export class Pipeline {
   /** What `onSyncState` was last told. */
   #syncShown = false;
   #controllerLeader: boolean;
+  /** A standby's verification of its controller view is queued, and after how long the next. */
+  #verifyQueued = false;
+  #verifyDelayMs = STANDBY_VERIFY_FIRST_MS;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -128,9 +137,12 @@ export class Pipeline {
     this.#policyQ.add('policy');
   }
 
-  /** Re-reads the controller and passes over every key now (activation, leadership change). */
+  /**
+   * Activation: verifies the controller view against the controller (versions only; what changed
+   * is read again) and passes over every key now.
+   */
   resync(): void {
-    this.#policyQ.add('full');
+    this.#policyQ.add('activate');
   }
 
   /** A namespace of the leader cluster changed: its tenant may be new to its GSLBHostRules. */
@@ -183,6 +195,9 @@ export class Pipeline {
         unsyncedClusters: () => this.#clusters.unsynced(),
         policyPending: () => this.#policyPending(),
         lostControllerLeadership: () => this.#lostControllerLeadership(),
+        heldBack: () => {
+          this.#heldBack();
+        },
         passed: (key) => {
           this.#passed(key);
         },
@@ -292,9 +307,45 @@ export class Pipeline {
   }
 
   async #policyPass(key: PolicyKey): Promise<PassResult> {
-    if (key === 'full') await this.#fullSync();
+    if (key === 'full') await this.#fullSync(false);
+    else if (key === 'activate') await this.#fullSync(true);
+    else if (key === 'verify') await this.#verifyStandbyView();
     else await this.#evaluatePolicy(true);
     return undefined;
+  }
+
+  /** A read-only pass held writes back: the standby verifies its view soon. */
+  #heldBack(): void {
+    if (this.#verifyQueued || this.#mayWrite()) return;
+    this.#verifyQueued = true;
+    this.#policyQ.addAfter('verify', this.#verifyDelayMs);
+  }
+
+  /**
+   * Writes held back by a hot standby mean its controller view and its desired state disagree,
+   * most often because the leader is writing what both of them want. The standby verifies its
+   * view (versions only; what changed is read again) and looks at those keys again, so that at
+   * promotion its view is current and verifying it reads little. A verification that finds
+   * nothing new doubles the wait before the next one (up to the refresh interval): the
+   * disagreement is then in the desired state, which the leader resolves, not in the view.
+   */
+  async #verifyStandbyView(): Promise<void> {
+    this.#verifyQueued = false;
+    if (this.#mayWrite()) return;
+    const check = await this.#reader.refreshCache(this.#cache, this.#stop.signal);
+    const stale = check.changed + check.gone > 0;
+    this.#verifyDelayMs = stale
+      ? STANDBY_VERIFY_FIRST_MS
+      : Math.min(this.#verifyDelayMs * 2, this.#deps.settings.refreshIntervalMs);
+    const keys = new Set<GslbKey>([
+      ...this.#gs.pendingKeys(),
+      ...(check.keys ?? this.#allGsKeys()),
+    ]);
+    this.#deps.log.debug(
+      { ...check, keys: keys.size, nextInMs: this.#verifyDelayMs },
+      'standby: controller view verified',
+    );
+    for (const k of keys) this.#gs.add(k);
   }
 
   async #evaluatePolicy(enqueue: boolean): Promise<void> {
@@ -371,7 +422,11 @@ export class Pipeline {
     }
   }
 
-  async #fullSync(): Promise<void> {
+  /**
+   * Re-reads the controller, or on activation (`verify`) verifies the cache against it, then
+   * re-evaluates policy and passes over every key.
+   */
+  async #fullSync(verify: boolean): Promise<void> {
     const d = this.#deps;
     const signal = this.#stop.signal;
     const [cluster, gslb] = await Promise.all([
@@ -385,7 +440,13 @@ export class Pipeline {
       this.#syncChanged();
       await d.setState(leader ? GSLB_CONFIG_STATE.accepted : GSLB_CONFIG_STATE.controllerNotLeader);
     }
-    await this.#reader.loadCache(this.#cache, signal);
+    if (verify) {
+      const { listed, changed, gone, reread } = await this.#reader.refreshCache(
+        this.#cache,
+        signal,
+      );
+      d.log.info({ listed, changed, gone, reread }, 'controller view verified');
+    } else await this.#reader.loadCache(this.#cache, signal);
     this.#gdp.invalidate();
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
@@ -394,7 +455,9 @@ export class Pipeline {
     for (const k of keys) this.#gs.add(k);
     d.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },
-      'full sync: controller re-read, every key queued',
+      verify
+        ? 'activation: controller view verified, every key queued'
+        : 'full sync: controller re-read, every key queued',
     );
   }
 

@@ -13,6 +13,10 @@ import type { AviGslbApi, AviListOptions } from './avi-gslb-api.js';
 
 interface Resource {
   list(opts?: ListOptions): Promise<Stored<AviObjectBase>[]>;
+  getByUuid(
+    uuid: string,
+    opts?: { tenant?: string; signal?: AbortSignal },
+  ): Promise<Stored<AviObjectBase>>;
   create(
     obj: AviObjectBase,
     opts?: { tenant?: string; signal?: AbortSignal },
@@ -67,6 +71,16 @@ export class AviClientGslbApi implements AviGslbApi {
     signal?: AbortSignal,
   ): Promise<Stored<T>[]> {
     return (await this.#resource(type).list(listOptions(opts, signal))) as Stored<T>[];
+  }
+
+  async get<T extends AviObjectBase>(
+    type: AviObjectType,
+    uuid: string,
+    tenant: string,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>> {
+    const opts = { tenant, ...(signal ? { signal } : {}) };
+    return (await this.#resource(type).getByUuid(uuid, opts)) as Stored<T>;
   }
 
   async create<T extends AviObjectBase>(

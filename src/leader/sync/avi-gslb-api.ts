@@ -25,6 +25,13 @@ export interface AviGslbApi {
     opts: AviListOptions,
     signal?: AbortSignal,
   ): Promise<Stored<T>[]>;
+  /** `GET /api/<type>/<uuid>` (with `include_name`); AVI_NOT_FOUND when it is gone. */
+  get<T extends AviObjectBase>(
+    type: AviObjectType,
+    uuid: string,
+    tenant: string,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>>;
   create<T extends AviObjectBase>(
     type: AviObjectType,
     body: T,

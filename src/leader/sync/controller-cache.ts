@@ -94,12 +94,37 @@ export function cachedGsMonitors(cached: CachedGs, resolve: RefResolver): readon
   return (cached.unresolved.health_monitor_refs ?? []).map((r) => resolve('healthmonitor', r));
 }
 
+/** The version the cache last saw of a GslbService, kept or ignored (`key` undefined). */
+export interface GsVersion {
+  readonly lastModified: string;
+  readonly key: GslbKey | undefined;
+}
+
+/** The version and name the cache last saw of a health monitor. */
+export interface HmVersion {
+  readonly lastModified: string;
+  readonly name: string;
+}
+
+/** Objects read again because they changed, and the uuids of those that are gone. */
+export interface CacheChanges {
+  readonly names: readonly { uuid: string; name: string }[];
+  readonly hms: readonly { stored: Stored<HealthMonitor>; tenant: string }[];
+  readonly goneHms: readonly string[];
+  readonly gs: readonly { stored: Stored<GslbService>; tenant: string }[];
+  /** GslbServices read again but not usable (no domain names, groups or description). */
+  readonly ignoredGs: readonly { uuid: string; lastModified: string }[];
+  readonly goneGs: readonly string[];
+}
+
 export class ControllerCache {
   readonly createdBy: string;
   readonly #gs = new Map<GslbKey, CachedGs>();
   readonly #hm = new Map<string, CachedHm>();
   readonly #hmByUuid = new Map<string, CachedHm>();
   readonly #names = new Map<string, string>();
+  /** GslbServices of ours the controller holds but that are not usable: uuid → version. */
+  readonly #ignoredGs = new Map<string, string>();
   /** `tenant/gsName` → names of monitors whose description names that GS. */
   readonly #hmsOfGs = new Map<string, Set<string>>();
   /** One copy of each tenant and created-by value. */
@@ -166,6 +191,59 @@ export class ControllerCache {
 
   deleteGs(key: GslbKey): void {
     this.#gs.delete(key);
+  }
+
+  /** uuid → version of every GslbService last read, kept or ignored as not usable. */
+  gsVersions(): Map<string, GsVersion> {
+    const out = new Map<string, GsVersion>();
+    for (const [uuid, lastModified] of this.#ignoredGs)
+      out.set(uuid, { lastModified, key: undefined });
+    for (const g of this.#gs.values())
+      out.set(g.uuid, { lastModified: g.lastModified, key: g.key });
+    return out;
+  }
+
+  /** uuid → version and name of every health monitor last read. */
+  hmVersions(): Map<string, HmVersion> {
+    const out = new Map<string, HmVersion>();
+    for (const [uuid, h] of this.#hmByUuid)
+      out.set(uuid, { lastModified: h.lastModified, name: h.name });
+    return out;
+  }
+
+  /** The name last read for an object referred to by uuid (monitors and profiles). */
+  nameOf(uuid: string): string | undefined {
+    return this.#names.get(uuid);
+  }
+
+  /**
+   * Applies a verification's findings (controller-reader.ts `refreshCache`): the objects read
+   * again replace their entries, the gone ones leave. Names an entry resolved when cached are not
+   * revisited, so the caller reads the whole mirror instead when a known uuid changed its name.
+   */
+  applyChanges(c: CacheChanges): void {
+    for (const n of c.names) this.#names.set(n.uuid, n.name);
+    for (const uuid of c.goneHms) {
+      const old = this.#hmByUuid.get(uuid);
+      if (old) this.deleteHm(old.tenant, old.name);
+      this.#names.delete(uuid);
+    }
+    for (const h of c.hms) this.putHm(h.stored, h.tenant);
+    const versions = this.gsVersions();
+    const drop = (uuid: string): void => {
+      const key = versions.get(uuid)?.key;
+      if (key !== undefined && this.#gs.get(key)?.uuid === uuid) this.#gs.delete(key);
+      this.#ignoredGs.delete(uuid);
+    };
+    for (const uuid of c.goneGs) drop(uuid);
+    for (const g of c.ignoredGs) {
+      drop(g.uuid);
+      this.#ignoredGs.set(g.uuid, g.lastModified);
+    }
+    for (const g of c.gs) {
+      drop(g.stored.uuid);
+      this.putGs(g.stored, g.tenant);
+    }
   }
 
   hm(tenant: string, name: string): CachedHm | undefined {
@@ -241,8 +319,12 @@ export class ControllerCache {
     gs: readonly { stored: Stored<GslbService>; tenant: string }[];
     hms: readonly { stored: Stored<HealthMonitor>; tenant: string }[];
     names: readonly { uuid: string; name: string }[];
+    /** GslbServices of ours that are not usable, kept only as versions. */
+    ignoredGs?: readonly { uuid: string; lastModified: string }[];
   }): void {
     this.#gs.clear();
+    this.#ignoredGs.clear();
+    for (const g of data.ignoredGs ?? []) this.#ignoredGs.set(g.uuid, g.lastModified);
     this.#hm.clear();
     this.#hmByUuid.clear();
     this.#names.clear();

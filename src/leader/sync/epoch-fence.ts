@@ -66,6 +66,17 @@ export class EpochFence implements AviGslbApi {
     return found;
   }
 
+  async get<T extends AviObjectBase>(
+    type: AviObjectType,
+    uuid: string,
+    tenant: string,
+    signal?: AbortSignal,
+  ): Promise<Stored<T>> {
+    const found = await this.#d.api.get<T>(type, uuid, tenant, signal);
+    this.#inspect(type, [found]);
+    return found;
+  }
+
   async create<T extends AviObjectBase>(
     type: AviObjectType,
     body: T,

@@ -4,6 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import {
+  fieldsOf,
   filterCollection,
   filterKey,
   includeName,
@@ -67,8 +68,13 @@ export class ApiRoutes {
     return this.#write(req, { type, id, scope });
   }
 
+  /** The wire form of `obj`; under `fields=` (reads only) just the fields asked for. */
   #render(req: SimRequest, obj: StoredObject, withName: boolean): Body {
-    return renderObject(this.#controller.store, obj, { base: req.base, includeName: withName });
+    return renderObject(this.#controller.store, obj, {
+      base: req.base,
+      includeName: withName,
+      fields: req.method === 'GET' ? fieldsOf(req.query) : undefined,
+    });
   }
 
   #initialData(req: SimRequest): SimReply {

@@ -39,14 +39,20 @@ export function matchesQuery(obj: Record<string, unknown>, query: URLSearchParam
   return queryFilter(query)(obj);
 }
 
+/** The fields kept under `fields=a,b` (with uuid, url and name); undefined without `fields`. */
+export function fieldsOf(query: URLSearchParams): ReadonlySet<string> | undefined {
+  const fields = query.get('fields');
+  if (fields === null || fields === '') return undefined;
+  return new Set([...ALWAYS_KEPT, ...fields.split(',').map((f) => f.trim())]);
+}
+
 /** Keeps only the fields named in `fields=a,b` (plus uuid, url, name); no `fields` → unchanged. */
 export function projectFields(
   obj: Record<string, unknown>,
   query: URLSearchParams,
 ): Record<string, unknown> {
-  const fields = query.get('fields');
-  if (fields === null || fields === '') return obj;
-  const keep = new Set([...ALWAYS_KEPT, ...fields.split(',').map((f) => f.trim())]);
+  const keep = fieldsOf(query);
+  if (keep === undefined) return obj;
   return Object.fromEntries(Object.entries(obj).filter(([key]) => keep.has(key)));
 }
 

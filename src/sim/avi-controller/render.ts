@@ -9,6 +9,8 @@ export interface RenderOptions {
   /** `http(s)://host[:port]` as the client addressed the controller. */
   base: string;
   includeName: boolean;
+  /** `fields=a,b`: only these members besides uuid, url and name are rendered. */
+  fields?: ReadonlySet<string> | undefined;
 }
 
 /** Singletons whose `url` has no uuid segment. */
@@ -19,22 +21,32 @@ export function renderObject(
   obj: StoredObject,
   opts: RenderOptions,
 ): Record<string, unknown> {
-  const name = typeof obj.body['name'] === 'string' ? obj.body['name'] : '';
-  const suffix = opts.includeName && name !== '' ? `#${name}` : '';
-  const url = SINGLETONS.includes(obj.type)
-    ? `${opts.base}/api/${obj.type}`
-    : `${opts.base}/api/${obj.type}/${obj.uuid}${suffix}`;
   const map = (ref: string): string => renderRef(store, ref, opts);
   const body = obj.body;
+  const fields = opts.fields;
+  const wanted = (key: string): boolean =>
+    body[key] !== undefined && (fields === undefined || fields.has(key));
   // One copy, built in wire order: identity first, then every other member with its refs mapped.
-  const out: Record<string, unknown> = { uuid: body['uuid'], url, name: body['name'] };
+  const out: Record<string, unknown> = {
+    uuid: body['uuid'],
+    url: urlOf(obj, opts),
+    name: body['name'],
+  };
   for (const key of HEAD_AFTER_NAME) {
-    if (body[key] !== undefined) out[key] = mapField(key, body[key], map);
+    if (wanted(key)) out[key] = mapField(key, body[key], map);
   }
   for (const key of Object.keys(body)) {
-    if (!HEAD.has(key)) out[key] = mapField(key, body[key], map);
+    if (!HEAD.has(key) && wanted(key)) out[key] = mapField(key, body[key], map);
   }
   return out;
+}
+
+/** The object's absolute `url`, with `#<name>` under `include_name`. */
+function urlOf(obj: StoredObject, opts: RenderOptions): string {
+  if (SINGLETONS.includes(obj.type)) return `${opts.base}/api/${obj.type}`;
+  const name = typeof obj.body['name'] === 'string' ? obj.body['name'] : '';
+  const suffix = opts.includeName && name !== '' ? `#${name}` : '';
+  return `${opts.base}/api/${obj.type}/${obj.uuid}${suffix}`;
 }
 
 const HEAD_AFTER_NAME = Object.freeze(['tenant_ref', '_last_modified']);

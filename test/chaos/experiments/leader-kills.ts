@@ -178,7 +178,8 @@ const PHASES: Readonly<Record<string, RegExp>> = Object.freeze({
   epochPersisted: /^promoted: epoch \d+ persisted$/,
   surveyDone: /^epoch survey/,
   pipelineWriting: /^leader (activated|started)$/,
-  controllerReRead: /^(full sync: controller re-read|starting the GSLB pipeline)/,
+  controllerReRead:
+    /^(full sync: controller re-read|activation: controller view verified|starting the GSLB pipeline)/,
   leading: /^leading$/,
 });
 

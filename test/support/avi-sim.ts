@@ -316,7 +316,9 @@ export async function startAviSim(opts: StartAviSimOptions = {}): Promise<AviSim
     const res = await transport.send({
       method,
       url: `${url}${route}`,
-      headers: { 'Content-Type': 'application/json' },
+      // A fresh connection per call: control calls come seconds apart, and a kept-alive socket
+      // the simulator closes as idle just as a call goes out fails with "socket hang up".
+      headers: { 'Content-Type': 'application/json', Connection: 'close' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       timeoutMs: 30_000,
     });

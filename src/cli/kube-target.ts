@@ -1,5 +1,6 @@
 /** The cluster a command acts on: a kubeconfig (flag, $KUBECONFIG or ~/.kube/config) and a context. */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../shared/kube/pooled-kube-config.js';
 import { messageOf } from '../shared/errors.js';
 import { usageError, type CommonFlags } from './cli-flags.js';
 
@@ -15,7 +16,7 @@ export interface KubeTarget {
  * cannot be read or the context does not exist.
  */
 export function loadTarget(flags: Pick<CommonFlags, 'kubeconfig'>, context?: string): KubeTarget {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new PooledKubeConfig();
   try {
     if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
     else kubeConfig.loadFromDefault();

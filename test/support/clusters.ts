@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import http from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../../src/shared/kube/pooled-kube-config.js';
 import { stringify } from 'yaml';
 import { eventually } from './eventually.js';
 import { makeKubePki, type KubePki } from './kube-pki.js';
@@ -83,7 +84,7 @@ export class ClusterSet {
 
   /** A client-node KubeConfig whose current context is `context`. */
   kubeConfig(context: string): KubeConfig {
-    const kc = new KubeConfig();
+    const kc = new PooledKubeConfig();
     kc.loadFromString(this.kubeconfigYaml());
     kc.setCurrentContext(context);
     return kc;
@@ -92,7 +93,7 @@ export class ClusterSet {
   /** A KubeConfig for `context` that authenticates as a user made with `makeUserCert`. */
   kubeConfigAs(context: string, user: { certFile: string; keyFile: string }): KubeConfig {
     const m = this.#member(context);
-    const kc = new KubeConfig();
+    const kc = new PooledKubeConfig();
     kc.loadFromOptions({
       clusters: [
         { name: m.name, server: `https://127.0.0.1:${m.apiPort}`, caFile: this.pki.caCert },

@@ -1,4 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from './pooled-kube-config.js';
 
 /**
  * This cluster's kubeconfig: the file given, else the in-cluster config in a pod, else the
@@ -11,7 +12,7 @@ export function loadKubeConfig(opts: {
   context?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
 }): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else if (opts.env['KUBERNETES_SERVICE_HOST']) {
     kc.loadFromCluster();
@@ -24,7 +25,7 @@ export function loadKubeConfig(opts: {
 /** The same kubeconfig with its current context called `name`. */
 export function renameCurrentContext(kc: KubeConfig, name: string): KubeConfig {
   const current = kc.getCurrentContext();
-  const out = new KubeConfig();
+  const out = new PooledKubeConfig();
   out.loadFromOptions({
     clusters: kc.clusters,
     users: kc.users,

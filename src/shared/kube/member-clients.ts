@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { messageOf } from '../errors.js';
+import { PooledKubeConfig } from './pooled-kube-config.js';
 
 export interface MemberKubeConfigs {
   /** One KubeConfig per requested context found in the file, that context made current. */
@@ -41,7 +42,7 @@ function contextConfig(base: KubeConfig, text: string, context: string): KubeCon
   if (ctx.user && !base.getUser(ctx.user)) {
     throw new Error(`user ${ctx.user} of context ${context} not found`);
   }
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromString(text);
   kc.setCurrentContext(context);
   return kc;

@@ -111,6 +111,36 @@ describe('Controller semantics', function () {
     );
   });
 
+  it('frees a domain on replace and delete, keeps it after a restore, and names the earliest owner', function () {
+    const a = ctl.create('gslbservice', retail, gs('a', { domain_names: ['a.com', 'x.com'] }));
+    const b = ctl.create('gslbservice', admin, gs('b', { domain_names: ['b.com', 'y.com'] }));
+    // A GslbService keeps its own domains on update; another may not take them.
+    ctl.update('gslbservice', a.uuid, retail, gs('a', { domain_names: ['a.com', 'z.com'] }));
+    const taken = simError(() =>
+      ctl.create('gslbservice', admin, gs('c', { domain_names: ['y.com', 'z.com'] })),
+    );
+    assert.match(taken.text, /existing domain name z\.com in gslbservice a$/);
+    // x.com was given up by the update, b.com by the delete.
+    ctl.create('gslbservice', admin, gs('d', { domain_names: ['x.com'] }));
+    ctl.remove('gslbservice', b.uuid, admin);
+    ctl.create('gslbservice', admin, gs('e', { domain_names: ['b.com'] }));
+    const copy = new Controller({
+      clock,
+      options: { version: '22.1.3', shareAdminProfiles: true, autoCreateTenants: false },
+    });
+    copy.store.restore(ctl.store.snapshot());
+    for (const domain of ['a.com', 'x.com', 'b.com']) {
+      assert.deepEqual(
+        copy.store.gslbServicesWithDomain(domain).map((o) => o.body['name']),
+        ctl.store.gslbServicesWithDomain(domain).map((o) => o.body['name']),
+      );
+    }
+    assert.deepEqual(
+      ctl.store.gslbServicesWithDomain('y.com').map((o) => o.uuid),
+      [],
+    );
+  });
+
   it('resolves names in the tenant, falls back to admin for shared types, and refuses the rest', function () {
     ctl.create(
       'gslbservice',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
 import { withoutKeys } from './body.js';
 import { collectRefs, internalRef, parseRef } from './refs.js';
+import { domainNamesOf } from './validate.js';
 
 export const ADMIN_TENANT = 'admin';
 
@@ -31,6 +32,13 @@ function outgoingRefs(obj: StoredObject): string[] {
   return collectRefs(withoutKeys(obj.body, 'tenant_ref'));
 }
 
+const GSLB_SERVICE = 'gslbservice';
+
+/** The domain names a stored GslbService lists (none for other types). */
+function gsDomains(obj: StoredObject): string[] {
+  return obj.type === GSLB_SERVICE ? domainNamesOf(obj.body) : [];
+}
+
 const nameKey = (type: string, tenant: string, name: string): string =>
   `${type}\u0000${tenant}\u0000${name}`;
 
@@ -40,6 +48,8 @@ export class ObjectStore {
   readonly #byName = new Map<string, string>();
   /** Internal ref → `type/uuid` keys of the objects that hold it (tenant_ref excluded). */
   readonly #referrers = new Map<string, Set<string>>();
+  /** Domain name → uuids of the GslbServices that list it (the uniqueness check's index). */
+  readonly #domainOwners = new Map<string, Set<string>>();
   #seq = 0;
   #lastModified = 0n;
   #generation = 0;
@@ -125,6 +135,15 @@ export class ObjectStore {
     });
   }
 
+  /** The GslbServices (any tenant) whose `domain_names` hold `domain`, in creation order. */
+  gslbServicesWithDomain(domain: string): StoredObject[] {
+    const uuids = this.#domainOwners.get(domain);
+    if (uuids === undefined) return [];
+    return [...uuids]
+      .flatMap((uuid) => this.get(GSLB_SERVICE, uuid) ?? [])
+      .sort((a, b) => a.seq - b.seq);
+  }
+
   /** The objects of a tenant (for the deletion check of a tenant). */
   ownedBy(tenant: string): StoredObject[] {
     const found: StoredObject[] = [];
@@ -148,6 +167,7 @@ export class ObjectStore {
     this.#byType.clear();
     this.#byName.clear();
     this.#referrers.clear();
+    this.#domainOwners.clear();
   }
 
   snapshot(): StoreSnapshot {
@@ -189,12 +209,25 @@ export class ObjectStore {
       }
       holders.add(`${obj.type}/${obj.uuid}`);
     }
+    for (const domain of gsDomains(obj)) {
+      let owners = this.#domainOwners.get(domain);
+      if (owners === undefined) {
+        owners = new Set();
+        this.#domainOwners.set(domain, owners);
+      }
+      owners.add(obj.uuid);
+    }
     return obj;
   }
 
   #unindex(obj: StoredObject): void {
     for (const ref of outgoingRefs(obj))
       this.#referrers.get(ref)?.delete(`${obj.type}/${obj.uuid}`);
+    for (const domain of gsDomains(obj)) {
+      const owners = this.#domainOwners.get(domain);
+      owners?.delete(obj.uuid);
+      if (owners?.size === 0) this.#domainOwners.delete(domain);
+    }
     const name = obj.body['name'];
     if (typeof name !== 'string') return;
     const key = nameKey(obj.type, obj.tenant, name);

@@ -102,7 +102,7 @@ export function writeResultsReadme(results: string): string {
       'out of median and spread unless every run was loaded. The 1-minute load average is ' +
       "recorded too, but it counts the benchmark's own processes.",
     '',
-    'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000), `AMKO_BENCH_FAILOVER_SIZES` ' +
+    'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000; `BENCH_LEADER_NODE_OPTIONS` for amko, default none), `AMKO_BENCH_FAILOVER_SIZES` ' +
       '(failover, default 1000; `1000,10000` adds the 10,000 figures), `SCALE_SIZES` (scale, ' +
       'default 1000; `1000,10000,50000` for the full curve), `SCALE_CLUSTERS` (default 20), ' +
       '`SCALE_FOLLOWERS` (default 2, up to 5), `MEMPROFILE_SIZES` (memory-profile, default ' +

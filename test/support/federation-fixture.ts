@@ -61,7 +61,8 @@ export interface Node {
 export class FederationFixture {
   readonly proto: FederationProto = loadFederationProto();
   readonly nodes = new Map<string, Node>();
-  readonly log: Logger = silentLogger();
+  /** The logger of the nodes started from now on. */
+  log: Logger = silentLogger();
 
   private constructor(
     readonly clusters: ClusterSet,

@@ -18,6 +18,12 @@ export interface MemberReplication {
   readonly connected: boolean;
   /** The follower has told us its highest epoch since replication started. */
   readonly heard?: boolean;
+  /**
+   * Where the session stands: `idle`, `awaiting-state` (a stream opened, the follower's state
+   * not yet heard; after a failure it waits for the channel to connect), `streaming`, `backoff`,
+   * `fenced` or `stopped`.
+   */
+  readonly phase?: string;
 }
 
 export interface ReplicationStatus {

@@ -36,7 +36,8 @@ type Stream = ClientDuplexStream<LeaderMessage, FollowerMessage__Output>;
 
 export interface PeerDriverDeps {
   cluster: string;
-  client: FederationClient;
+  /** Makes a client (a channel) to the follower: one at start, a fresh one to cut a backoff short. */
+  connect: () => FederationClient;
   context: SessionContext;
   /** Sent in the hello. */
   version: string;
@@ -64,12 +65,14 @@ export class PeerDriver {
   #state: SessionState = INITIAL_STATE;
   #stream: Stream | undefined;
   #retry: AbortController | undefined;
+  #client: FederationClient;
   /** Send spans of the current stream awaiting the follower's ack, by revision (when tracing). */
   readonly #inFlight = new Map<number, Span>();
   readonly #tracing = tracingOn();
 
   constructor(deps: PeerDriverDeps) {
     this.#deps = deps;
+    this.#client = deps.connect();
   }
 
   get cluster(): string {
@@ -92,11 +95,23 @@ export class PeerDriver {
     for (const out of outbox) this.#execute(out);
   }
 
-  /** Opens at once when waiting out a backoff (the member said it serves again). */
+  /**
+   * Opens at once when waiting (the member said it serves again): out of our backoff, or in a
+   * retry whose stream waits for a channel that is itself backing off (grpc-js waits up to
+   * `grpc.max_reconnect_backoff_ms` between connection attempts). That stream is reopened on a
+   * fresh channel, which connects now; the old channel is closed.
+   */
   retryNow(): boolean {
-    if (this.#state.phase !== 'backoff') return false;
-    this.#retry?.abort();
-    this.dispatch({ type: 'retry-due' });
+    if (this.#state.phase === 'backoff') {
+      this.#retry?.abort();
+      this.dispatch({ type: 'retry-due' });
+      return true;
+    }
+    if (this.#state.phase !== 'awaiting-state' || this.#state.attempt === 0) return false;
+    const old = this.#client;
+    this.#client = this.#deps.connect();
+    this.#open();
+    old.close();
     return true;
   }
 
@@ -104,7 +119,7 @@ export class PeerDriver {
     this.dispatch({ type: 'stop' });
     this.#stop.abort();
     this.#retry?.abort();
-    this.#deps.client.close();
+    this.#client.close();
   }
 
   async #pingLoop(): Promise<void> {
@@ -147,7 +162,7 @@ export class PeerDriver {
     // follower can be reached again, not at our next retry (up to 5 s later, and failing again
     // if the channel still backs off then).
     const waitForReady = this.#state.attempt > 0;
-    const stream = this.#deps.client.Replicate(new Metadata({ waitForReady }));
+    const stream = this.#client.Replicate(new Metadata({ waitForReady }));
     this.#stream = stream;
     const current = (): boolean => this.#stream === stream;
     let ended = false;

@@ -174,6 +174,7 @@ class Replicator implements ReplicatorHandle {
         lastError: d.state.lastError,
         connected: d.state.phase === 'streaming',
         heard: d.state.heard === true,
+        phase: d.state.phase,
       })),
       fencedBy: this.#fencedBy,
     };
@@ -191,7 +192,7 @@ class Replicator implements ReplicatorHandle {
     const deps = this.#deps;
     return new PeerDriver({
       cluster: ep.cluster,
-      client: federationClient(deps.proto, deps.tls, ep, deps.keepalive),
+      connect: () => federationClient(deps.proto, deps.tls, ep, deps.keepalive),
       context: {
         self: deps.claim,
         log: this.#rlog,

@@ -10,7 +10,6 @@
  * material changes (a rotated client certificate or CA read again from its file), the next
  * request gets a new dispatcher and the old one is closed once its requests have finished.
  */
-import { createHash } from 'node:crypto';
 import type { AgentOptions } from 'node:https';
 import { KubeConfig, type Cluster } from '@kubernetes/client-node';
 
@@ -29,18 +28,28 @@ interface DispatcherFactory {
 /** At most this many endpoints (contexts switched to) keep a dispatcher each. */
 const MAX_DISPATCHERS = 8;
 
-function hashOf(value: unknown): string {
-  const h = createHash('sha256');
-  if (value === undefined || value === null) h.update('-');
-  else if (Buffer.isBuffer(value) || typeof value === 'string') h.update(value);
-  else if (Array.isArray(value)) for (const v of value) h.update(hashOf(v));
-  else h.update(JSON.stringify(value));
-  return h.digest('hex');
+/** The TLS material of a dispatcher: CA, certificate, key, pfx, passphrase, verification, SNI. */
+type Material = readonly unknown[];
+
+function materialOf(connect: Record<string, unknown>): Material {
+  return ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'].map(
+    (k) => connect[k],
+  );
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return sameMaterial(a, b);
+  return a === b;
+}
+
+function sameMaterial(a: Material, b: Material): boolean {
+  return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
 }
 
 export class PooledKubeConfig extends KubeConfig {
-  /** Dispatcher per endpoint, and the key of the TLS material it was made with. */
-  readonly #dispatchers = new Map<string, { material: string; dispatcher: Closable }>();
+  /** Dispatcher per endpoint, and the TLS material it was made with. */
+  readonly #dispatchers = new Map<string, { material: Material; dispatcher: Closable }>();
 
   constructor() {
     super();
@@ -76,18 +85,9 @@ export class PooledKubeConfig extends KubeConfig {
     // Proxies and plain connections keep client-node's own behaviour.
     if (opts.type !== 'agent') return make(cluster, agentOptions);
     const endpoint = cluster?.server ?? '';
-    const c = opts.connect as Record<string, unknown>;
-    const material = hashOf([
-      c['ca'],
-      c['cert'],
-      c['key'],
-      c['pfx'],
-      c['passphrase'],
-      String(c['rejectUnauthorized']),
-      c['servername'],
-    ]);
+    const material = materialOf(opts.connect as Record<string, unknown>);
     const kept = this.#dispatchers.get(endpoint);
-    if (kept?.material === material) return kept.dispatcher;
+    if (kept && sameMaterial(kept.material, material)) return kept.dispatcher;
     const dispatcher = make(cluster, agentOptions);
     if (!dispatcher) return undefined;
     if (kept) void kept.dispatcher.close().catch(() => undefined);

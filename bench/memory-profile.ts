@@ -44,6 +44,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import type { BenchContext, BenchResult, Figure, FigureSpec } from './measure.js';
+import { cpuSeconds, quiet } from './lib/proc.js';
 
 const ENV_DIR = 'AMKO_MEMPROFILE_DIR';
 const STATS_FILE = 'heap-stats.json';
@@ -101,14 +102,6 @@ function procFigures(pid: number): ProcFigures {
     peakRssMb: round(kb('VmHWM') / 1024),
     cpuS: cpuSeconds(pid),
   };
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return round(ticks / 100);
 }
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -263,17 +256,7 @@ async function withProfiler<T>(
     await syncedOrExited(amko, n, async () => (await f.gslbServices()).size);
     const syncS = (Date.now() - started) / 1000;
     // Settled: no more than 0.03 s of CPU over one second.
-    let last = cpuSeconds(pid);
-    await eventually(
-      async () => {
-        await sleep(1000);
-        const now = cpuSeconds(pid);
-        const quiet = now - last <= 0.03;
-        last = now;
-        return quiet;
-      },
-      { timeoutMs: 120_000, intervalMs: 0, what: 'amko idle' },
-    );
+    await quiet([pid], { maxCpuS: 0.03, timeoutMs: 120_000, what: 'amko idle' });
     const settled = procFigures(pid);
     const idle = await idleRss(pid, opts.idleS ?? 30);
     const heap = await heapOf(pid, work, n);

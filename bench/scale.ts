@@ -6,13 +6,19 @@
  * stopped, roles and epochs forgotten, simulator reset):
  *
  * 1. the simulator's write rate alone (GslbService creates/s at the leader's concurrency);
- * 2. full sync: leader start → all GslbServices on the controller; its write rate as a share of
- *    the simulator's; the leader's peak RSS (VmHWM) after it;
- * 3. replication fan-out: SCALE_EDITS (default 100) sequential edits of a GSLBHostRule on the
+ * 2. first install: followers and leader start together over an empty controller → all
+ *    GslbServices; then every amko settles (in sync, under 5% of a core);
+ * 3. full sync: the leader is stopped, the controller emptied, and the leader started again
+ *    while its hot standbys run settled (as they would at their own sites, not competing for
+ *    this machine's cores) → all GslbServices; its write rate as a share of the simulator's; the
+ *    leader's peak RSS (VmHWM) after it; then every amko settles again;
+ * 4. replication fan-out: SCALE_EDITS (default 100) sequential edits of a GSLBHostRule on the
  *    leader (for an fqdn no GslbService has, so no controller writes follow), each until every
  *    follower's apiserver holds it (observed by polling them every 5 ms), p50/p99;
- * 4. hot-standby failover: the leader is SIGKILLed and cluster2 promoted (`isLeader: true`); time
+ * 5. hot-standby failover: the leader is SIGKILLed and cluster2 promoted (`isLeader: true`); time
  *    until its log says its first full sync pass as leader finished.
+ *
+ * The Ingresses of each size are created while no amko runs.
  *
  * Writes scale.json into the results folder; the README shows how each figure grows with size.
  */
@@ -21,6 +27,7 @@ import { eventually } from '../test/support/eventually.js';
 import { pool } from '../test/support/pool.js';
 import { ScaleFederation, type LogLine, type SiteRun } from './lib/scale-federation.js';
 import { simWriteRate } from './lib/sim-write-rate.js';
+import { quiet } from './lib/proc.js';
 import {
   envInt,
   envInts,
@@ -103,9 +110,24 @@ async function waitLine(
   ) as Promise<LogLine>;
 }
 
-async function fullSync(f: ScaleFederation, n: number) {
+/** Waits until the amkos of `runs` use at most 5% of a core in the same second. */
+async function settled(runs: readonly SiteRun[], what: string): Promise<void> {
+  const pids = runs.map((r) => r.child.pid ?? 0);
+  await quiet(pids, { maxCpuS: 0.05, timeoutMs: LONG_MS, what });
+}
+
+async function waitInSync(f: ScaleFederation): Promise<void> {
+  const want = `${f.followers.length}/${f.followers.length}`;
+  await eventually(async () => (await f.status(f.leader)).inSync === want, {
+    timeoutMs: LONG_MS,
+    intervalMs: 100,
+    what: `leader status inSync ${want}`,
+  });
+}
+
+/** Starts amko on the leader; returns when the controller holds `n` GslbServices more than before. */
+async function leaderSync(f: ScaleFederation, n: number) {
   const before = await controllerCounts(f);
-  const followers = f.followers.map((s) => f.startAmko(s, 'info'));
   const started = Date.now();
   const leader = f.startAmko(f.leader, 'info');
   let firstWriteAt = 0;
@@ -123,14 +145,35 @@ async function fullSync(f: ScaleFederation, n: number) {
   // Writing window: first controller write seen (polled every 100 ms) → all GslbServices there.
   const writingS = Math.max(0.1, (Date.now() - firstWriteAt) / 1000);
   await waitLine(leader, /^bootup sync finished$/, 0);
-  const rss = peakRssMb(leader.child.pid);
-  const want = `${f.followers.length}/${f.followers.length}`;
-  await eventually(async () => (await f.status(f.leader)).inSync === want, {
-    timeoutMs: LONG_MS,
-    intervalMs: 100,
-    what: `leader status inSync ${want}`,
-  });
-  return { leader, followers, seconds, writingS, writes, peakRssMb: rss };
+  return { leader, seconds, writingS, writes, peakRssMb: peakRssMb(leader.child.pid) };
+}
+
+/**
+ * A first install: the followers and the leader start together over an empty controller, and
+ * the hot standbys ingest every member cluster while the leader syncs. Returns once the leader
+ * wrote all `n` GslbServices, every follower is in sync and every amko is quiet.
+ */
+async function firstInstall(f: ScaleFederation, n: number) {
+  const started = Date.now();
+  const followers = f.followers.map((s) => f.startAmko(s, 'info'));
+  const sync = await leaderSync(f, n);
+  await waitInSync(f);
+  await settled([sync.leader, ...followers], 'leader and followers after the first install');
+  return { ...sync, followers, settledS: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The measured full sync: the leader starts again over an emptied controller while its hot
+ * standbys run, settled, as they would at their own sites. Returns once the controller holds all
+ * `n` GslbServices, the followers are in sync and every amko is quiet again.
+ */
+async function restartSync(f: ScaleFederation, n: number, followers: readonly SiteRun[]) {
+  await settled(followers, 'followers before the leader starts');
+  const sync = await leaderSync(f, n);
+  await waitInSync(f);
+  const t = Date.now();
+  await settled([sync.leader, ...followers], 'leader and followers after the full sync');
+  return { ...sync, quietAfterS: (Date.now() - t) / 1000 };
 }
 
 /**
@@ -183,7 +226,12 @@ function figuresAt(n: number, followers: number): FigureSpec[] {
   });
   return [
     spec('simWriteRate', 'simulator write rate alone (GslbService creates/s, 8 in flight)', '/s'),
-    spec('fullSyncS', 'full sync: leader start → all GslbServices', 's'),
+    spec(
+      'firstInstallS',
+      'first install: leader and followers start together → all GslbServices',
+      's',
+    ),
+    spec('fullSyncS', 'full sync: leader start (standbys settled) → all GslbServices', 's'),
     spec(
       'syncShareOfSimRate',
       'full sync write rate (first write → all GslbServices) ÷ simulator write rate',
@@ -233,6 +281,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const details: Record<string, unknown> = { clustersStartS };
     let created = 0;
     for (const n of sizes) {
+      // No amko runs while the Ingresses are made: the machine's cores go to the apiservers.
+      await f.stopAmkos();
       progress(`creating Ingresses ${created + 1}..${n}`);
       const createS = await createIngresses(f, created, n);
       progress(`${n} Ingresses in the member clusters (${createS.toFixed(1)} s)`);
@@ -246,15 +296,24 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         progress(`${at}: simulator alone ${Math.round(rate.createsPerSecond)} creates/s`, t);
         await f.sim.control.reset();
         t = Date.now();
-        const sync = await fullSync(f, n);
-        progress(`${at}: full sync ${sync.seconds.toFixed(1)} s, peak RSS ${sync.peakRssMb} MB`, t);
+        const install = await firstInstall(f, n);
+        progress(`${at}: first install synced and settled in ${install.settledS.toFixed(1)} s`, t);
+        await install.leader.kill('SIGTERM');
+        await f.sim.control.reset();
+        t = Date.now();
+        const sync = await restartSync(f, n, install.followers);
+        progress(
+          `${at}: full sync ${sync.seconds.toFixed(1)} s, peak RSS ${sync.peakRssMb} MB, ` +
+            `quiet ${sync.quietAfterS.toFixed(1)} s after`,
+          t,
+        );
         t = Date.now();
         const fan = await fanOut(f, edits, runIndex);
         progress(
           `${at}: ${fan.length} edits fanned out, p99 ${percentile(fan, 99).toFixed(1)} ms`,
           t,
         );
-        const promoted = sync.followers[0];
+        const promoted = install.followers[0];
         if (!promoted) throw new Error('no follower to promote');
         t = Date.now();
         const failover = await hotFailover(f, sync.leader, promoted);
@@ -266,6 +325,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         return {
           values: {
             [`simWriteRate@${n}`]: rate.createsPerSecond,
+            [`firstInstallS@${n}`]: install.seconds,
             [`fullSyncS@${n}`]: sync.seconds,
             [`syncShareOfSimRate@${n}`]: writeRate / rate.createsPerSecond,
             [`leaderPeakRssMb@${n}`]: sync.peakRssMb,
@@ -275,7 +335,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
             [`hotFailoverWrites@${n}`]: failover.writesInPass,
           },
           details: {
+            firstInstall: {
+              seconds: install.seconds,
+              settledS: install.settledS,
+              peakRssMb: install.peakRssMb,
+            },
             fullSyncWrites: sync.writes,
+            quietAfterFullSyncS: sync.quietAfterS,
             simRate: rate,
             fanOutEdits: fan.length,
             failover,
@@ -291,8 +357,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         `${clusters} member clusters (real kube-apiservers), ${sizes.map((n) => n.toLocaleString('en-US')).join(' → ')} ` +
         `Ingresses (one host each) spread over them, amko-avi-sim, amko leader on cluster1 and ` +
         `${f.followers.length} hot-standby followers; per size and run from a fresh install: ` +
-        `the simulator's create rate alone, full sync, ${edits} GSLBHostRule edits fanned out to every ` +
-        'follower, SIGKILL of the leader and promotion of cluster2.',
+        "the simulator's create rate alone; a first install (leader and followers start together); " +
+        'the full sync of the leader started again over an emptied controller with its standbys ' +
+        `settled; ${edits} GSLBHostRule edits fanned out to every settled follower; SIGKILL of the ` +
+        'leader and promotion of cluster2. Ingresses are created while no amko runs.',
       seconds: (Date.now() - started) / 1000,
       figures: figures(specs, records),
       details,

@@ -249,7 +249,7 @@ export class ScaleFederation {
 
   /** Back to a fresh install: no amko, cluster1 the leader, no recorded roles or epochs. */
   async reset(): Promise<void> {
-    for (const r of [...this.#runs.values()]) await r.kill('SIGTERM');
+    await this.stopAmkos();
     for (const s of this.sites) {
       await this.setLeader(s, s === this.leader);
       await this.api(s).patchNamespacedCustomObjectStatus(
@@ -316,8 +316,13 @@ export class ScaleFederation {
       .join('\n');
   }
 
-  async stop(): Promise<void> {
+  /** Stops every amko this federation started (SIGTERM, and waits for each to exit). */
+  async stopAmkos(): Promise<void> {
     for (const r of [...this.#runs.values()]) await r.kill('SIGTERM');
+  }
+
+  async stop(): Promise<void> {
+    await this.stopAmkos();
     await this.certs.remove();
     await this.sim.stop();
     await this.clusters.stop();

@@ -3,6 +3,7 @@
  */
 import type { AmkoClusterMemberStatus, AmkoClusterStatus } from '../../shared/crd/amko-cluster.js';
 import type { EpochClaim } from '../../shared/federation/epoch-rules.js';
+import type { Phase } from './session-step.js';
 
 /** One follower as the replicator sees it. */
 export interface MemberReplication {
@@ -19,11 +20,10 @@ export interface MemberReplication {
   /** The follower has told us its highest epoch since replication started. */
   readonly heard?: boolean;
   /**
-   * Where the session stands: `idle`, `awaiting-state` (a stream opened, the follower's state
-   * not yet heard; after a failure it waits for the channel to connect), `streaming`, `backoff`,
-   * `fenced` or `stopped`.
+   * Where the session stands (`awaiting-state`: a stream opened, the follower's state not yet
+   * heard; after a failure it waits for the channel to connect).
    */
-  readonly phase?: string;
+  readonly phase?: Phase;
 }
 
 export interface ReplicationStatus {

@@ -61,6 +61,38 @@ describe('PooledKubeConfig', () => {
     await kc.closeConnections();
   });
 
+  it('keeps at most 8 endpoints and closes the one used least recently', async () => {
+    const kc = new PooledKubeConfig();
+    const names = Array.from({ length: 9 }, (_, i) => `c${i}`);
+    kc.loadFromOptions({
+      clusters: names.map((name, i) => ({
+        name,
+        server: `https://127.0.0.1:${6500 + i}`,
+        caData: 'Y2E=',
+      })),
+      users: [{ name: 'u', certData: 'Y2VydA==', keyData: 'a2V5' }],
+      contexts: names.map((name) => ({ name, cluster: name, user: 'u' })),
+      currentContext: 'c0',
+    });
+    const made = new Map<string, { closed?: boolean }>();
+    for (const name of names.slice(0, 8)) {
+      kc.setCurrentContext(name);
+      made.set(name, (await dispatcherOf(kc)) as { closed?: boolean });
+    }
+    kc.setCurrentContext('c0');
+    assert.equal(await dispatcherOf(kc), made.get('c0'), 'c0 is used again, so c1 is the idlest');
+    kc.setCurrentContext('c8');
+    await dispatcherOf(kc);
+    assert.equal(kc.dispatcherCount, 8);
+    assert.equal(made.get('c1')?.closed, true);
+    for (const name of names.slice(0, 8).filter((n) => n !== 'c1')) {
+      assert.equal(made.get(name)?.closed, false, `${name} stays open`);
+    }
+    kc.setCurrentContext('c0');
+    assert.equal(await dispatcherOf(kc), made.get('c0'));
+    await kc.closeConnections();
+  });
+
   it('differs from a plain KubeConfig, which makes a dispatcher per request', async () => {
     const plain = load(new KubeConfig());
     assert.notEqual(await dispatcherOf(plain), await dispatcherOf(plain));

@@ -25,7 +25,10 @@ interface DispatcherFactory {
   createDispatcher: MakeDispatcher;
 }
 
-/** At most this many endpoints (contexts switched to) keep a dispatcher each. */
+/**
+ * At most this many endpoints (contexts switched to) keep a dispatcher each; the one used least
+ * recently is closed when another would pass the limit.
+ */
 const MAX_DISPATCHERS = 8;
 
 /** The TLS material of a dispatcher: CA, certificate, key, pfx, passphrase, verification, SNI. */
@@ -87,18 +90,23 @@ export class PooledKubeConfig extends KubeConfig {
     const endpoint = cluster?.server ?? '';
     const material = materialOf(opts.connect as Record<string, unknown>);
     const kept = this.#dispatchers.get(endpoint);
-    if (kept && sameMaterial(kept.material, material)) return kept.dispatcher;
+    if (kept && sameMaterial(kept.material, material)) {
+      // Most recently used last, so eviction takes the least recently used first.
+      this.#dispatchers.delete(endpoint);
+      this.#dispatchers.set(endpoint, kept);
+      return kept.dispatcher;
+    }
     const dispatcher = make(cluster, agentOptions);
     if (!dispatcher) return undefined;
     if (kept) void kept.dispatcher.close().catch(() => undefined);
     this.#dispatchers.delete(endpoint);
     this.#dispatchers.set(endpoint, { material, dispatcher });
     if (this.#dispatchers.size > MAX_DISPATCHERS) {
-      const [oldest, entry] = this.#dispatchers.entries().next().value as [
+      const [idlest, entry] = this.#dispatchers.entries().next().value as [
         string,
         { dispatcher: Closable },
       ];
-      this.#dispatchers.delete(oldest);
+      this.#dispatchers.delete(idlest);
       void entry.dispatcher.close().catch(() => undefined);
     }
     return dispatcher;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { AMKO_CLUSTER, type AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
 import {
   AMKO_CLUSTER_NAME,
@@ -41,6 +41,12 @@ export interface LogLine {
   readonly time: number;
   readonly msg: string;
   readonly [field: string]: unknown;
+}
+
+/** The ttl of one GSLBHostRule as each watched site's apiserver last stored it. */
+export interface HostRuleWatch {
+  ttlOf(site: string): unknown;
+  stop(): void;
 }
 
 export interface SiteRun {
@@ -207,21 +213,6 @@ export class ScaleFederation {
     );
   }
 
-  /** The spec of GSLBHostRule `name` as stored in `cluster`'s apiserver (undefined while absent). */
-  async hostRuleSpec(cluster: string, name: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const o = (await this.api(cluster).getNamespacedCustomObject({
-        ...ref(crd('GSLBHostRule')),
-        namespace: AVI_SYSTEM,
-        name,
-      })) as { spec?: Record<string, unknown> };
-      return o.spec;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-  }
-
   async setLeader(site: string, isLeader: boolean): Promise<void> {
     await this.api(site).patchNamespacedCustomObject(
       {
@@ -314,6 +305,49 @@ export class ScaleFederation {
     return [...this.#runs.values()]
       .map((r) => `==== ${r.site} (${r.logFile})\n${readFileSync(r.logFile, 'utf8').slice(-chars)}`)
       .join('\n');
+  }
+
+  /**
+   * Watches GSLBHostRule `name` in avi-system on every site in `sites` (a watch delivers each
+   * stored version; nothing polls the apiservers). A watch that ends is opened again from the
+   * last version seen; the first event of each is the object as it stands.
+   */
+  async watchHostRule(sites: readonly string[], name: string): Promise<HostRuleWatch> {
+    const r = crd('GSLBHostRule');
+    const path = `/apis/${r.group}/${r.version}/namespaces/${AVI_SYSTEM}/${r.plural}`;
+    const ttls = new Map<string, unknown>();
+    const aborts = new Map<string, AbortController>();
+    let stopped = false;
+    const open = async (site: string, from?: string): Promise<void> => {
+      let last = from;
+      const abort = await new Watch(this.clusters.kubeConfig(site)).watch(
+        path,
+        {
+          fieldSelector: `metadata.name=${name}`,
+          ...(last !== undefined ? { resourceVersion: last } : {}),
+        },
+        (
+          type: string,
+          o: { metadata?: { resourceVersion?: string }; spec?: { ttl?: unknown } },
+        ) => {
+          if (type !== 'ADDED' && type !== 'MODIFIED') return;
+          last = o.metadata?.resourceVersion ?? last;
+          ttls.set(site, o.spec?.ttl);
+        },
+        () => {
+          if (!stopped) void open(site, last);
+        },
+      );
+      aborts.set(site, abort);
+    };
+    await Promise.all(sites.map((s) => open(s)));
+    return {
+      ttlOf: (site) => ttls.get(site),
+      stop: () => {
+        stopped = true;
+        for (const a of aborts.values()) a.abort();
+      },
+    };
   }
 
   /** Stops every amko this federation started (SIGTERM, and waits for each to exit). */

@@ -34,6 +34,7 @@ import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb, PassGarbageCollector } from './memory.js';
+import { nextVerifyDelayMs, STANDBY_VERIFY_FIRST_MS } from './standby-verify.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 /**
@@ -44,8 +45,6 @@ type PolicyKey = 'policy' | 'full' | 'activate' | 'verify';
 
 /** Retries of a bootup step (controller cache, policy), whatever the failure. */
 const BOOT_RETRY = doubling(500, 30_000);
-/** How long a standby that held writes back waits before it verifies its controller view. */
-const STANDBY_VERIFY_FIRST_MS = 5_000;
 
 export class Pipeline {
   readonly #deps: PipelineDeps;
@@ -327,22 +326,27 @@ export class Pipeline {
    * view (versions only; what changed is read again) and looks at those keys again, so that at
    * promotion its view is current and verifying it reads little. A verification that finds
    * nothing new doubles the wait before the next one (up to the refresh interval): the
-   * disagreement is then in the desired state, which the leader resolves, not in the view.
+   * disagreement is then in the desired state, which the leader resolves, not in the view. The
+   * wait also grows with what a verification costs (standby-verify.ts).
    */
   async #verifyStandbyView(): Promise<void> {
     this.#verifyQueued = false;
     if (this.#mayWrite()) return;
+    const started = this.#deps.clock.now();
     const check = await this.#reader.refreshCache(this.#cache, this.#stop.signal);
-    const stale = check.changed + check.gone > 0;
-    this.#verifyDelayMs = stale
-      ? STANDBY_VERIFY_FIRST_MS
-      : Math.min(this.#verifyDelayMs * 2, this.#deps.settings.refreshIntervalMs);
+    const tookMs = this.#deps.clock.now() - started;
+    this.#verifyDelayMs = nextVerifyDelayMs({
+      stale: check.changed + check.gone > 0,
+      tookMs,
+      previousDelayMs: this.#verifyDelayMs,
+      refreshIntervalMs: this.#deps.settings.refreshIntervalMs,
+    });
     const keys = new Set<GslbKey>([
       ...this.#gs.pendingKeys(),
       ...(check.keys ?? this.#allGsKeys()),
     ]);
     this.#deps.log.debug(
-      { ...check, keys: keys.size, nextInMs: this.#verifyDelayMs },
+      { ...check, keys: keys.size, tookMs, nextInMs: this.#verifyDelayMs },
       'standby: controller view verified',
     );
     for (const k of keys) this.#gs.add(k);

@@ -227,7 +227,6 @@ async function withProfiler<T>(
   opts: ProfileOptions,
   body: (measure: Measure, nodeOptions: string) => Promise<T>,
 ): Promise<T> {
-  const { eventually } = await import('../test/support/eventually.js');
   const { LeaderFixture } = await import('../test/support/leader-fixture.js');
   const { pool } = await import('../test/support/pool.js');
   const work = mkdtempSync(path.join(tmpdir(), 'amko-memprof-'));

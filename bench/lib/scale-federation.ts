@@ -310,7 +310,8 @@ export class ScaleFederation {
   /**
    * Watches GSLBHostRule `name` in avi-system on every site in `sites` (a watch delivers each
    * stored version; nothing polls the apiservers). A watch that ends is opened again from the
-   * last version seen; the first event of each is the object as it stands.
+   * last version seen (`ttlOf` throws if that fails); the first event of each is the object as
+   * it stands.
    */
   async watchHostRule(sites: readonly string[], name: string): Promise<HostRuleWatch> {
     const r = crd('GSLBHostRule');
@@ -318,6 +319,7 @@ export class ScaleFederation {
     const ttls = new Map<string, unknown>();
     const aborts = new Map<string, AbortController>();
     let stopped = false;
+    let failed: string | undefined;
     const open = async (site: string, from?: string): Promise<void> => {
       let last = from;
       const abort = await new Watch(this.clusters.kubeConfig(site)).watch(
@@ -335,14 +337,20 @@ export class ScaleFederation {
           ttls.set(site, o.spec?.ttl);
         },
         () => {
-          if (!stopped) void open(site, last);
+          if (!stopped)
+            open(site, last).catch((err: unknown) => {
+              failed = `the watch on ${site} could not be opened again: ${String(err)}`;
+            });
         },
       );
       aborts.set(site, abort);
     };
     await Promise.all(sites.map((s) => open(s)));
     return {
-      ttlOf: (site) => ttls.get(site),
+      ttlOf: (site) => {
+        if (failed !== undefined) throw new Error(failed);
+        return ttls.get(site);
+      },
       stop: () => {
         stopped = true;
         for (const a of aborts.values()) a.abort();

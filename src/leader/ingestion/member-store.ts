@@ -5,7 +5,12 @@
  * namespace or HostRule change re-selects only the objects it can affect.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { GslbKey, MemberObjectKey } from '../../shared/keys.js';
+import {
+  gslbKey,
+  isGslbKeySegment,
+  type GslbKey,
+  type MemberObjectKey,
+} from '../../shared/keys.js';
 import { trackedId, type TrackedObject } from './tracked-object.js';
 
 /** The GS an object belongs to, or undefined when it is not selected. */
@@ -36,6 +41,8 @@ export class MemberStore {
   readonly #byGs = new Map<GslbKey, Set<string>>();
   readonly #byNamespace = new Map<string, Set<string>>();
   readonly #byHost = new Map<string, Set<string>>();
+  /** Every tenant a key was ever selected in: a handful, kept so a name finds its keys. */
+  readonly #tenants = new Set<string>();
 
   constructor(select: Selector) {
     this.#select = select;
@@ -102,6 +109,22 @@ export class MemberStore {
     return [...this.#byGs.keys()];
   }
 
+  /** The keys, in every tenant, of the GS named `gsName` that has at least one member. */
+  keysNamed(gsName: string): GslbKey[] {
+    if (!isGslbKeySegment(gsName)) return [];
+    const out: GslbKey[] = [];
+    for (const tenant of this.#tenants) {
+      const key = gslbKey(tenant, gsName);
+      if (this.#byGs.has(key)) out.push(key);
+    }
+    return out;
+  }
+
+  #addToGs(key: GslbKey, id: string): void {
+    if (!this.#byGs.has(key)) this.#tenants.add(key.slice(0, key.indexOf('/')));
+    addTo(this.#byGs, key, id);
+  }
+
   #upsert(obj: TrackedObject, dirty: Set<GslbKey>): void {
     const id = trackedId(obj);
     const old = this.#entries.get(id);
@@ -129,13 +152,13 @@ export class MemberStore {
     }
     e.key = key;
     if (key) {
-      addTo(this.#byGs, key, id);
+      this.#addToGs(key, id);
       dirty.add(key);
     }
   }
 
   #index(id: string, e: Entry): void {
-    if (e.key) addTo(this.#byGs, e.key, id);
+    if (e.key) this.#addToGs(e.key, id);
     addTo(this.#byNamespace, `${e.obj.cluster}/${e.obj.namespace}`, id);
     addTo(this.#byHost, `${e.obj.cluster}/${e.obj.hostname}`, id);
   }

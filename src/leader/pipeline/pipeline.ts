@@ -10,7 +10,6 @@ import { GSLB_CONFIG_STATE } from '../../shared/crd/gslb-config.js';
 import { messageOf } from '../../shared/errors.js';
 import {
   gslbKey,
-  parseGslbKey,
   parseMemberObjectKey,
   type GslbKey,
   type MemberObjectKey,
@@ -358,10 +357,8 @@ export class Pipeline {
     const fqdns = await this.#ghr.evaluate(this.#deps.ghrs.list(), signal);
     if (gdpChanged) this.#store.reselect();
     if (!enqueue) return;
-    const all = this.#allGsKeys();
-    for (const k of all) {
-      if (gdpChanged || fqdns.has(parseGslbKey(k).gsName)) this.#gs.add(k);
-    }
+    const keys = gdpChanged ? this.#allGsKeys() : this.#keysNamed(fqdns);
+    for (const k of keys) this.#gs.add(k);
   }
 
   /** While writing, a policy pass queued or running holds GslbService writes back. */
@@ -463,6 +460,16 @@ export class Pipeline {
         ? 'activation: controller view verified, every key queued'
         : 'full sync: controller re-read, every key queued',
     );
+  }
+
+  /** The keys of `#allGsKeys` whose GslbService name is one of `names`, found by look-up. */
+  #keysNamed(names: Iterable<string>): Set<GslbKey> {
+    const keys = new Set<GslbKey>();
+    for (const name of names) {
+      for (const k of this.#store.keysNamed(name)) keys.add(k);
+      for (const k of this.#cache.keysNamed(name)) keys.add(k);
+    }
+    return keys;
   }
 
   /** Every key that may need work: desired, cached, and named by monitors we own. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { HealthMonitor, Stored } from '../../shared/avi/types.js';
-import { gslbKey } from '../../shared/keys.js';
+import { gslbKey, parseGslbKey } from '../../shared/keys.js';
 import { precedence } from '../rules/rules-deps.js';
 import type { GslbService } from '../../shared/avi/types.js';
 import {
@@ -65,6 +65,38 @@ describe('controller cache', () => {
     assert.deepEqual(cache.gsNamesOfOwnedHms(), []);
     assert.equal(cache.gs(gslbKey('retail', 'shop.example.com')), undefined);
     assert.equal(cache.owns('amko-gslb'), true, 'the legacy created_by value is ours too');
+  });
+
+  it('finds the keys of a name in every tenant: cached, or named by a monitor we own', () => {
+    const cache = new ControllerCache('amko-me');
+    const inTenant = (tenant: string, uuid: string): Stored<GslbService> => ({
+      ...gsUsing('https://ctl/api/healthmonitor/healthmonitor-9'),
+      uuid,
+      tenant_ref: `https://ctl/api/tenant/${tenant}#${tenant}`,
+    });
+    cache.putGs(inTenant('retail', 'gslbservice-1'), 'admin');
+    cache.putGs(inTenant('bank', 'gslbservice-2'), 'admin');
+    const shop = 'shop.example.com';
+    assert.deepEqual(cache.keysNamed(shop).sort(), [
+      gslbKey('bank', shop),
+      gslbKey('retail', shop),
+    ]);
+    cache.deleteGs(gslbKey('bank', shop));
+    assert.deepEqual(cache.keysNamed(shop), [gslbKey('retail', shop)]);
+
+    cache.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me', 'left.example.com'), 'admin');
+    cache.putHm(hm('amko--2', 'healthmonitor-2', 'amko-other', 'theirs.example.com'), 'admin');
+    assert.deepEqual(cache.keysNamed('left.example.com'), [gslbKey('retail', 'left.example.com')]);
+    assert.deepEqual(cache.keysNamed('theirs.example.com'), [], 'a monitor of another amko');
+    assert.deepEqual(cache.keysNamed('none.example.com'), []);
+    assert.deepEqual(cache.keysNamed('a/b'), []);
+    const walked = [
+      ...cache.gsKeys(),
+      ...cache.gsNamesOfOwnedHms().map((h) => gslbKey(h.tenant, h.gsName)),
+    ];
+    for (const k of walked) {
+      assert.ok(cache.keysNamed(parseGslbKey(k).gsName).includes(k), `${k} is found by name`);
+    }
   });
 });
 

@@ -10,7 +10,7 @@
  * that repeat across thousands of objects (tenants, created-by values) are held once.
  */
 import type { GslbService, HealthMonitor, Stored } from '../../shared/avi/types.js';
-import { gslbKey, type GslbKey } from '../../shared/keys.js';
+import { gslbKey, isGslbKeySegment, type GslbKey } from '../../shared/keys.js';
 import {
   createdByMarkerOf,
   epochOf,
@@ -129,6 +129,8 @@ export class ControllerCache {
   readonly #hmsOfGs = new Map<string, Set<string>>();
   /** One copy of each tenant and created-by value. */
   readonly #strings = new Map<string, string>();
+  /** Every tenant an entry was read in since the mirror was last replaced: a handful. */
+  readonly #tenants = new Set<string>();
 
   constructor(createdBy: string) {
     this.createdBy = createdBy;
@@ -162,6 +164,7 @@ export class ControllerCache {
   putGs(stored: Stored<GslbService>, tenantHint: string, contested = false): CachedGs {
     const tenant = this.#intern(tenantOfRef(stored.tenant_ref, tenantHint));
     const key = gslbKey(tenant, stored.name);
+    this.#tenants.add(tenant);
     let unknown = false;
     const resolve: RefResolver = (type, ref) =>
       refToName(
@@ -271,6 +274,7 @@ export class ControllerCache {
 
   putHm(stored: Stored<HealthMonitor>, tenantHint: string): CachedHm {
     const tenant = this.#intern(tenantOfRef(stored.tenant_ref, tenantHint));
+    this.#tenants.add(tenant);
     const entry: CachedHm = {
       tenant,
       name: stored.name,
@@ -302,6 +306,21 @@ export class ControllerCache {
     if (old.gsName !== undefined) this.#hmsOfGs.get(hmKey(tenant, old.gsName))?.delete(name);
   }
 
+  /**
+   * The keys, in every tenant, of the GslbService named `gsName` that is cached or named by a
+   * monitor we own: what `gsKeys` and `gsNamesOfOwnedHms` give for that one name, at the cost
+   * of a look-up per tenant instead of a walk over the whole mirror.
+   */
+  keysNamed(gsName: string): GslbKey[] {
+    if (!isGslbKeySegment(gsName)) return [];
+    const out: GslbKey[] = [];
+    for (const tenant of this.#tenants) {
+      const key = gslbKey(tenant, gsName);
+      if (this.#gs.has(key) || this.ownedHmsOfGs(tenant, gsName).length > 0) out.push(key);
+    }
+    return out;
+  }
+
   /** `tenant/gsName` of every GS named by a monitor we own (bootup garbage collection). */
   gsNamesOfOwnedHms(): { tenant: string; gsName: string }[] {
     return this.ownedHms()
@@ -330,6 +349,7 @@ export class ControllerCache {
     this.#names.clear();
     this.#hmsOfGs.clear();
     this.#strings.clear();
+    this.#tenants.clear();
     for (const n of data.names) this.#names.set(n.uuid, n.name);
     for (const h of data.hms) this.putHm(h.stored, h.tenant);
     for (const g of data.gs) this.putGs(g.stored, g.tenant);

@@ -27,7 +27,7 @@ import { eventually } from '../test/support/eventually.js';
 import { pool } from '../test/support/pool.js';
 import { ScaleFederation, type LogLine, type SiteRun } from './lib/scale-federation.js';
 import { simWriteRate } from './lib/sim-write-rate.js';
-import { quiet } from './lib/proc.js';
+import { cpuSeconds, quiet } from './lib/proc.js';
 import {
   envInt,
   envInts,
@@ -169,11 +169,20 @@ async function firstInstall(f: ScaleFederation, n: number) {
  */
 async function restartSync(f: ScaleFederation, n: number, followers: readonly SiteRun[]) {
   await settled(followers, 'followers before the leader starts');
+  const followerCpu = (): number =>
+    followers.reduce((sum, r) => sum + cpuSeconds(r.child.pid ?? 0), 0);
+  const before = { sim: cpuSeconds(f.sim.pid), followers: followerCpu() };
   const sync = await leaderSync(f, n);
+  // Where the cores went from the leader's start to the last GslbService written.
+  const cpuS = {
+    leader: cpuSeconds(sync.leader.child.pid ?? 0),
+    followers: followerCpu() - before.followers,
+    simulator: cpuSeconds(f.sim.pid) - before.sim,
+  };
   await waitInSync(f);
   const t = Date.now();
   await settled([sync.leader, ...followers], 'leader and followers after the full sync');
-  return { ...sync, quietAfterS: (Date.now() - t) / 1000 };
+  return { ...sync, cpuS, quietAfterS: (Date.now() - t) / 1000 };
 }
 
 /**
@@ -306,8 +315,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         t = Date.now();
         const sync = await restartSync(f, n, install.followers);
         progress(
-          `${at}: full sync ${sync.seconds.toFixed(1)} s, peak RSS ${sync.peakRssMb} MB, ` +
-            `quiet ${sync.quietAfterS.toFixed(1)} s after`,
+          `${at}: full sync ${sync.seconds.toFixed(1)} s (writing ${sync.writingS.toFixed(1)} s, ` +
+            `${sync.writes} writes), CPU s leader ${sync.cpuS.leader.toFixed(1)} / followers ` +
+            `${sync.cpuS.followers.toFixed(1)} / simulator ${sync.cpuS.simulator.toFixed(1)}, ` +
+            `peak RSS ${sync.peakRssMb.toFixed(0)} MB, quiet ${sync.quietAfterS.toFixed(1)} s after`,
           t,
         );
         t = Date.now();
@@ -344,6 +355,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
               peakRssMb: install.peakRssMb,
             },
             fullSyncWrites: sync.writes,
+            fullSyncWritingS: sync.writingS,
+            fullSyncCpuS: sync.cpuS,
             quietAfterFullSyncS: sync.quietAfterS,
             simRate: rate,
             fanOutEdits: fan.length,

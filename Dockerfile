@@ -43,7 +43,7 @@ RUN find dist/src -name '*.test.js*' -delete \
 # is written outside /tmp, so it runs with a read-only root file system (mount /tmp).
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
 COPY --from=runtime-files /out/ /
-ENV PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/nonroot
+ENV PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/nonroot NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/amko"]

@@ -167,7 +167,7 @@ blob() {
   echo "$d $s"
 }
 printf '%s' "{\"created\":\"$created\",\"architecture\":\"amd64\",\"os\":\"linux\",\
-\"config\":{\"User\":\"65532:65532\",\"Env\":[\"PATH=/usr/local/bin:/usr/bin:/bin\",\"HOME=/home/nonroot\"],\
+\"config\":{\"User\":\"65532:65532\",\"Env\":[\"PATH=/usr/local/bin:/usr/bin:/bin\",\"HOME=/home/nonroot\",\"NODE_OPTIONS=--max-semi-space-size=4\"],\
 \"Entrypoint\":[\"/usr/local/bin/amko\"],\"WorkingDir\":\"/app\",\"Labels\":{$labels}},\
 \"rootfs\":{\"type\":\"layers\",\"diff_ids\":[$diff_ids]},\"history\":[$history]}" >"$work/config.json"
 read -r config_digest config_size < <(blob "$work/config.json")

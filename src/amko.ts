@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './shared/telemetry/logger.js';
 import { startTracing } from './shared/telemetry/tracing.js';
 import { HELP, parseFlags, type Flags } from './roles/flags.js';
 import { VERSION } from './shared/version.js';
+import { youngGenerationOf } from './start-tuning.js';
 import { aviTlsOf } from './roles/leader-pipeline.js';
 import { startMetricsEndpoint } from './roles/metrics-endpoint.js';
 import { RoleSwitch } from './roles/role-switch.js';
@@ -64,7 +65,10 @@ async function federationTlsOf(flags: Flags, log: Logger): Promise<FederationTls
 async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const kubeConfig = loadKubeConfig({ ...flags, env: process.env });
   const context = flags.context ?? kubeConfig.getCurrentContext();
-  log.info({ version: VERSION, context, standby: flags.standby }, 'amko starting');
+  log.info(
+    { version: VERSION, context, standby: flags.standby, youngGeneration: youngGenerationOf() },
+    'amko starting',
+  );
   const tracing = await startTracing({ cluster: context, version: VERSION, env: process.env });
   if (tracing.enabled) log.info({ endpoint: tracing.endpoint }, 'exporting traces over OTLP');
   const tls = await federationTlsOf(flags, log);

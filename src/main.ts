@@ -3,8 +3,8 @@
  * The `amko` entry: turns on the start-up settings of start-tuning.ts before anything else is
  * loaded (a static import would be compiled first), then runs the composition root, amko.ts.
  */
-import { enableCompileCache, keepYoungGenerationSmall } from './start-tuning.js';
+import { boundYoungGeneration, enableCompileCache } from './start-tuning.js';
 
 enableCompileCache();
-keepYoungGenerationSmall();
+boundYoungGeneration();
 await import('./amko.js');

@@ -1,6 +1,6 @@
 /**
  * Settings applied by the `amko` entry before the rest of the program is loaded: Node's module
- * compile cache (start-up CPU) and a young generation that does not grow (resident memory).
+ * compile cache (start-up CPU) and a bounded young generation (resident memory and GC CPU).
  * Imports only Node built-ins, so that everything else is compiled after the cache is enabled.
  */
 import module from 'node:module';
@@ -26,10 +26,62 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string
   }
 }
 
+/** The largest semi-space, in MB, amko runs with (AMKO_NODE_FLAGS). */
+export const SEMI_SPACE_MB = 4;
+
 /**
- * Keeps V8's young generation at its initial size: left to grow it takes up to 3 × 16 MB of
- * semi-spaces after the first bursts of allocation (list responses, a full sync) and keeps them.
+ * The node flags amko runs with: the image's NODE_OPTIONS and the chart's `nodeOptions` default.
+ * A bound on the heap cannot be set once the heap exists, so only node's command line or
+ * NODE_OPTIONS can give it.
  */
-export function keepYoungGenerationSmall(): void {
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
+export const AMKO_NODE_FLAGS: readonly string[] = Object.freeze([
+  `--max-semi-space-size=${SEMI_SPACE_MB}`,
+]);
+
+/**
+ * The --max-semi-space-size (MB) node was started with: NODE_OPTIONS, then its command line, the
+ * last one ruling (as in node).
+ */
+export function semiSpaceBoundMb(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): number | undefined {
+  let bound: number | undefined;
+  const args = [...nodeOptions.split(/\s+/), ...execArgv];
+  for (const [i, arg] of args.entries()) {
+    const m = /^--max[-_]semi[-_]space[-_]size(?:=(.*))?$/.exec(arg);
+    if (!m) continue;
+    const value = Number(m[1] ?? args[i + 1]);
+    if (Number.isFinite(value) && value > 0) bound = value;
+  }
+  return bound;
+}
+
+/**
+ * Bounds V8's young generation, which left alone grows to 3 × 16 MB of semi-spaces after the
+ * first bursts of allocation (list responses, a full sync) and keeps them. Started with a
+ * --max-semi-space-size, it grows up to that bound: a full sync then copies far fewer survivors
+ * (measured at 5,000 Ingresses with 4 MB: 221 scavenges instead of 907). Started without one, it is kept at its
+ * initial size (1 MB), which saves a few MB and costs CPU under load. Returns what holds, for
+ * the start-up log.
+ */
+export function boundYoungGeneration(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): string {
+  if (semiSpaceBoundMb(execArgv, nodeOptions) === undefined) {
+    v8.setFlagsFromString('--semi-space-growth-factor=1');
+  }
+  return youngGenerationOf(execArgv, nodeOptions);
+}
+
+/** What bounds the young generation of a process started with these flags (start-up log). */
+export function youngGenerationOf(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env['NODE_OPTIONS'] ?? '',
+): string {
+  const mb = semiSpaceBoundMb(execArgv, nodeOptions);
+  return mb === undefined
+    ? 'semi-spaces kept at their initial size (node started without --max-semi-space-size)'
+    : `semi-spaces up to ${mb} MB`;
 }

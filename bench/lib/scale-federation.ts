@@ -21,7 +21,7 @@ import { replicatedResource } from '../../src/shared/federation/replicated-kinds
 import { startAviSim, type AviSimHandle } from '../../test/support/avi-sim.js';
 import { makeFederationCerts, type FederationCerts } from '../../test/support/certs.js';
 import { startClusters, type ClusterSet } from '../../test/support/clusters.js';
-import { AMKO_MAIN } from '../../test/support/leader-fixture.js';
+import { AMKO_NODE_ARGS } from '../../test/support/leader-fixture.js';
 import { MemberObjects } from '../../test/support/leader-objects.js';
 import { freePort } from '../../test/support/managed-process.js';
 import { VERSION } from '../../src/shared/version.js';
@@ -268,7 +268,7 @@ export class ScaleFederation {
     const child = spawn(
       process.execPath,
       [
-        AMKO_MAIN,
+        ...AMKO_NODE_ARGS,
         ...['--kubeconfig', this.clusters.kubeconfigPath, '--context', site],
         ...['--federation-listen', `127.0.0.1:${ports.federation}`],
         ...['--health-listen', `127.0.0.1:${ports.health}`],

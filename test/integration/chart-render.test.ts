@@ -241,7 +241,7 @@ describe('Helm chart: rendering', function () {
       'only what amko reads (it reads the members kubeconfig Secret itself)',
     );
     const nodeOptions = amko.env.find((e) => e.name === 'NODE_OPTIONS');
-    assert.equal(nodeOptions?.value, '--max-semi-space-size=8');
+    assert.equal(nodeOptions?.value, '--max-semi-space-size=4');
     assert.deepEqual(amko.livenessProbe.grpc, { port: 50052, service: '' });
     assert.deepEqual(amko.readinessProbe.grpc, {
       port: 50052,

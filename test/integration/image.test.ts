@@ -322,6 +322,12 @@ describe('container image: amko from the image built by make image', function ()
       assert.ok(rootMount, 'no root mount in the mountinfo of amko');
       assert.match(rootMount[5] ?? '', /^ro(,|$)/);
       assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /\/usr\/local\/bin\/amko\0/);
+      // The image's NODE_OPTIONS bound the young generation.
+      assert.match(
+        readFileSync(`/proc/${pid}/environ`, 'utf8'),
+        /(^|\0)NODE_OPTIONS=--max-semi-space-size=4\0/,
+      );
+      assert.match(amko.log(), /"youngGeneration":"semi-spaces up to 4 MB"/);
     } catch (err) {
       process.stderr.write(amko.log().slice(-8000));
       throw err;

@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import type { AmkoClusterCondition, AmkoClusterStatus } from '../../src/shared/crd/amko-cluster.js';
 import { eventually } from '../support/eventually.js';
 import { healthProbe } from '../support/grpc.js';
-import { AMKO_MAIN, LeaderFixture } from '../support/leader-fixture.js';
+import { AMKO_NODE_ARGS, LeaderFixture } from '../support/leader-fixture.js';
 import { freePort } from '../support/managed-process.js';
 import { repoRoot, toolPath } from '../support/tools.js';
 
@@ -30,10 +30,10 @@ interface Amko {
   stop(): Promise<void>;
 }
 
-/** Runs `node dist/src/main.js` with `args`, its output in `logFile`. */
+/** Runs amko (node with the flags of its `#!` line) with `args`, its output in `logFile`. */
 function runAmko(args: readonly string[], logFile: string): Amko {
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [AMKO_MAIN, ...args], {
+  const child = spawn(process.execPath, [...AMKO_NODE_ARGS, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(out, { end: false });
@@ -169,6 +169,7 @@ describe('single-site amko without federation certificates', function () {
     assert.equal(await listening(federationPort), false, 'no federation listener');
     const log = amko.log();
     assert.equal(count(log, /federation off \(single-site\)/g), 1, 'said once');
+    assert.match(log, /"youngGeneration":"semi-spaces up to 4 MB"/);
     assert.doesNotMatch(log, /FEDERATION IS PLAINTEXT/);
     await eventually(
       async () => {

@@ -1,6 +1,6 @@
 /**
  * A three-site federation for end-to-end tests: three real clusters, one Avi simulator, real
- * federation certificates and one real `amko` process per cluster (`node dist/src/main.js`), each
+ * federation certificates and one real `amko` process per cluster (node with the flags of its `#!` line, `dist/src/main.js`), each
  * on fixed loopback ports so a restarted process is found where its peers expect it. cluster1
  * starts as the leader; every cluster's AMKOCluster names the others' federation endpoints.
  *
@@ -38,7 +38,7 @@ import { makeFederationCerts, type FederationCerts } from './certs.js';
 import { startClusters, type ClusterSet } from './clusters.js';
 import { eventually } from './eventually.js';
 import { healthProbe } from './grpc.js';
-import { AMKO_MAIN } from './leader-fixture.js';
+import { AMKO_NODE_ARGS } from './leader-fixture.js';
 import { MemberObjects } from './leader-objects.js';
 import { installSite } from './site-install.js';
 import { VERSION } from '../../src/shared/version.js';
@@ -259,7 +259,7 @@ export class E2eFederation {
     const child = spawn(
       process.execPath,
       [
-        AMKO_MAIN,
+        ...AMKO_NODE_ARGS,
         ...['--kubeconfig', this.clusters.kubeconfigPath, '--context', cluster],
         ...['--federation-listen', `127.0.0.1:${ports.federation}`],
         ...['--health-listen', `127.0.0.1:${ports.health}`],

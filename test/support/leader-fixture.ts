@@ -18,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import type { GdpSpec } from '../../src/shared/crd/global-deployment-policy.js';
 import type { GslbConfigSpec } from '../../src/shared/crd/gslb-config.js';
+import { AMKO_NODE_FLAGS } from '../../src/start-tuning.js';
 import { startAviSim, type AviSimHandle, type StartAviSimOptions } from './avi-sim.js';
 import { startClusters, type ClusterSet } from './clusters.js';
 import { eventually } from './eventually.js';
@@ -25,6 +26,8 @@ import { MemberObjects } from './leader-objects.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const AMKO_MAIN = path.resolve(here, '../../src/main.js');
+/** Node's arguments before amko's own: the flags of amko's `#!` line, then the entry. */
+export const AMKO_NODE_ARGS: readonly string[] = [...AMKO_NODE_FLAGS, AMKO_MAIN];
 const AMKO = { group: 'amko.vmware.com', version: 'v1alpha1' };
 
 type Obj = Record<string, unknown>;
@@ -34,7 +37,7 @@ export type AmkoCommand = (amkoArgs: readonly string[]) => { file: string; args:
 
 const nodeAmko: AmkoCommand = (amkoArgs) => ({
   file: process.execPath,
-  args: [AMKO_MAIN, ...amkoArgs],
+  args: [...AMKO_NODE_ARGS, ...amkoArgs],
 });
 
 export interface AmkoProcess {

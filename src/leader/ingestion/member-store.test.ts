@@ -58,6 +58,48 @@ describe('MemberStore', () => {
     assert.deepEqual([...s.reselect()], [keyA]);
     assert.deepEqual(s.members(keyA), []);
   });
+  it('finds the keys of a name in every tenant as a walk over all keys would', () => {
+    const hosts = ['a.example.com', 'b.example.com', 'c.example.com'];
+    const op = fc.record({
+      ns: fc.constantFrom('web', 'shop', 'off'),
+      name: fc.constantFrom('i1', 'i2', 'i3'),
+      hosts: fc.subarray(hosts),
+      tenant: fc.constantFrom(undefined, 'retail', 'bank'),
+      reselect: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const selected = new Set(['web', 'shop']);
+        const s = new MemberStore((o): GslbKey | undefined =>
+          selected.has(o.namespace) ? gslbKey(o.tenant ?? 'admin', o.hostname) : undefined,
+        );
+        for (const o of ops) {
+          const source = memberObjectKey('INGRESS', 'c1', o.ns, o.name);
+          const objs = o.hosts.map((h) =>
+            obj({
+              namespace: o.ns,
+              objectName: o.name,
+              name: `${o.name}/${h}`,
+              hostname: h,
+              tenant: o.tenant,
+            }),
+          );
+          s.setSource(source, objs);
+          if (o.reselect) {
+            if (selected.has('shop')) selected.delete('shop');
+            else selected.add('shop');
+            s.reselect();
+          }
+          for (const h of hosts) {
+            const walked = s.keys().filter((k) => parseGslbKey(k).gsName === h);
+            assert.deepEqual(s.keysNamed(h).sort(), walked.sort());
+          }
+        }
+        assert.deepEqual(s.keysNamed('a/b'), [], 'a name with the separator has no key');
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('HostRuleIndex', () => {
@@ -107,48 +149,5 @@ describe('HostRuleIndex', () => {
     idx.set('c1', 'web', 'hr', rule({ tlsCert: true }));
     assert.equal(idx.tlsCert('c1', 'web', 'a.example.com'), true);
     assert.equal(idx.tlsCert('c1', 'other', 'a.example.com'), false);
-  });
-
-  it('finds the keys of a name in every tenant as a walk over all keys would', () => {
-    const hosts = ['a.example.com', 'b.example.com', 'c.example.com'];
-    const op = fc.record({
-      ns: fc.constantFrom('web', 'shop', 'off'),
-      name: fc.constantFrom('i1', 'i2', 'i3'),
-      hosts: fc.subarray(hosts),
-      tenant: fc.constantFrom(undefined, 'retail', 'bank'),
-      reselect: fc.boolean(),
-    });
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-        const selected = new Set(['web', 'shop']);
-        const s = new MemberStore((o): GslbKey | undefined =>
-          selected.has(o.namespace) ? gslbKey(o.tenant ?? 'admin', o.hostname) : undefined,
-        );
-        for (const o of ops) {
-          const source = memberObjectKey('INGRESS', 'c1', o.ns, o.name);
-          const objs = o.hosts.map((h) =>
-            obj({
-              namespace: o.ns,
-              objectName: o.name,
-              name: `${o.name}/${h}`,
-              hostname: h,
-              tenant: o.tenant,
-            }),
-          );
-          s.setSource(source, objs);
-          if (o.reselect) {
-            if (selected.has('shop')) selected.delete('shop');
-            else selected.add('shop');
-            s.reselect();
-          }
-          for (const h of hosts) {
-            const walked = s.keys().filter((k) => parseGslbKey(k).gsName === h);
-            assert.deepEqual(s.keysNamed(h).sort(), walked.sort());
-          }
-        }
-        assert.deepEqual(s.keysNamed('a/b'), [], 'a name with the separator has no key');
-      }),
-      { numRuns: 200 },
-    );
   });
 });

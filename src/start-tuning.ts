@@ -61,9 +61,9 @@ export function semiSpaceBoundMb(
  * Bounds V8's young generation, which left alone grows to 3 × 16 MB of semi-spaces after the
  * first bursts of allocation (list responses, a full sync) and keeps them. Started with a
  * --max-semi-space-size, it grows up to that bound: a full sync then copies far fewer survivors
- * (measured at 5,000 Ingresses with 4 MB: 221 scavenges instead of 907). Started without one, it is kept at its
- * initial size (1 MB), which saves a few MB and costs CPU under load. Returns what holds, for
- * the start-up log.
+ * (measured at 5,000 Ingresses with 4 MB: 221 scavenges instead of 907). Started without one,
+ * it is kept at its initial size (1 MB), which saves a few MB and costs CPU under load. Returns
+ * what holds, for the start-up log.
  */
 export function boundYoungGeneration(
   execArgv: readonly string[] = process.execArgv,

@@ -30,7 +30,7 @@ interface Amko {
   stop(): Promise<void>;
 }
 
-/** Runs amko (node with the flags of its `#!` line) with `args`, its output in `logFile`. */
+/** Runs amko (node with amko's node flags) with `args`, its output in `logFile`. */
 function runAmko(args: readonly string[], logFile: string): Amko {
   const out = createWriteStream(logFile);
   const child = spawn(process.execPath, [...AMKO_NODE_ARGS, ...args], {

@@ -1,6 +1,6 @@
 /**
  * A three-site federation for end-to-end tests: three real clusters, one Avi simulator, real
- * federation certificates and one real `amko` process per cluster (node with the flags of its `#!` line, `dist/src/main.js`), each
+ * federation certificates and one real `amko` process per cluster (node with the flags the image gives amko, `dist/src/main.js`), each
  * on fixed loopback ports so a restarted process is found where its peers expect it. cluster1
  * starts as the leader; every cluster's AMKOCluster names the others' federation endpoints.
  *

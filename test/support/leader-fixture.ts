@@ -26,7 +26,7 @@ import { MemberObjects } from './leader-objects.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const AMKO_MAIN = path.resolve(here, '../../src/main.js');
-/** Node's arguments before amko's own: the flags of amko's `#!` line, then the entry. */
+/** Node's arguments before amko's own: the node flags the image and chart give amko, then the entry. */
 export const AMKO_NODE_ARGS: readonly string[] = [...AMKO_NODE_FLAGS, AMKO_MAIN];
 const AMKO = { group: 'amko.vmware.com', version: 'v1alpha1' };
 

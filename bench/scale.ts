@@ -18,7 +18,8 @@
  * 5. hot-standby failover: the leader is SIGKILLed and cluster2 promoted (`isLeader: true`); time
  *    until its log says its first full sync pass as leader finished.
  *
- * The Ingresses of each size are created while no amko runs.
+ * The Ingresses of each size are created while no amko runs. SCALE_LOG_LEVEL=debug logs amko at
+ * debug level; SCALE_KEEP_LOGS=1 keeps its log files and prints where.
  *
  * Writes scale.json into the results folder; the README shows how each figure grows with size.
  */
@@ -46,6 +47,8 @@ const LABEL = { gslb: NS };
 const LONG_MS = 60 * 60_000;
 const CREATE_CONCURRENCY = 64;
 const FANOUT_RULE = 'fanout';
+/** amko's log level in this benchmark (SCALE_LOG_LEVEL=debug; SCALE_KEEP_LOGS=1 keeps the logs). */
+const LOG_LEVEL = process.env['SCALE_LOG_LEVEL'] === 'debug' ? 'debug' : 'info';
 
 /** One progress line on stderr per phase: a long run shows where it is and how long each took. */
 function progress(msg: string, since?: number): void {
@@ -129,7 +132,7 @@ async function waitInSync(f: ScaleFederation): Promise<void> {
 async function leaderSync(f: ScaleFederation, n: number) {
   const before = await controllerCounts(f);
   const started = Date.now();
-  const leader = f.startAmko(f.leader, 'info');
+  const leader = f.startAmko(f.leader, LOG_LEVEL);
   let firstWriteAt = 0;
   let writes = 0;
   await eventually(
@@ -155,7 +158,7 @@ async function leaderSync(f: ScaleFederation, n: number) {
  */
 async function firstInstall(f: ScaleFederation, n: number) {
   const started = Date.now();
-  const followers = f.followers.map((s) => f.startAmko(s, 'info'));
+  const followers = f.followers.map((s) => f.startAmko(s, LOG_LEVEL));
   const sync = await leaderSync(f, n);
   await waitInSync(f);
   await settled([sync.leader, ...followers], 'leader and followers after the first install');

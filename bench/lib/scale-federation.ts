@@ -368,7 +368,8 @@ export class ScaleFederation {
     await this.certs.remove();
     await this.sim.stop();
     await this.clusters.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (process.env['SCALE_KEEP_LOGS'] === '1') console.error(`amko logs kept in ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -15,6 +15,7 @@
  * position until this service has applied something itself: its first leader sends a snapshot,
  * which also puts back whatever was changed while amko was down.
  */
+import type { WrittenObject } from '../shared/federation/controller-view.js';
 import type { StatusObject } from '@grpc/grpc-js';
 import {
   compareClaims,
@@ -54,6 +55,8 @@ export interface FollowerServiceDeps {
   onApplied?: (position: AppliedPosition) => void;
   /** Told of every message from the active leader stream (hello, snapshot, delta, ping). */
   onContact?: (leader: string) => void;
+  /** Told what the active leader wrote to the controller (for a hot standby's view). */
+  onControllerView?: (objects: readonly WrittenObject[]) => void;
   /** Quiet time after a witnessed change before it is recorded in the status (default 1 s). */
   settleAfterMs?: number;
 }
@@ -215,6 +218,11 @@ export class FollowerService implements FederationHandler, SessionHost {
     // Written: the replica's marks witness `at`. Unchanged: its marks are older, so record.
     if (outcome === 'unchanged') await this.#record(at);
     else this.#witnessed(at);
+  }
+
+  /** What the leader of `session` wrote to the controller: taken from the active stream only. */
+  controllerView(session: ReplicationSession, objects: readonly WrittenObject[]): void {
+    if (this.#active === session && session.isOpen) this.#deps.onControllerView?.(objects);
   }
 
   heard(session: ReplicationSession): void {

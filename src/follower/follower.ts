@@ -3,6 +3,7 @@
  * them in this cluster as ordinary GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule objects,
  * repairing local edits. It never talks to the Avi Controller.
  */
+import type { WrittenObject } from '../shared/federation/controller-view.js';
 import { Metadata, status as Status } from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
@@ -49,6 +50,8 @@ export interface FollowerDeps {
   leaderContactTimeoutMs?: number;
   /** Told when what the status shows of the leader's liveness changed (rate-limited). */
   onContactChanged?: () => void;
+  /** Told what the active leader wrote to the controller (for a hot standby's view). */
+  onControllerView?: (objects: readonly WrittenObject[]) => void;
   /**
    * With `server`: the members told, once the handler is installed, that this follower serves
    * again (announce.ts). Without `server`, whoever installs the handler tells them.
@@ -93,6 +96,7 @@ export async function startFollower(deps: FollowerDeps): Promise<FollowerHandle>
     membership: deps.membership,
     log,
     ...(deps.onApplied ? { onApplied: deps.onApplied } : {}),
+    ...(deps.onControllerView ? { onControllerView: deps.onControllerView } : {}),
     onContact: (leader) => {
       contact.heard(leader);
     },

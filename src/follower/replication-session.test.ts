@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import {
+  deletedObject,
+  toWireWritten,
+  type WrittenObject,
+} from '../shared/federation/controller-view.js';
+import type { ControllerObject__Output } from '../shared/federation/gen/amko/federation/v1/ControllerObject.js';
 import { gdpReplica } from './replica-fixtures.js';
 import { EventEmitter } from 'node:events';
 import { status as Status, type StatusObject } from '@grpc/grpc-js';
@@ -87,6 +93,11 @@ class FakeHost implements SessionHost {
   }
   heard(s: ReplicationSession): void {
     this.heardFrom.push(s.claim?.leader ?? '?');
+  }
+  /** Every controller view handed over: the names of its objects. */
+  readonly views: string[][] = [];
+  controllerView(_s: ReplicationSession, objects: readonly WrittenObject[]): void {
+    this.views.push(objects.map((o) => o.name));
   }
 }
 
@@ -228,5 +239,39 @@ describe('follower replication session: revisions and stream ends', () => {
     assert.equal(call.written.filter((m) => m.state).length, 1);
     assert.equal(call.status?.code, Status.INVALID_ARGUMENT);
     assert.match(call.status.details, /unexpected hello/);
+  });
+});
+
+describe('follower replication session: what the leader wrote to the controller', () => {
+  const viewOf = (...objects: WrittenObject[]): LeaderMessage__Output => ({
+    message: 'view',
+    view: { objects: objects.map((o) => toWireWritten(o) as ControllerObject__Output) },
+  });
+  const gone = (name: string): WrittenObject =>
+    deletedObject('gslbservice', 'admin', name, `gslbservice-${name}`);
+
+  it('hands it to the host in order between revisions, acking nothing for it', async () => {
+    const { host, call } = await run({}, [
+      HELLO,
+      viewOf(gone('a'), gone('b')),
+      delta(4, 1),
+      viewOf(gone('c')),
+    ]);
+    assert.deepEqual(host.views, [['a', 'b'], ['c']]);
+    assert.deepEqual(host.applied, ['delta 4 put']);
+    assert.deepEqual(call.acks, ['4']);
+    assert.equal(call.status, undefined, 'the stream goes on');
+  });
+
+  it('refuses it before the hello, and a malformed one on the admitted stream, taking nothing', async () => {
+    const early = await run({}, [viewOf(gone('a'))]);
+    assert.equal(early.call.status?.code, Status.INVALID_ARGUMENT);
+    assert.deepEqual(early.host.views, []);
+    const bad = viewOf({ ...gone('a'), uuid: '' }, gone('b'));
+    const late = await run({}, [HELLO, bad, delta(4, 1)]);
+    assert.equal(late.call.status?.code, Status.INVALID_ARGUMENT);
+    assert.match(late.call.status.details, /controller view: gslbservice admin\/a without a uuid/);
+    assert.deepEqual(late.host.views, [], 'none of that message is taken');
+    assert.deepEqual(late.host.applied, [], 'nothing after it is applied');
   });
 });

@@ -24,6 +24,7 @@ import {
   type ReplicaKey,
 } from '../shared/federation/replicated-object.js';
 import type { Logger } from '../shared/telemetry/logger.js';
+import { fromWireWritten, type WrittenObject } from '../shared/federation/controller-view.js';
 import { contextOf, inSpan, SpanKind, tracingOn } from '../shared/telemetry/tracing.js';
 import {
   initialSession,
@@ -68,6 +69,8 @@ export interface SessionHost {
   closed(session: ReplicationSession): void;
   /** A message arrived on the admitted stream (the hello included): the leader is alive. */
   heard?(session: ReplicationSession): void;
+  /** What the leader of the admitted stream wrote to the controller. */
+  controllerView?(session: ReplicationSession, objects: readonly WrittenObject[]): void;
 }
 
 function bad(message: string): OperatorError {
@@ -105,6 +108,8 @@ function decode(msg: LeaderMessage__Output): Event {
     return { type: 'delta', revision, change: changeOf(d), traceparent: d.traceparent };
   }
   if (msg.message === 'ping') return { type: 'ping' };
+  if (msg.message === 'view' && msg.view)
+    return { type: 'view', objects: msg.view.objects.map(fromWireWritten) };
   throw bad(`unexpected ${msg.message ?? 'empty'} message`);
 }
 
@@ -242,6 +247,9 @@ export class ReplicationSession {
         return this.#write(() => this.#applyDelta(fx));
       case 'ack':
         this.#call.write({ ack: { revision: String(fx.revision) } });
+        return undefined;
+      case 'controller-view':
+        this.#host.controllerView?.(this, fx.objects);
         return undefined;
       case 'close':
         this.#close(fx.ending);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { gdpReplica } from './replica-fixtures.js';
+import { deletedObject } from '../shared/federation/controller-view.js';
 import type { ReplicaKey } from '../shared/federation/replicated-object.js';
 import {
   initialSession,
@@ -96,6 +97,7 @@ describe('follower session step: hello and admission', () => {
     for (const first of [
       delta(4),
       { type: 'ping' } as Ev,
+      { type: 'view', objects: [] } as Ev,
       { type: 'malformed', details: 'x' } as Ev,
     ]) {
       const { effects } = run([first]);
@@ -201,6 +203,22 @@ describe('follower session step: deltas and snapshots', () => {
       { type: 'ping' },
     ]);
     assert.deepEqual(kinds(effects).slice(2), ['ack 3', 'ack 3']);
+  });
+
+  it('hands what the leader wrote to the host as it comes, inside a snapshot too, acking nothing', () => {
+    const written = deletedObject('gslbservice', 'admin', 'shop.example.com', 'gslbservice-1');
+    const view: Ev = { type: 'view', objects: [written] };
+    const { state, effects } = run([HELLO, admitted(), view, part(8, ['a'], true), view]);
+    assert.deepEqual(kinds(effects).slice(2), ['controller-view', 'controller-view']);
+    const handed = effects.filter((f) => f.type === 'controller-view');
+    assert.deepEqual(handed[0], { type: 'controller-view', objects: [written] });
+    assert.equal(
+      effects.filter((f) => f.type === 'heard').length,
+      4,
+      'each tells the leader lives',
+    );
+    assert.equal(state.applied.revision, 3, 'no revision');
+    assert.equal(state.snapshot?.revision, 8, 'the snapshot still waits for its last part');
   });
 });
 

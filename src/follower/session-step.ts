@@ -26,6 +26,9 @@
  *   of the stream looks like a half-close: a half-close is therefore refused (INVALID_ARGUMENT),
  *   and nothing received after the last complete message (or a snapshot still missing parts) is
  *   applied.
+ * - A controller view (what the leader wrote to the Avi controller) is handed to the host as it
+ *   comes, in the admitted stream only, also between the parts of a snapshot; it is no revision:
+ *   nothing is written or acked for it.
  * - Every message of the admitted stream (and its admission) tells the host the leader is alive.
  *
  * Invariants (state: `violations`; transitions: `transitionViolations`; checked after every step
@@ -49,6 +52,7 @@ import {
 } from '../shared/federation/replicated-object.js';
 
 import type { AppliedPosition } from '../shared/federation/log-position.js';
+import type { WrittenObject } from '../shared/federation/controller-view.js';
 
 export type { AppliedPosition };
 
@@ -97,6 +101,8 @@ export type MessageEvent<H extends HelloLike = HelloLike> =
       readonly traceparent?: string | undefined;
     }
   | { readonly type: 'ping' }
+  /** What the leader wrote to the controller (not a revision: nothing to write or ack). */
+  | { readonly type: 'view'; readonly objects: readonly WrittenObject[] }
   /** A message that could not be decoded, or of no known kind. */
   | { readonly type: 'malformed'; readonly details: string }
   | { readonly type: 'half-close' };
@@ -154,6 +160,8 @@ export type SessionEffect<H extends HelloLike = HelloLike> =
       readonly traceparent?: string | undefined;
     }
   | { readonly type: 'ack'; readonly revision: number }
+  /** Hand what the leader wrote to the controller to the host (its hot standby's view). */
+  | { readonly type: 'controller-view'; readonly objects: readonly WrittenObject[] }
   /** Tell the host the session is over, and end the stream with `ending` when there is one. */
   | { readonly type: 'close'; readonly ending?: Ending };
 
@@ -279,6 +287,8 @@ function streaming<H extends HelloLike>(
       return delta(s, e);
     case 'ping':
       return { state: s, effects: [HEARD, { type: 'ack', revision: appliedInLog(s) ?? 0 }] };
+    case 'view':
+      return { state: s, effects: [HEARD, { type: 'controller-view', objects: e.objects }] };
     case 'hello':
       return invalid(s, 'unexpected hello message', [HEARD]);
     case 'malformed':

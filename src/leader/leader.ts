@@ -35,6 +35,7 @@ import { LeaderMetrics } from '../shared/telemetry/metrics.js';
 import type { AviTls } from './config/bootstrap.js';
 import { GslbConfigController, type Tuning } from './config/gslb-config-controller.js';
 import { StatusSink } from './config/status-sink.js';
+import type { ControllerViewLink } from '../shared/federation/controller-view.js';
 
 export interface LeaderDeps {
   /** The local cluster (where GSLBConfig, GDP, GSLBHostRule and the secrets live). */
@@ -58,6 +59,8 @@ export interface LeaderDeps {
   /** Told when the pipeline's `lastSyncOk()` changes. */
   onSyncState?(ok: boolean): void;
   readonly tuning?: Tuning;
+  /** What the pipeline writes goes out here; what a hot standby's leader wrote comes in. */
+  readonly view?: ControllerViewLink;
 }
 
 export interface LeaderHandle {
@@ -140,6 +143,7 @@ class Leader implements LeaderHandle {
         deps.onSyncState?.(ok);
       },
       tuning: deps.tuning ?? {},
+      view: deps.view,
     });
   }
 

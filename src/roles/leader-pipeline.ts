@@ -11,6 +11,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/telemetry/logger.js';
 import { startLeader, type LeaderConnection, type LeaderHandle } from '../leader/leader.js';
 import type { AviTls } from '../leader/config/bootstrap.js';
+import { ControllerViewLink } from '../shared/federation/controller-view.js';
 
 export interface LeaderPipelineDeps {
   kubeConfig: KubeConfig;
@@ -39,6 +40,8 @@ export function aviTlsOf(flags: { aviCaFile?: string | undefined; aviInsecure: b
 export class LeaderPipeline {
   readonly #deps: LeaderPipelineDeps;
   #handle: LeaderHandle | undefined;
+  /** What the pipeline writes (to the replicator), what a hot standby's leader wrote (to it). */
+  readonly view = new ControllerViewLink();
 
   constructor(deps: LeaderPipelineDeps) {
     this.#deps = deps;
@@ -99,6 +102,7 @@ export class LeaderPipeline {
       mode,
       version: d.version,
       aviTls: d.aviTls,
+      view: this.view,
       ...(d.meter ? { meter: d.meter } : {}),
     });
   }

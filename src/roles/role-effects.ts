@@ -283,6 +283,9 @@ export class RoleEffects {
       },
     });
     this.replicator = replicator;
+    d.pipeline.view.sendTo((o) => {
+      replicator.wrote(o);
+    });
     // What this cluster holds is now its own log's source: a later take-over of ours must not
     // fetch anything older over it (catch-up.ts), so the position recorded says so.
     const at = { leader: claim.leader, epoch: claim.epoch, logId: replicator.logId, revision: 0 };
@@ -293,6 +296,7 @@ export class RoleEffects {
   async #stopReplicator(): Promise<void> {
     const r = this.replicator;
     this.replicator = undefined;
+    this.#deps.pipeline.view.sendTo(undefined);
     await r?.stop();
   }
 
@@ -312,6 +316,9 @@ export class RoleEffects {
         : { leaderContactTimeoutMs: d.leaderContactTimeoutMs }),
       onContactChanged: () => {
         d.poke();
+      },
+      onControllerView: (objects) => {
+        d.pipeline.view.received(objects);
       },
     });
   }

@@ -275,6 +275,39 @@ describe('e2e: a three-site federation of amko processes', function () {
     await statusIs('cluster3', { role: 'follower', epoch: 1, leader: 'cluster1' });
   });
 
+  it('keeps the hot standbys’ controller view current with what the leader writes', async () => {
+    /** Objects the leader wrote that a standby's view took, or already held. */
+    const viewed = async (c: string): Promise<{ taken: number; all: number }> => {
+      const lines = [
+        ...(await f.metrics(c)).matchAll(
+          /^amko_controller_view_objects_total\{result="(taken|kept)".*\} (\d+)$/gm,
+        ),
+      ];
+      const sum = (r?: string): number =>
+        lines.filter((l) => r === undefined || l[1] === r).reduce((n, l) => n + Number(l[2]), 0);
+      return { taken: sum('taken'), all: sum() };
+    };
+    const standbys = ['cluster2', 'cluster3'];
+    const before = await Promise.all(standbys.map(viewed));
+    await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: 29 } });
+    await gsTtlsAre(29);
+    await eventually(
+      async () => {
+        for (const [i, c] of standbys.entries()) {
+          const now = await viewed(c);
+          assert.ok(
+            now.all - (before[i]?.all ?? 0) >= HOSTS.length,
+            `${c} took ${now.all - (before[i]?.all ?? 0)} of the ${HOSTS.length} updates`,
+          );
+          assert.ok(now.taken > 0, `${c} took some into its view`);
+        }
+      },
+      { timeoutMs: 30_000, what: 'the leader’s writes in each hot standby’s view' },
+    );
+    assert.equal((await viewed('cluster1')).all, 0, 'a leader keeps its own view');
+    for (const c of standbys) assert.deepEqual(await f.writesFrom(c), [], `${c} writes nothing`);
+  });
+
   it('shows a stopped follower’s lag on the leader and catches it up by snapshot on return (cold standby)', async () => {
     await statusIs('cluster1', { inSync: '2/2' });
     await f.run('cluster3')?.kill('SIGKILL');

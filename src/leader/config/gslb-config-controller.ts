@@ -27,6 +27,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { precedence } from '../policy/admission.js';
 import { bootstrap, BootstrapError, type AviTls, type Bootstrapped } from './bootstrap.js';
 import type { StatusSink } from './status-sink.js';
+import type { ControllerViewLink } from '../../shared/federation/controller-view.js';
 
 export interface Tuning {
   readonly gsWorkers?: number;
@@ -53,6 +54,7 @@ export interface GslbConfigControllerDeps {
   /** The running pipeline's `lastSyncOk()` changed. */
   onSyncState?(ok: boolean): void;
   readonly tuning: Tuning;
+  readonly view?: ControllerViewLink | undefined;
 }
 
 interface Running {
@@ -174,6 +176,7 @@ export class GslbConfigController {
     const d = this.#deps;
     return new Pipeline({
       settings: boot.settings,
+      view: d.view,
       avi: boot.avi,
       gdps: d.gdps,
       ghrs: d.ghrs,

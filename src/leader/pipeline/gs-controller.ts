@@ -95,6 +95,11 @@ export class GsController {
     return [...this.#deps.reconciler.pending];
   }
 
+  /** Whether the key's last plan had writes that were held back (read-only mode). */
+  isPending(key: GslbKey): boolean {
+    return this.#deps.reconciler.pending.has(key);
+  }
+
   /** Queues a key for a pass now; a refused key gets a fresh try. */
   add(key: GslbKey): void {
     const r = this.#refused.get(key);

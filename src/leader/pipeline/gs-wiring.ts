@@ -94,6 +94,9 @@ function buildReconciler(p: GsParts, aliasesLost: DesiredStateDeps['aliasesLost'
       onWrite: (labels) => {
         d.metrics.aviWrite(labels);
       },
+      written: (o) => {
+        d.view?.wrote(o);
+      },
     }),
     amkoUuid: d.settings.amkoUuid,
     desired: (key: GslbKey, exists, signal) => desired.desired(key, exists, signal),

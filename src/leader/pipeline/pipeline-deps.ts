@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/telemetry/logger.js';
 import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import type { EventSubject } from '../config/status-sink.js';
 import type { AviGslbApi } from '../sync/avi-gslb-api.js';
+import type { ControllerViewLink } from '../../shared/federation/controller-view.js';
 
 export interface PipelineSettings {
   readonly amkoUuid: string;
@@ -63,4 +64,9 @@ export interface PipelineDeps {
   readonly slowRetryMs?: number;
   /** How long bootup waits for member clusters to list before going on without them. */
   readonly syncTimeoutMs?: number;
+  /**
+   * Where the pipeline tells what it wrote (to the replicator), and a hot standby takes what its
+   * leader wrote (from the follower).
+   */
+  readonly view?: ControllerViewLink | undefined;
 }

@@ -34,6 +34,7 @@ import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb, PassGarbageCollector } from './memory.js';
 import { nextVerifyDelayMs, STANDBY_VERIFY_FIRST_MS } from './standby-verify.js';
+import type { WrittenObject } from '../../shared/federation/controller-view.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 /**
@@ -71,6 +72,8 @@ export class Pipeline {
   /** A standby's verification of its controller view is queued, and after how long the next. */
   #verifyQueued = false;
   #verifyDelayMs = STANDBY_VERIFY_FIRST_MS;
+  /** Stops taking what the leader wrote (a hot standby's view). */
+  #untake: (() => void) | undefined;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -127,6 +130,9 @@ export class Pipeline {
 
   /** Starts the pipeline; bootup runs in the background. */
   start(): void {
+    this.#untake = this.#deps.view?.takeWith((objects) => {
+      this.#takeWritten(objects);
+    });
     this.#tasks.push(this.#boot());
   }
 
@@ -170,6 +176,7 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
+    this.#untake?.();
     this.#stop.abort(new Error('pipeline stopped'));
     this.#ingestQ.shutDown();
     this.#policyQ.shutDown();
@@ -312,6 +319,28 @@ export class Pipeline {
     return undefined;
   }
 
+  /**
+   * A hot standby takes what its leader wrote into its controller view, so that the view follows
+   * the leader's writes without listing the controller, and a promotion verifies a current view.
+   * Keys whose writes were held back look again: the view may now agree with them. A pipeline
+   * that writes keeps its own view.
+   */
+  #takeWritten(objects: readonly WrittenObject[]): void {
+    if (this.#mayWrite()) return;
+    let taken = 0;
+    for (const o of objects) {
+      const key = this.#cache.takeWritten(o);
+      if (key === undefined) continue;
+      taken++;
+      if (this.#gs.isPending(key)) this.#gs.add(key);
+    }
+    this.#deps.metrics.viewTaken(taken, objects.length - taken);
+    this.#deps.log.debug(
+      { objects: objects.length, taken },
+      'standby: controller view took what the leader wrote',
+    );
+  }
+
   /** A read-only pass held writes back: the standby verifies its view soon. */
   #heldBack(): void {
     if (this.#verifyQueued || this.#mayWrite()) return;
@@ -330,7 +359,8 @@ export class Pipeline {
    */
   async #verifyStandbyView(): Promise<void> {
     this.#verifyQueued = false;
-    if (this.#mayWrite()) return;
+    // Nothing held back any more: what the leader wrote since brought the view in agreement.
+    if (this.#mayWrite() || this.#gs.pendingWrites === 0) return;
     const started = this.#deps.clock.now();
     const check = await this.#reader.refreshCache(this.#cache, this.#stop.signal);
     const tookMs = this.#deps.clock.now() - started;

@@ -15,6 +15,11 @@ import type { State__Output } from '../../shared/federation/gen/amko/federation/
 import { peerFailure, type PeerFailure } from '../../shared/federation/grpc-status.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import {
+  toWireWritten,
+  WrittenBuffer,
+  type WrittenObject,
+} from '../../shared/federation/controller-view.js';
+import {
   contextOf,
   failSpan,
   SpanKind,
@@ -33,6 +38,14 @@ import {
 } from './session-step.js';
 
 type Stream = ClientDuplexStream<LeaderMessage, FollowerMessage__Output>;
+
+/** Objects per ControllerView message. */
+const VIEW_BATCH = 500;
+/**
+ * Written objects a follower that reads slowly may have waiting; past that they are dropped (its
+ * view then misses them until it verifies it), so a stalled follower cannot grow the leader.
+ */
+const VIEW_BUFFER_MAX = 20_000;
 
 export interface PeerDriverDeps {
   cluster: string;
@@ -69,6 +82,11 @@ export class PeerDriver {
   /** Send spans of the current stream awaiting the follower's ack, by revision (when tracing). */
   readonly #inFlight = new Map<number, Span>();
   readonly #tracing = tracingOn();
+  /** Objects written to the controller, waiting to go to this follower's view. */
+  readonly #written = new WrittenBuffer();
+  #viewFlushQueued = false;
+  /** The stream's buffer is full: view messages wait for it to drain. */
+  #viewBlocked = false;
 
   constructor(deps: PeerDriverDeps) {
     this.#deps = deps;
@@ -93,6 +111,50 @@ export class PeerDriver {
     const { state, outbox } = step(this.#state, input, this.#deps.context);
     this.#state = state;
     for (const out of outbox) this.#execute(out);
+    if (state.phase === 'streaming' && this.#written.size > 0) this.#queueViewFlush();
+  }
+
+  /**
+   * An object the leader wrote, for this follower's controller view: sent while the session
+   * streams (after the revisions the step sent before it), dropped while it does not (the
+   * follower verifies its view against the controller when it needs it).
+   */
+  wrote(o: WrittenObject): void {
+    if (this.#state.phase !== 'streaming') return;
+    if (this.#written.size >= VIEW_BUFFER_MAX) {
+      this.#deps.log.warn(
+        { dropped: this.#written.take(VIEW_BUFFER_MAX).length },
+        'follower reads too slowly: written objects dropped from its controller view',
+      );
+    }
+    this.#written.add(o);
+    this.#queueViewFlush();
+  }
+
+  #queueViewFlush(): void {
+    if (this.#viewFlushQueued) return;
+    this.#viewFlushQueued = true;
+    setImmediate(() => {
+      this.#viewFlushQueued = false;
+      this.#flushView();
+    });
+  }
+
+  /** Sends the waiting written objects, as far as the stream takes them. */
+  #flushView(): void {
+    const stream = this.#stream;
+    if (!stream || this.#state.phase !== 'streaming' || this.#viewBlocked) return;
+    while (this.#written.size > 0) {
+      const objects = this.#written.take(VIEW_BATCH).map(toWireWritten);
+      if (stream.write({ view: { objects } })) continue;
+      this.#viewBlocked = true;
+      stream.once('drain', () => {
+        if (this.#stream !== stream) return;
+        this.#viewBlocked = false;
+        this.#flushView();
+      });
+      return;
+    }
   }
 
   /**
@@ -253,6 +315,8 @@ export class PeerDriver {
     if (this.#inFlight.size > 0) this.#endSends(undefined, 'stream closed before the ack');
     const stream = this.#stream;
     this.#stream = undefined;
+    this.#viewBlocked = false;
+    this.#written.take(this.#written.size);
     stream?.cancel();
   }
 

@@ -5,6 +5,7 @@
  * (it leads). A follower or another leader naming a winning claim fences it: every session stops
  * and `onFenced` is told once.
  */
+import type { WrittenObject } from '../../shared/federation/controller-view.js';
 import { randomUUID } from 'node:crypto';
 import { newLogId } from '../../shared/federation/log-position.js';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -69,6 +70,8 @@ export interface ReplicatorHandle {
   /** The leader's Federation service handler: GetState answers, Replicate is refused. */
   readonly handler: FederationHandler;
   status(): ReplicationStatus;
+  /** Sends an object the leader wrote to the controller to every follower streaming now. */
+  wrote(o: WrittenObject): void;
   /** Stops every session and the watches, and uninstalls the leader's Federation handler. */
   stop(): Promise<void>;
 }
@@ -159,6 +162,10 @@ class Replicator implements ReplicatorHandle {
       { logId: this.#rlog.logId, objects: this.#rlog.objects().length, members },
       'replicating',
     );
+  }
+
+  wrote(o: WrittenObject): void {
+    for (const d of this.#drivers) d.wrote(o);
   }
 
   status(): ReplicationStatus {

@@ -8,7 +8,16 @@ import {
   cachedGsMonitors,
   ControllerCache,
   tenantOfRef,
+  writtenGs,
+  writtenHm,
 } from './controller-cache.js';
+import {
+  deletedObject,
+  fromWireWritten,
+  toWireWritten,
+  type WrittenObject,
+} from '../../shared/federation/controller-view.js';
+import type { ControllerObject__Output } from '../../shared/federation/gen/amko/federation/v1/ControllerObject.js';
 import { gslbServiceChecksum, refToName } from './projection.js';
 
 const hm = (name: string, uuid: string, createdBy: string, gs?: string): Stored<HealthMonitor> => ({
@@ -166,5 +175,92 @@ describe('precedence of policy objects', () => {
     ];
     const names = precedence(list, (x) => x.metadata.name === 'z').map((x) => x.metadata.name);
     assert.deepEqual(names, ['z', 'a', 'b', 'c']);
+  });
+});
+
+/** What a standby receives of `o`: through the wire form and back. */
+const travelled = (o: WrittenObject): WrittenObject =>
+  fromWireWritten(toWireWritten(o) as ControllerObject__Output);
+
+describe('controller cache: what a leader wrote, taken by a hot standby', () => {
+  const usingHm1 = (): Stored<GslbService> =>
+    gsUsing('https://ctl/api/healthmonitor/healthmonitor-1');
+
+  it('ends with the entries the leader holds after its writes, indexes included', () => {
+    const leader = new ControllerCache('amko-me');
+    const standby = new ControllerCache('amko-me');
+    const sent: WrittenObject[] = [];
+    sent.push(
+      writtenHm(
+        leader.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me', 'shop.example.com'), 'admin'),
+      ),
+    );
+    const gs = writtenGs(leader.putGs(usingHm1(), 'admin'));
+    assert.ok(gs, 'a resolved entry travels');
+    sent.push(gs);
+    const taken = sent.map((o) => standby.takeWritten(travelled(o)));
+    const key = gslbKey('retail', 'shop.example.com');
+    assert.deepEqual(taken, [key, key], 'both concern the GS');
+    assert.deepEqual(standby.gs(key), leader.gs(key));
+    assert.deepEqual(standby.hm('retail', 'amko--1'), leader.hm('retail', 'amko--1'));
+    assert.deepEqual(standby.hmByUuid('healthmonitor-1'), leader.hmByUuid('healthmonitor-1'));
+    assert.deepEqual(
+      standby.ownedHmsOfGs('retail', 'shop.example.com'),
+      leader.ownedHmsOfGs('retail', 'shop.example.com'),
+    );
+    assert.deepEqual(standby.keysNamed('shop.example.com'), [key]);
+    assert.deepEqual([...standby.gsVersions()], [...leader.gsVersions()]);
+    assert.deepEqual([...standby.hmVersions()], [...leader.hmVersions()]);
+    assert.equal(standby.nameOf('healthmonitor-1'), 'amko--1');
+  });
+
+  it('keeps a newer version it read itself, and takes a newer one or another uuid', () => {
+    const standby = new ControllerCache('amko-me');
+    const key = gslbKey('retail', 'shop.example.com');
+    standby.putGs({ ...usingHm1(), _last_modified: '1000' }, 'admin');
+    const at = (v: string, uuid = 'gslbservice-1'): WrittenObject => {
+      const leader = new ControllerCache('amko-me');
+      leader.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me'), 'admin');
+      const o = writtenGs(leader.putGs({ ...usingHm1(), uuid, _last_modified: v }, 'admin'));
+      assert.ok(o);
+      return o;
+    };
+    assert.equal(standby.takeWritten(at('999')), undefined, 'older: kept');
+    assert.equal(standby.takeWritten(at('1000')), undefined, 'the same version: kept');
+    assert.equal(standby.gs(key)?.lastModified, '1000');
+    assert.equal(standby.takeWritten(at('10000')), key, 'newer, and longer: taken');
+    assert.equal(standby.gs(key)?.lastModified, '10000');
+    assert.equal(standby.takeWritten(at('5', 'gslbservice-2')), key, 'another object of that name');
+    assert.equal(standby.gs(key)?.uuid, 'gslbservice-2');
+  });
+
+  it('deletes only the uuid that was deleted', () => {
+    const standby = new ControllerCache('amko-me');
+    const key = gslbKey('retail', 'shop.example.com');
+    standby.putHm(hm('amko--1', 'healthmonitor-1', 'amko-me', 'shop.example.com'), 'admin');
+    standby.putGs(usingHm1(), 'admin');
+    const gone = (type: 'gslbservice' | 'healthmonitor', name: string, uuid: string) =>
+      travelled(deletedObject(type, 'retail', name, uuid));
+    assert.equal(
+      standby.takeWritten(gone('gslbservice', 'shop.example.com', 'gslbservice-0')),
+      undefined,
+    );
+    assert.ok(standby.gs(key), 'another uuid of that name was deleted');
+    assert.equal(
+      standby.takeWritten(gone('gslbservice', 'shop.example.com', 'gslbservice-1')),
+      key,
+    );
+    assert.equal(standby.gs(key), undefined);
+    assert.equal(standby.takeWritten(gone('healthmonitor', 'amko--1', 'healthmonitor-1')), key);
+    assert.equal(standby.hm('retail', 'amko--1'), undefined);
+    assert.deepEqual(standby.ownedHmsOfGs('retail', 'shop.example.com'), []);
+    assert.deepEqual(standby.keysNamed('shop.example.com'), []);
+  });
+
+  it('sends no entry whose references it could not resolve: the standby reads that one', () => {
+    const leader = new ControllerCache('amko-me');
+    const cached = leader.putGs(gsUsing('https://ctl/api/healthmonitor/healthmonitor-9'), 'admin');
+    assert.ok(cached.unresolved);
+    assert.equal(writtenGs(cached), undefined);
   });
 });

@@ -17,6 +17,7 @@ import {
   gsNameFromHmDescription,
   LEGACY_CREATED_BY,
 } from '../model/names.js';
+import { olderVersion, type WrittenObject } from '../../shared/federation/controller-view.js';
 import {
   gslbServiceChecksum,
   healthMonitorChecksum,
@@ -92,6 +93,41 @@ export function cachedGsChecksum(cached: CachedGs, resolve: RefResolver): string
 export function cachedGsMonitors(cached: CachedGs, resolve: RefResolver): readonly string[] {
   if (!cached.unresolved) return cached.hmNames;
   return (cached.unresolved.health_monitor_refs ?? []).map((r) => resolve('healthmonitor', r));
+}
+
+/** A GslbService entry as it travels to hot standbys; undefined when it cannot travel. */
+export function writtenGs(e: CachedGs): WrittenObject | undefined {
+  // An entry with references the cache could not resolve is resolved again at each plan from
+  // the stored object, which does not travel: the standby reads it when it verifies its view.
+  if (e.unresolved || e.contested) return undefined;
+  return {
+    type: 'gslbservice',
+    tenant: e.tenant,
+    name: e.name,
+    uuid: e.uuid,
+    deleted: false,
+    lastModified: e.lastModified,
+    epoch: e.epoch,
+    checksum: e.checksum,
+    description: e.description,
+    hmNames: e.hmNames,
+  };
+}
+
+/** A health monitor entry as it travels to hot standbys. */
+export function writtenHm(e: CachedHm): WrittenObject {
+  return {
+    type: 'healthmonitor',
+    tenant: e.tenant,
+    name: e.name,
+    uuid: e.uuid,
+    deleted: false,
+    lastModified: e.lastModified,
+    epoch: e.epoch,
+    checksum: e.checksum,
+    createdBy: e.createdBy,
+    gsName: e.gsName,
+  };
 }
 
 /** The version the cache last saw of a GslbService, kept or ignored (`key` undefined). */
@@ -285,16 +321,21 @@ export class ControllerCache {
       createdBy: this.#intern(createdByMarkerOf(stored.markers)),
       gsName: gsNameFromHmDescription(stored.description),
     };
-    this.deleteHm(tenant, stored.name);
-    this.#hm.set(hmKey(tenant, stored.name), entry);
+    return this.#setHm(entry);
+  }
+
+  /** Puts a monitor entry in place of the one of its name, with its indexes. */
+  #setHm(entry: CachedHm): CachedHm {
+    this.deleteHm(entry.tenant, entry.name);
+    this.#hm.set(hmKey(entry.tenant, entry.name), entry);
     if (entry.gsName !== undefined) {
-      const k = hmKey(tenant, entry.gsName);
+      const k = hmKey(entry.tenant, entry.gsName);
       const set = this.#hmsOfGs.get(k) ?? new Set<string>();
       set.add(entry.name);
       this.#hmsOfGs.set(k, set);
     }
-    this.#hmByUuid.set(stored.uuid, entry);
-    this.#names.set(stored.uuid, stored.name);
+    this.#hmByUuid.set(entry.uuid, entry);
+    this.#names.set(entry.uuid, entry.name);
     return entry;
   }
 
@@ -353,6 +394,65 @@ export class ControllerCache {
     for (const n of data.names) this.#names.set(n.uuid, n.name);
     for (const h of data.hms) this.putHm(h.stored, h.tenant);
     for (const g of data.gs) this.putGs(g.stored, g.tenant);
+  }
+
+  /**
+   * Takes an object the leader wrote (a hot standby's view following the leader's writes).
+   * An entry of the same object with a newer version (the standby read it after that write)
+   * is kept; a deletion removes the entry only if it is of the deleted uuid. Returns the key of
+   * the GslbService it concerns when the cache changed, else undefined.
+   */
+  takeWritten(o: WrittenObject): GslbKey | undefined {
+    const tenant = this.#intern(o.tenant);
+    if (o.type === 'healthmonitor') return this.#takeWrittenHm(o, tenant);
+    const key = gslbKey(tenant, o.name);
+    const held = this.#gs.get(key);
+    if (o.deleted) {
+      this.#ignoredGs.delete(o.uuid);
+      if (held?.uuid !== o.uuid) return undefined;
+      this.#gs.delete(key);
+      return key;
+    }
+    if (held?.uuid === o.uuid && !olderVersion(held.lastModified, o.lastModified)) return undefined;
+    this.#ignoredGs.delete(o.uuid);
+    this.#tenants.add(tenant);
+    this.#gs.set(key, {
+      key,
+      tenant,
+      uuid: o.uuid,
+      name: o.name,
+      lastModified: o.lastModified,
+      epoch: o.epoch,
+      description: o.description,
+      checksum: o.checksum,
+      hmNames: o.hmNames ?? [],
+    });
+    return key;
+  }
+
+  #takeWrittenHm(o: WrittenObject, tenant: string): GslbKey | undefined {
+    const held = this.#hm.get(hmKey(tenant, o.name));
+    const gsName = o.deleted ? held?.gsName : o.gsName;
+    const key =
+      gsName !== undefined && isGslbKeySegment(gsName) ? gslbKey(tenant, gsName) : undefined;
+    if (o.deleted) {
+      if (held?.uuid !== o.uuid) return undefined;
+      this.deleteHm(tenant, o.name);
+      return key;
+    }
+    if (held?.uuid === o.uuid && !olderVersion(held.lastModified, o.lastModified)) return undefined;
+    this.#tenants.add(tenant);
+    this.#setHm({
+      tenant,
+      name: o.name,
+      uuid: o.uuid,
+      lastModified: o.lastModified,
+      checksum: o.checksum,
+      epoch: o.epoch,
+      createdBy: this.#intern(o.createdBy),
+      gsName: o.gsName,
+    });
+    return key;
   }
 
   /** Resolves references found on stored objects to names. */

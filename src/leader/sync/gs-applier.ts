@@ -8,7 +8,14 @@ import type { GslbService, HealthMonitor, Stored } from '../../shared/avi/types.
 import { OperatorError } from '../../shared/errors.js';
 import type { AviGslbApi } from './avi-gslb-api.js';
 import { gslbKey } from '../../shared/keys.js';
-import type { CachedHm, ControllerCache } from './controller-cache.js';
+import {
+  writtenGs,
+  writtenHm,
+  type CachedGs,
+  type CachedHm,
+  type ControllerCache,
+} from './controller-cache.js';
+import { deletedObject, type WrittenObject } from '../../shared/federation/controller-view.js';
 import type { AviWriteLabels } from '../../shared/telemetry/metrics.js';
 import type { GsOp } from './plan-gs.js';
 
@@ -36,6 +43,8 @@ export interface GsApplierDeps {
   readonly cache: ControllerCache;
   /** Told about every write attempted (for metrics). */
   readonly onWrite?: (labels: AviWriteLabels) => void;
+  /** Told about every object written or deleted, as the cache holds it after the write. */
+  readonly written?: (o: WrittenObject) => void;
 }
 
 function codeOf(err: unknown): string | undefined {
@@ -52,11 +61,22 @@ export class GsApplier {
   readonly #avi: AviGslbApi;
   readonly #cache: ControllerCache;
   readonly #onWrite: ((labels: AviWriteLabels) => void) | undefined;
+  readonly #written: ((o: WrittenObject) => void) | undefined;
 
   constructor(deps: GsApplierDeps) {
     this.#avi = deps.avi;
     this.#cache = deps.cache;
     this.#onWrite = deps.onWrite;
+    this.#written = deps.written;
+  }
+
+  #wroteHm(e: CachedHm): void {
+    this.#written?.(writtenHm(e));
+  }
+
+  #wroteGs(e: CachedGs): void {
+    const o = writtenGs(e);
+    if (o) this.#written?.(o);
   }
 
   async apply(ops: readonly GsOp[], signal?: AbortSignal): Promise<ApplyOutcome> {
@@ -90,7 +110,8 @@ export class GsApplier {
 
   async #createHm(tenant: string, body: HealthMonitor, signal?: AbortSignal): Promise<void> {
     try {
-      this.#cache.putHm(await this.#avi.create('healthmonitor', body, tenant, signal), tenant);
+      const stored = await this.#avi.create('healthmonitor', body, tenant, signal);
+      this.#wroteHm(this.#cache.putHm(stored, tenant));
     } catch (err) {
       if (codeOf(err) !== 'AVI_CONFLICT') throw err;
       const found = await this.#readHm(tenant, body.name, signal);
@@ -106,7 +127,7 @@ export class GsApplier {
     const withVersion = { ...body, uuid, _last_modified: op.lastModified };
     try {
       const stored = await this.#avi.update('healthmonitor', withVersion, tenant, signal);
-      this.#cache.putHm(stored, tenant);
+      this.#wroteHm(this.#cache.putHm(stored, tenant));
     } catch (err) {
       await this.#repair(err, { type: 'healthmonitor', tenant, name: body.name }, signal);
       throw err;
@@ -115,7 +136,8 @@ export class GsApplier {
 
   async #createGs(tenant: string, body: GslbService, signal?: AbortSignal): Promise<void> {
     try {
-      this.#cache.putGs(await this.#avi.create('gslbservice', body, tenant, signal), tenant);
+      const stored = await this.#avi.create('gslbservice', body, tenant, signal);
+      this.#wroteGs(this.#cache.putGs(stored, tenant));
     } catch (err) {
       if (codeOf(err) !== 'AVI_CONFLICT') throw err;
       const found = await this.#readGs(tenant, body.name, signal);
@@ -137,7 +159,7 @@ export class GsApplier {
     const withVersion = { ...body, uuid, _last_modified: op.lastModified };
     try {
       const stored = await this.#avi.update('gslbservice', withVersion, tenant, signal);
-      this.#cache.putGs(stored, tenant);
+      this.#wroteGs(this.#cache.putGs(stored, tenant));
     } catch (err) {
       await this.#repair(err, { type: 'gslbservice', tenant, name: body.name }, signal);
       throw err;
@@ -156,6 +178,7 @@ export class GsApplier {
     }
     if (type === 'healthmonitor') this.#cache.deleteHm(op.tenant, op.name);
     else this.#forgetGs(op.tenant, op.name);
+    this.#written?.(deletedObject(type, op.tenant, op.name, op.uuid));
   }
 
   /** After a failed update: 404 forgets the entry, 412 re-reads it. */

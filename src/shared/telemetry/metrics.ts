@@ -36,6 +36,7 @@ export class LeaderMetrics {
   readonly #ingested;
   readonly #aviSeconds;
   readonly #aviErrors;
+  readonly #viewTaken;
   readonly #queues: QueueDepthSource[] = [];
 
   constructor(meter: Meter = createNoopMeter()) {
@@ -62,6 +63,11 @@ export class LeaderMetrics {
         'Failed exchanges with the Avi Controller by class: server, session, login, conflict, ' +
         'precondition, not_found, rejected, network, timeout',
     });
+    this.#viewTaken = meter.createCounter('amko_controller_view_objects_total', {
+      description:
+        'On a hot standby: controller objects its leader wrote, taken into its controller view ' +
+        '(result: taken, or kept when its view already held that version or a newer one)',
+    });
     meter
       .createObservableGauge('amko_queue_depth', { description: 'Keys waiting per work queue' })
       .addCallback((result) => {
@@ -87,6 +93,12 @@ export class LeaderMetrics {
   aviRequest(o: AviRequestOutcome): void {
     this.#aviSeconds.record(o.seconds, { method: o.method });
     if (o.errorClass !== undefined) this.#aviErrors.add(1, { class: o.errorClass });
+  }
+
+  /** A hot standby took `taken` of the objects its leader wrote and already held `kept`. */
+  viewTaken(taken: number, kept: number): void {
+    if (taken > 0) this.#viewTaken.add(taken, { result: 'taken' });
+    if (kept > 0) this.#viewTaken.add(kept, { result: 'kept' });
   }
 
   ingested(kind: MemberKindLabel): void {

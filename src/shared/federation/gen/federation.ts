@@ -3,6 +3,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Ack as _amko_federation_v1_Ack, Ack__Output as _amko_federation_v1_Ack__Output } from './amko/federation/v1/Ack.js';
+import type { ControllerObject as _amko_federation_v1_ControllerObject, ControllerObject__Output as _amko_federation_v1_ControllerObject__Output } from './amko/federation/v1/ControllerObject.js';
+import type { ControllerView as _amko_federation_v1_ControllerView, ControllerView__Output as _amko_federation_v1_ControllerView__Output } from './amko/federation/v1/ControllerView.js';
 import type { Delta as _amko_federation_v1_Delta, Delta__Output as _amko_federation_v1_Delta__Output } from './amko/federation/v1/Delta.js';
 import type { FederationClient as _amko_federation_v1_FederationClient, FederationDefinition as _amko_federation_v1_FederationDefinition } from './amko/federation/v1/Federation.js';
 import type { FetchReply as _amko_federation_v1_FetchReply, FetchReply__Output as _amko_federation_v1_FetchReply__Output } from './amko/federation/v1/FetchReply.js';
@@ -26,6 +28,8 @@ export interface ProtoGrpcType {
     federation: {
       v1: {
         Ack: MessageTypeDefinition<_amko_federation_v1_Ack, _amko_federation_v1_Ack__Output>
+        ControllerObject: MessageTypeDefinition<_amko_federation_v1_ControllerObject, _amko_federation_v1_ControllerObject__Output>
+        ControllerView: MessageTypeDefinition<_amko_federation_v1_ControllerView, _amko_federation_v1_ControllerView__Output>
         Delta: MessageTypeDefinition<_amko_federation_v1_Delta, _amko_federation_v1_Delta__Output>
         Federation: SubtypeConstructor<typeof grpc.Client, _amko_federation_v1_FederationClient> & { service: _amko_federation_v1_FederationDefinition }
         FetchReply: MessageTypeDefinition<_amko_federation_v1_FetchReply, _amko_federation_v1_FetchReply__Output>

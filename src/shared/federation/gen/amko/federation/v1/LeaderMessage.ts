@@ -5,13 +5,15 @@ import type { Hello as _amko_federation_v1_Hello, Hello__Output as _amko_federat
 import type { Snapshot as _amko_federation_v1_Snapshot, Snapshot__Output as _amko_federation_v1_Snapshot__Output } from '../../../amko/federation/v1/Snapshot.js';
 import type { Delta as _amko_federation_v1_Delta, Delta__Output as _amko_federation_v1_Delta__Output } from '../../../amko/federation/v1/Delta.js';
 import type { Ping as _amko_federation_v1_Ping, Ping__Output as _amko_federation_v1_Ping__Output } from '../../../amko/federation/v1/Ping.js';
+import type { ControllerView as _amko_federation_v1_ControllerView, ControllerView__Output as _amko_federation_v1_ControllerView__Output } from '../../../amko/federation/v1/ControllerView.js';
 
 export interface LeaderMessage {
   'hello'?: (_amko_federation_v1_Hello | null);
   'snapshot'?: (_amko_federation_v1_Snapshot | null);
   'delta'?: (_amko_federation_v1_Delta | null);
   'ping'?: (_amko_federation_v1_Ping | null);
-  'message'?: "hello"|"snapshot"|"delta"|"ping";
+  'view'?: (_amko_federation_v1_ControllerView | null);
+  'message'?: "hello"|"snapshot"|"delta"|"ping"|"view";
 }
 
 export interface LeaderMessage__Output {
@@ -19,5 +21,6 @@ export interface LeaderMessage__Output {
   'snapshot'?: (_amko_federation_v1_Snapshot__Output | null);
   'delta'?: (_amko_federation_v1_Delta__Output | null);
   'ping'?: (_amko_federation_v1_Ping__Output | null);
-  'message'?: "hello"|"snapshot"|"delta"|"ping";
+  'view'?: (_amko_federation_v1_ControllerView__Output | null);
+  'message'?: "hello"|"snapshot"|"delta"|"ping"|"view";
 }

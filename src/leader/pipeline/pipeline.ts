@@ -33,8 +33,7 @@ import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { memoryMb, PassGarbageCollector } from './memory.js';
-import { nextVerifyDelayMs, STANDBY_VERIFY_FIRST_MS } from './standby-verify.js';
-import type { WrittenObject } from '../../shared/federation/controller-view.js';
+import { StandbyView } from './standby-view.js';
 import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 /**
@@ -69,9 +68,8 @@ export class Pipeline {
   /** What `onSyncState` was last told. */
   #syncShown = false;
   #controllerLeader: boolean;
-  /** A standby's verification of its controller view is queued, and after how long the next. */
-  #verifyQueued = false;
-  #verifyDelayMs = STANDBY_VERIFY_FIRST_MS;
+  /** A hot standby's controller view. */
+  readonly #standby: StandbyView;
   /** Stops taking what the leader wrote (a hot standby's view). */
   #untake: (() => void) | undefined;
 
@@ -125,13 +123,14 @@ export class Pipeline {
       defaultDomain: () => this.#gdp.accepted?.spec.defaultDomain,
     });
     this.#gs = this.#makeGsController();
+    this.#standby = this.#makeStandbyView();
     deps.metrics.watchQueue({ name: 'member-objects', depth: () => this.#ingestQ.length });
   }
 
   /** Starts the pipeline; bootup runs in the background. */
   start(): void {
     this.#untake = this.#deps.view?.takeWith((objects) => {
-      this.#takeWritten(objects);
+      this.#standby.takeWritten(objects);
     });
     this.#tasks.push(this.#boot());
   }
@@ -185,6 +184,24 @@ export class Pipeline {
     await this.#clusters.stop();
   }
 
+  #makeStandbyView(): StandbyView {
+    const d = this.#deps;
+    return new StandbyView({
+      cache: this.#cache,
+      reader: this.#reader,
+      gs: this.#gs,
+      clock: d.clock,
+      log: d.log,
+      metrics: d.metrics,
+      refreshIntervalMs: d.settings.refreshIntervalMs,
+      mayWrite: () => this.#mayWrite(),
+      queueVerify: (delayMs) => {
+        this.#policyQ.addAfter('verify', delayMs);
+      },
+      allKeys: () => this.#allGsKeys(),
+    });
+  }
+
   #makeGsController(): GsController {
     return buildGsController({
       deps: this.#deps,
@@ -201,7 +218,7 @@ export class Pipeline {
         policyPending: () => this.#policyPending(),
         lostControllerLeadership: () => this.#lostControllerLeadership(),
         heldBack: () => {
-          this.#heldBack();
+          this.#standby.heldBack();
         },
         passed: (key) => {
           this.#passed(key);
@@ -314,71 +331,9 @@ export class Pipeline {
   async #policyPass(key: PolicyKey): Promise<PassResult> {
     if (key === 'full') await this.#fullSync(false);
     else if (key === 'activate') await this.#fullSync(true);
-    else if (key === 'verify') await this.#verifyStandbyView();
+    else if (key === 'verify') await this.#standby.verify(this.#stop.signal);
     else await this.#evaluatePolicy(true);
     return undefined;
-  }
-
-  /**
-   * A hot standby takes what its leader wrote into its controller view, so that the view follows
-   * the leader's writes without listing the controller, and a promotion verifies a current view.
-   * Keys whose writes were held back look again: the view may now agree with them. A pipeline
-   * that writes keeps its own view.
-   */
-  #takeWritten(objects: readonly WrittenObject[]): void {
-    if (this.#mayWrite()) return;
-    let taken = 0;
-    for (const o of objects) {
-      const key = this.#cache.takeWritten(o);
-      if (key === undefined) continue;
-      taken++;
-      if (this.#gs.isPending(key)) this.#gs.add(key);
-    }
-    this.#deps.metrics.viewTaken(taken, objects.length - taken);
-    this.#deps.log.debug(
-      { objects: objects.length, taken },
-      'standby: controller view took what the leader wrote',
-    );
-  }
-
-  /** A read-only pass held writes back: the standby verifies its view soon. */
-  #heldBack(): void {
-    if (this.#verifyQueued || this.#mayWrite()) return;
-    this.#verifyQueued = true;
-    this.#policyQ.addAfter('verify', this.#verifyDelayMs);
-  }
-
-  /**
-   * Writes held back by a hot standby mean its controller view and its desired state disagree,
-   * most often because the leader is writing what both of them want. The standby verifies its
-   * view (versions only; what changed is read again) and looks at those keys again, so that at
-   * promotion its view is current and verifying it reads little. A verification that finds
-   * nothing new doubles the wait before the next one (up to the refresh interval): the
-   * disagreement is then in the desired state, which the leader resolves, not in the view. The
-   * wait also grows with what a verification costs (standby-verify.ts).
-   */
-  async #verifyStandbyView(): Promise<void> {
-    this.#verifyQueued = false;
-    // Nothing held back any more: what the leader wrote since brought the view in agreement.
-    if (this.#mayWrite() || this.#gs.pendingWrites === 0) return;
-    const started = this.#deps.clock.now();
-    const check = await this.#reader.refreshCache(this.#cache, this.#stop.signal);
-    const tookMs = this.#deps.clock.now() - started;
-    this.#verifyDelayMs = nextVerifyDelayMs({
-      stale: check.changed + check.gone > 0,
-      tookMs,
-      previousDelayMs: this.#verifyDelayMs,
-      refreshIntervalMs: this.#deps.settings.refreshIntervalMs,
-    });
-    const keys = new Set<GslbKey>([
-      ...this.#gs.pendingKeys(),
-      ...(check.keys ?? this.#allGsKeys()),
-    ]);
-    this.#deps.log.debug(
-      { ...check, keys: keys.size, tookMs, nextInMs: this.#verifyDelayMs },
-      'standby: controller view verified',
-    );
-    for (const k of keys) this.#gs.add(k);
   }
 
   async #evaluatePolicy(enqueue: boolean): Promise<void> {

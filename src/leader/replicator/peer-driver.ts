@@ -42,6 +42,12 @@ type Stream = ClientDuplexStream<LeaderMessage, FollowerMessage__Output>;
 /** Objects per ControllerView message. */
 const VIEW_BATCH = 500;
 /**
+ * How long written objects gather before they go: each message costs the follower far more than
+ * each object in it, and a leader writing hundreds of objects a second would otherwise send them
+ * a few at a time.
+ */
+const VIEW_GATHER_MS = 100;
+/**
  * Written objects a follower that reads slowly may have waiting; past that they are dropped (its
  * view then misses them until it verifies it), so a stalled follower cannot grow the leader.
  */
@@ -134,10 +140,13 @@ export class PeerDriver {
   #queueViewFlush(): void {
     if (this.#viewFlushQueued) return;
     this.#viewFlushQueued = true;
-    setImmediate(() => {
-      this.#viewFlushQueued = false;
-      this.#flushView();
-    });
+    this.#deps.clock.sleep(VIEW_GATHER_MS, this.#stop.signal).then(
+      () => {
+        this.#viewFlushQueued = false;
+        this.#flushView();
+      },
+      () => undefined,
+    );
   }
 
   /** Sends the waiting written objects, as far as the stream takes them. */

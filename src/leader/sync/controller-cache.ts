@@ -95,39 +95,23 @@ export function cachedGsMonitors(cached: CachedGs, resolve: RefResolver): readon
   return (cached.unresolved.health_monitor_refs ?? []).map((r) => resolve('healthmonitor', r));
 }
 
+/** What every cached entry carries, as it travels to hot standbys. */
+function writtenEntry(type: WrittenObject['type'], e: CachedGs | CachedHm): WrittenObject {
+  const { tenant, name, uuid, lastModified, epoch, checksum } = e;
+  return { type, tenant, name, uuid, deleted: false, lastModified, epoch, checksum };
+}
+
 /** A GslbService entry as it travels to hot standbys; undefined when it cannot travel. */
 export function writtenGs(e: CachedGs): WrittenObject | undefined {
   // An entry with references the cache could not resolve is resolved again at each plan from
   // the stored object, which does not travel: the standby reads it when it verifies its view.
   if (e.unresolved || e.contested) return undefined;
-  return {
-    type: 'gslbservice',
-    tenant: e.tenant,
-    name: e.name,
-    uuid: e.uuid,
-    deleted: false,
-    lastModified: e.lastModified,
-    epoch: e.epoch,
-    checksum: e.checksum,
-    description: e.description,
-    hmNames: e.hmNames,
-  };
+  return { ...writtenEntry('gslbservice', e), description: e.description, hmNames: e.hmNames };
 }
 
 /** A health monitor entry as it travels to hot standbys. */
 export function writtenHm(e: CachedHm): WrittenObject {
-  return {
-    type: 'healthmonitor',
-    tenant: e.tenant,
-    name: e.name,
-    uuid: e.uuid,
-    deleted: false,
-    lastModified: e.lastModified,
-    epoch: e.epoch,
-    checksum: e.checksum,
-    createdBy: e.createdBy,
-    gsName: e.gsName,
-  };
+  return { ...writtenEntry('healthmonitor', e), createdBy: e.createdBy, gsName: e.gsName };
 }
 
 /** The version the cache last saw of a GslbService, kept or ignored (`key` undefined). */

@@ -142,6 +142,8 @@ export class SimFollower {
         return;
       }
       case 'heard':
+      case 'controller-view':
+        // The simulated leader writes to no controller: it sends no controller view.
         return;
       case 'apply-snapshot':
       case 'apply-delta':

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { AviClient } from '../../src/shared/avi/avi-client.js';
 import { gslbKey } from '../../src/shared/keys.js';
-import { type AviSimHandle, clientFor, startAviSim } from '../support/avi-sim.js';
+import { useEmptyAviSim } from '../support/avi-sim.js';
 import { gsSyncFor, type SyncOutcome, syncPasses } from '../support/gs-sync.js';
 
 const GS = 'shop.example.com';
@@ -24,27 +24,12 @@ const reconcileAgain = async (client: AviClient): Promise<string> =>
   (await gsSyncFor(client, GS)).reconcile(gslbKey('admin', GS));
 
 describe('leader sync against garbled create answers from amko-avi-sim', function () {
-  let sim: AviSimHandle;
-  let client: AviClient;
-
-  before(async function () {
-    sim = await startAviSim();
-  });
-  after(async function () {
-    await sim.stop();
-  });
-  beforeEach(async function () {
-    await sim.control.reset({ empty: true });
-    client = clientFor(sim);
-  });
-  afterEach(async function () {
-    await client.close();
-  });
+  const avi = useEmptyAviSim();
 
   const names = async (type: string): Promise<string[]> =>
-    ((await sim.control.objects({ type }))[type] ?? []).map((o) => String(o['name']));
+    ((await avi.sim.control.objects({ type }))[type] ?? []).map((o) => String(o['name']));
   const posts = async (type: string): Promise<number[]> =>
-    (await sim.control.journal({ method: 'POST', objectType: type })).map((e) => e.status);
+    (await avi.sim.control.journal({ method: 'POST', objectType: type })).map((e) => e.status);
 
   for (const [what, effect] of [
     ['cut-off JSON', { apply: true, rawBody: CUT, contentType: 'application/json' }],
@@ -53,12 +38,12 @@ describe('leader sync against garbled create answers from amko-avi-sim', functio
     ['50 MB', { bodyBytes: 50 * 1024 * 1024 }],
   ] as const) {
     it(`creates the GslbService once when its create is answered with ${what}`, async function () {
-      await sim.control.faults({
+      await avi.sim.control.faults({
         match: { method: 'POST', objectType: 'gslbservice' },
         effect,
         count: 1,
       });
-      const { result, errors } = await passes(client);
+      const { result, errors } = await passes(avi.client);
       assert.deepEqual(
         errors,
         [what === '50 MB' ? 'AVI_REPLY_TOO_LARGE' : 'AVI_BAD_REPLY', 'AVI_CONFLICT'],
@@ -68,21 +53,21 @@ describe('leader sync against garbled create answers from amko-avi-sim', functio
       assert.deepEqual(await names('gslbservice'), [GS]);
       assert.deepEqual(await posts('gslbservice'), [effect.status ?? 201, 409]);
       assert.equal((await names('healthmonitor')).length, 1);
-      assert.equal(await reconcileAgain(client), 'unchanged');
+      assert.equal(await reconcileAgain(avi.client), 'unchanged');
     });
   }
 
   it('creates the health monitor once when its create is answered with cut-off JSON', async function () {
-    await sim.control.faults({
+    await avi.sim.control.faults({
       match: { method: 'POST', objectType: 'healthmonitor' },
       effect: { apply: true, rawBody: CUT, contentType: 'application/json' },
       count: 1,
     });
-    const { errors } = await passes(client);
+    const { errors } = await passes(avi.client);
     assert.deepEqual(errors, ['AVI_BAD_REPLY'], 'the repeat met 409 and adopted the monitor');
     assert.equal((await names('healthmonitor')).length, 1);
     assert.deepEqual(await posts('healthmonitor'), [201, 409]);
     assert.deepEqual(await names('gslbservice'), [GS]);
-    assert.equal(await reconcileAgain(client), 'unchanged');
+    assert.equal(await reconcileAgain(avi.client), 'unchanged');
   });
 });

@@ -426,6 +426,46 @@ export function clientFor(sim: AviSimHandle, opts: Partial<AviClientOptions> = {
   });
 }
 
+export interface AviSimFixture {
+  readonly sim: AviSimHandle;
+  readonly client: AviClient;
+}
+
+/**
+ * Registers a suite's hooks: one simulator for the suite, emptied before each test, and a fresh
+ * client for each test (closed after it).
+ */
+export function useEmptyAviSim(): AviSimFixture {
+  let sim: AviSimHandle | undefined;
+  let client: AviClient | undefined;
+  const started = (): AviSimHandle => {
+    if (!sim) throw new Error('the simulator is not started');
+    return sim;
+  };
+  before(async function () {
+    sim = await startAviSim();
+  });
+  after(async function () {
+    await sim?.stop();
+  });
+  beforeEach(async function () {
+    await started().control.reset({ empty: true });
+    client = clientFor(started());
+  });
+  afterEach(async function () {
+    await client?.close();
+  });
+  return {
+    get sim() {
+      return started();
+    },
+    get client() {
+      if (!client) throw new Error('no test is running');
+      return client;
+    },
+  };
+}
+
 /** Rejects unless `promise` rejects; returns the rejection. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -5,6 +5,7 @@
  * queue would, retrying retryable errors a bounded number of times.
  */
 import type { AviClient } from '../../src/shared/avi/avi-client.js';
+import type { WrittenObject } from '../../src/shared/federation/controller-view.js';
 import { OperatorError } from '../../src/shared/errors.js';
 import { gslbKey } from '../../src/shared/keys.js';
 import type { TrackedObject } from '../../src/leader/ingestion/tracked-object.js';
@@ -18,7 +19,7 @@ import { GsReconciler, type ReconcileResult } from '../../src/leader/sync/gs-rec
 
 export const SYNC_AMKO_UUID = '4f8e2a10-1c3b-11ef-9d2e-0242ac120002';
 
-function member(gsName: string): TrackedObject {
+function member(gsName: string, ip: string): TrackedObject {
   return {
     kind: 'INGRESS',
     cluster: 'c1',
@@ -26,7 +27,7 @@ function member(gsName: string): TrackedObject {
     name: `ing/${gsName}`,
     objectName: 'ing',
     hostname: gsName,
-    ip: '10.0.0.1',
+    ip,
     labels: {},
     paths: ['/cart'],
     tls: false,
@@ -37,32 +38,64 @@ function member(gsName: string): TrackedObject {
   };
 }
 
-/** A reconciler for GS `gsName` in `admin` (with one path monitor), over a fresh cache. */
-export async function gsSyncFor(client: AviClient, gsName: string): Promise<GsReconciler> {
+export interface GsSyncOptions {
+  /** False: a hot standby's read-only plans (default true). */
+  readonly writable?: boolean;
+  /** The member's VIP (default 10.0.0.1). */
+  readonly ip?: string;
+  /** The GS is no longer wanted: its desired state is gone. */
+  readonly gone?: boolean;
+  /** Told about every object the applier wrote. */
+  readonly written?: (o: WrittenObject) => void;
+}
+
+export interface GsSync {
+  readonly reconciler: GsReconciler;
+  readonly cache: ControllerCache;
+  /** How many times the desired state was computed (once per plan). */
+  desiredCalls(): number;
+}
+
+/** The sync layer for GS `gsName` in `admin` (with one path monitor), over a fresh cache. */
+export async function gsSync(
+  client: AviClient,
+  gsName: string,
+  opts: GsSyncOptions = {},
+): Promise<GsSync> {
   const avi = new AviClientGslbApi(client);
   const cache = new ControllerCache(`amko-${SYNC_AMKO_UUID}`);
   await new ControllerReader({ avi }).loadCache(cache);
-  return new GsReconciler({
+  let calls = 0;
+  const reconciler = new GsReconciler({
     cache,
-    applier: new GsApplier({ avi, cache }),
+    applier: new GsApplier({ avi, cache, ...(opts.written ? { written: opts.written } : {}) }),
     amkoUuid: SYNC_AMKO_UUID,
-    desired: (_key, exists) =>
-      Promise.resolve(
+    desired: (_key, exists) => {
+      calls++;
+      if (opts.gone) return Promise.resolve(undefined);
+      return Promise.resolve(
         desiredGslbService({
           tenant: 'admin',
           gsName,
-          members: [{ obj: member(gsName), tls: false, syncVipOnly: false }],
+          members: [{ obj: member(gsName, opts.ip ?? '10.0.0.1'), tls: false, syncVipOnly: false }],
           policy: effectivePolicy({ namespace: 'avi-system', name: 'g', spec: {} }, undefined),
           aliases: [],
           amkoUuid: SYNC_AMKO_UUID,
           epoch: 1,
           exists,
         }),
-      ),
+      );
+    },
     epoch: () => 1,
-    writable: () => true,
+    writable: () => opts.writable ?? true,
     fence: () => undefined,
   });
+  return { reconciler, cache, desiredCalls: () => calls };
+}
+
+/** A reconciler for GS `gsName` in `admin` (with one path monitor), over a fresh cache. */
+export async function gsSyncFor(client: AviClient, gsName: string): Promise<GsReconciler> {
+  return (await gsSync(client, gsName)).reconciler;
 }
 
 export interface SyncOutcome {

@@ -87,17 +87,20 @@ export class GsController {
 
   /** Keys whose plan had writes that were held back (read-only mode). */
   get pendingWrites(): number {
-    return this.#deps.reconciler.pending.size;
+    return this.#deps.reconciler.pendingCount;
   }
 
   /** The keys whose plan had writes that were held back (read-only mode). */
   pendingKeys(): GslbKey[] {
-    return [...this.#deps.reconciler.pending];
+    return this.#deps.reconciler.pendingKeys();
   }
 
-  /** Whether the key's last plan had writes that were held back (read-only mode). */
-  isPending(key: GslbKey): boolean {
-    return this.#deps.reconciler.pending.has(key);
+  /**
+   * A key whose writes were held back, settled without a pass when the controller view now
+   * holds what they would have left (gs-reconciler.ts). True when settled.
+   */
+  settle(key: GslbKey): boolean {
+    return this.#deps.reconciler.settle(key);
   }
 
   /** Queues a key for a pass now; a refused key gets a fresh try. */

@@ -42,22 +42,27 @@ export class StandbyView {
 
   /**
    * Takes what the leader wrote into the controller view, so that the view follows the leader's
-   * writes without listing the controller. Keys whose writes were held back look again: the view
-   * may now agree with them.
+   * writes without listing the controller. A key whose writes were held back is settled when the
+   * view now holds what they would have left, without planning it again. One that is not stays
+   * held back: the rest of the leader's writes, an edit of the key (which plans it again) or the
+   * next verification of the view settles it.
    */
   takeWritten(objects: readonly WrittenObject[]): void {
     const d = this.#deps;
     if (d.mayWrite()) return;
     let taken = 0;
+    const keys = new Set<GslbKey>();
     for (const o of objects) {
       const key = d.cache.takeWritten(o);
       if (key === undefined) continue;
       taken++;
-      if (d.gs.isPending(key)) d.gs.add(key);
+      keys.add(key);
     }
+    let settled = 0;
+    for (const key of keys) if (d.gs.settle(key)) settled++;
     d.metrics.viewTaken(taken, objects.length - taken);
     d.log.debug(
-      { objects: objects.length, taken },
+      { objects: objects.length, taken, settled, heldBack: d.gs.pendingWrites },
       'standby: controller view took what the leader wrote',
     );
   }

@@ -10,6 +10,7 @@ import type { DesiredGs } from '../model/desired-gslb-service.js';
 import { passthroughHmName } from '../model/names.js';
 import type { ControllerCache } from './controller-cache.js';
 import type { ApplyOutcome, GsApplier } from './gs-applier.js';
+import { cacheView, heldWritesDone, heldWritesOf, type HeldWrite } from './held-writes.js';
 import { planGslbService } from './plan-gs.js';
 
 export type ReconcileResult = ApplyOutcome | 'read-only' | 'fenced';
@@ -28,11 +29,36 @@ export interface GsReconcilerDeps {
 
 export class GsReconciler {
   readonly #deps: GsReconcilerDeps;
-  /** Keys whose last plan had writes that were not made (read-only mode). */
-  readonly pending = new Set<GslbKey>();
+  /** Keys whose last plan had writes that were not made (read-only mode), and those writes. */
+  readonly #pending = new Map<GslbKey, readonly HeldWrite[]>();
 
   constructor(deps: GsReconcilerDeps) {
     this.#deps = deps;
+  }
+
+  /** How many keys' last plans had writes that were not made (read-only mode). */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** The keys whose last plans had writes that were not made (read-only mode). */
+  pendingKeys(): GslbKey[] {
+    return [...this.#pending.keys()];
+  }
+
+  isPending(key: GslbKey): boolean {
+    return this.#pending.has(key);
+  }
+
+  /**
+   * A key whose writes were held back, settled without planning again when the controller view
+   * now holds what those writes would have left (what the leader wrote). True when settled.
+   */
+  settle(key: GslbKey): boolean {
+    const held = this.#pending.get(key);
+    if (!held || !heldWritesDone(held, cacheView(this.#deps.cache))) return false;
+    this.#pending.delete(key);
+    return true;
   }
 
   /** One pass; traced as an `amko.gslb.reconcile` span (its Avi requests are child spans). */
@@ -80,15 +106,15 @@ export class GsReconciler {
       return 'fenced';
     }
     if (plan.ops.length === 0) {
-      this.pending.delete(key);
+      this.#pending.delete(key);
       return 'unchanged';
     }
     if (!d.writable()) {
-      this.pending.add(key);
+      this.#pending.set(key, heldWritesOf(plan.ops, d.cache.resolve));
       return 'read-only';
     }
     const outcome = await d.applier.apply(plan.ops, signal);
-    this.pending.delete(key);
+    this.#pending.delete(key);
     return outcome;
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * A hot standby's held-back writes, settled by what the leader wrote, on the real simulator: the
+ * standby plans read-only and holds its writes back; the leader writes; the standby takes the
+ * leader's written objects into its controller view and settles the key without planning it
+ * again, but only when the leader wrote what the standby wanted.
+ */
+import assert from 'node:assert/strict';
+import {
+  fromWireWritten,
+  toWireWritten,
+  type WrittenObject,
+} from '../../src/shared/federation/controller-view.js';
+import type { ControllerObject__Output } from '../../src/shared/federation/gen/amko/federation/v1/ControllerObject.js';
+import { gslbKey } from '../../src/shared/keys.js';
+import { useEmptyAviSim } from '../support/avi-sim.js';
+import { gsSync } from '../support/gs-sync.js';
+
+const GS = 'shop.example.com';
+const KEY = gslbKey('admin', GS);
+
+/** As the object reaches the standby: encoded and decoded as on the wire. */
+const travelled = (o: WrittenObject): WrittenObject =>
+  fromWireWritten(toWireWritten(o) as ControllerObject__Output);
+
+describe('a hot standby settles held-back writes with what the leader wrote (amko-avi-sim)', function () {
+  const avi = useEmptyAviSim();
+
+  /** The leader creates the GS; returns the objects it wrote, as its cache holds them. */
+  async function leaderWrites(ip: string): Promise<WrittenObject[]> {
+    const written: WrittenObject[] = [];
+    const leader = await gsSync(avi.client, GS, { ip, written: (o) => written.push(o) });
+    assert.equal(await leader.reconciler.reconcile(KEY), 'created');
+    return written;
+  }
+
+  it('settles the key without a plan when the leader wrote what the standby held back', async function () {
+    const standby = await gsSync(avi.client, GS, { writable: false });
+    assert.equal(await standby.reconciler.reconcile(KEY), 'read-only');
+    assert.equal(standby.reconciler.pendingCount, 1);
+    assert.equal(standby.reconciler.settle(KEY), false, 'nothing written yet');
+
+    const written = await leaderWrites('10.0.0.1');
+    assert.deepEqual(
+      written.map((o) => o.type),
+      ['healthmonitor', 'gslbservice'],
+    );
+    const [hm, gs] = written.map(travelled);
+    assert.ok(hm && gs);
+    standby.cache.takeWritten(hm);
+    assert.equal(standby.reconciler.settle(KEY), false, 'the GS is not written yet');
+    standby.cache.takeWritten(gs);
+    const plans = standby.desiredCalls();
+    assert.equal(standby.reconciler.settle(KEY), true);
+    assert.equal(standby.desiredCalls(), plans, 'settled without computing the desired state');
+    assert.equal(standby.reconciler.pendingCount, 0);
+    assert.equal(
+      await standby.reconciler.reconcile(KEY),
+      'unchanged',
+      'a plan agrees: the view holds what the standby wants',
+    );
+  });
+
+  it('keeps the key held back when the leader wrote other content', async function () {
+    const standby = await gsSync(avi.client, GS, { writable: false, ip: '10.0.0.2' });
+    assert.equal(await standby.reconciler.reconcile(KEY), 'read-only');
+    for (const o of await leaderWrites('10.0.0.1')) standby.cache.takeWritten(travelled(o));
+    assert.equal(standby.reconciler.settle(KEY), false, 'the leader wrote another VIP');
+    assert.deepEqual(standby.reconciler.pendingKeys(), [KEY]);
+    assert.equal(
+      await standby.reconciler.reconcile(KEY),
+      'read-only',
+      'a plan agrees: the standby would update the GS',
+    );
+  });
+
+  it('settles held-back deletes when the leader deleted those objects', async function () {
+    await leaderWrites('10.0.0.1');
+    const standby = await gsSync(avi.client, GS, { writable: false, gone: true });
+    assert.equal(standby.cache.gsCount, 1, 'the standby read what the leader created');
+    assert.equal(await standby.reconciler.reconcile(KEY), 'read-only', 'it would delete both');
+
+    const deleted: WrittenObject[] = [];
+    const leader = await gsSync(avi.client, GS, { gone: true, written: (o) => deleted.push(o) });
+    assert.equal(await leader.reconciler.reconcile(KEY), 'deleted');
+    assert.deepEqual(
+      deleted.map((o) => [o.type, o.deleted]),
+      [
+        ['gslbservice', true],
+        ['healthmonitor', true],
+      ],
+    );
+    const plans = standby.desiredCalls();
+    for (const o of deleted) standby.cache.takeWritten(travelled(o));
+    assert.equal(standby.reconciler.settle(KEY), true);
+    assert.equal(standby.desiredCalls(), plans);
+    assert.equal(await standby.reconciler.reconcile(KEY), 'unchanged');
+  });
+});

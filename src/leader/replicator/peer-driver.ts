@@ -14,11 +14,9 @@ import type { LeaderMessage } from '../../shared/federation/gen/amko/federation/
 import type { State__Output } from '../../shared/federation/gen/amko/federation/v1/State.js';
 import { peerFailure, type PeerFailure } from '../../shared/federation/grpc-status.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
-import {
-  toWireWritten,
-  WrittenBuffer,
-  type WrittenObject,
-} from '../../shared/federation/controller-view.js';
+import { WrittenBuffer } from '../../shared/federation/controller-view.js';
+import { preEncoded } from '../../shared/federation/proto.js';
+import type { EncodedWritten, ViewEncoder } from '../../shared/federation/view-encoding.js';
 import {
   contextOf,
   failSpan,
@@ -67,6 +65,8 @@ export interface PeerDriverDeps {
   onReport: () => void;
   /** Told once when the follower names a claim superseding ours. */
   onFenced: (by: EpochClaim) => void;
+  /** Frames the written objects sent to the follower's controller view. */
+  view: Pick<ViewEncoder, 'message'>;
 }
 
 export function reportOf(s: State__Output): PeerReport {
@@ -89,7 +89,7 @@ export class PeerDriver {
   readonly #inFlight = new Map<number, Span>();
   readonly #tracing = tracingOn();
   /** Objects written to the controller, waiting to go to this follower's view. */
-  readonly #written = new WrittenBuffer();
+  readonly #written = new WrittenBuffer<EncodedWritten>();
   #viewFlushQueued = false;
   /** The stream's buffer is full: view messages wait for it to drain. */
   #viewBlocked = false;
@@ -105,6 +105,11 @@ export class PeerDriver {
 
   get state(): SessionState {
     return this.#state;
+  }
+
+  /** The session streams: written objects go to the follower's view. */
+  get streaming(): boolean {
+    return this.#state.phase === 'streaming';
   }
 
   start(): void {
@@ -125,8 +130,8 @@ export class PeerDriver {
    * streams (after the revisions the step sent before it), dropped while it does not (the
    * follower verifies its view against the controller when it needs it).
    */
-  wrote(o: WrittenObject): void {
-    if (this.#state.phase !== 'streaming') return;
+  wrote(o: EncodedWritten): void {
+    if (!this.streaming) return;
     if (this.#written.size >= VIEW_BUFFER_MAX) {
       this.#deps.log.warn(
         { dropped: this.#written.take(VIEW_BUFFER_MAX).length },
@@ -154,8 +159,8 @@ export class PeerDriver {
     const stream = this.#stream;
     if (!stream || this.#state.phase !== 'streaming' || this.#viewBlocked) return;
     while (this.#written.size > 0) {
-      const objects = this.#written.take(VIEW_BATCH).map(toWireWritten);
-      if (stream.write({ view: { objects } })) continue;
+      const message = this.#deps.view.message(this.#written.take(VIEW_BATCH));
+      if (stream.write(preEncoded(message))) continue;
       this.#viewBlocked = true;
       stream.once('drain', () => {
         if (this.#stream !== stream) return;

@@ -165,7 +165,10 @@ class Replicator implements ReplicatorHandle {
   }
 
   wrote(o: WrittenObject): void {
-    for (const d of this.#drivers) d.wrote(o);
+    if (!this.#drivers.some((d) => d.streaming)) return;
+    // Encoded once, whatever the number of followers.
+    const encoded = this.#deps.proto.view.encode(o);
+    for (const d of this.#drivers) d.wrote(encoded);
   }
 
   status(): ReplicationStatus {
@@ -211,6 +214,7 @@ class Replicator implements ReplicatorHandle {
       clock: deps.clock,
       log: this.#log.child({ peer: ep.cluster }),
       pingIntervalMs: deps.pingIntervalMs ?? 15_000,
+      view: deps.proto.view,
       onReport: () => {
         this.#report();
       },

@@ -7,6 +7,7 @@ import {
   olderVersion,
   toWireWritten,
   WrittenBuffer,
+  writtenKey,
   type WrittenObject,
 } from './controller-view.js';
 import type { ControllerObject__Output } from './gen/amko/federation/v1/ControllerObject.js';
@@ -83,11 +84,14 @@ describe('controller view: what a leader wrote, as it travels', () => {
 
 describe('written buffer', () => {
   it('sends an object written twice once, as last written, in the order of last writes', () => {
-    const b = new WrittenBuffer();
-    b.add(gs('a', '1'));
-    b.add(gs('b', '2'));
-    b.add(gs('a', '3'));
-    b.add(deletedObject('healthmonitor', 'admin', 'a', 'healthmonitor-a'));
+    const b = new WrittenBuffer<WrittenObject & { key: string }>();
+    const add = (o: WrittenObject): void => {
+      b.add({ ...o, key: writtenKey(o) });
+    };
+    add(gs('a', '1'));
+    add(gs('b', '2'));
+    add(gs('a', '3'));
+    add(deletedObject('healthmonitor', 'admin', 'a', 'healthmonitor-a'));
     assert.equal(b.size, 3, 'a monitor and a GS of one name are two objects');
     assert.deepEqual(
       b.take(2).map((o) => [o.type, o.name, o.lastModified]),

@@ -5,7 +5,8 @@
  * controller follows the leader's writes without listing the controller. Pure: no I/O.
  *
  * Also the coalescing buffer a leader keeps per follower: an object written several times before
- * the next message goes once, as last written.
+ * the next message goes once, as last written (the objects are encoded once for all followers:
+ * view-encoding.ts).
  */
 import { OperatorError } from '../errors.js';
 import type { ControllerObject } from './gen/amko/federation/v1/ControllerObject.js';
@@ -119,23 +120,22 @@ export function olderVersion(a: string, b: string): boolean {
 }
 
 /** Written objects waiting to be sent to one follower, by identity: the last write wins. */
-export class WrittenBuffer {
-  readonly #pending = new Map<string, WrittenObject>();
+export class WrittenBuffer<T extends { readonly key: string }> {
+  readonly #pending = new Map<string, T>();
 
   get size(): number {
     return this.#pending.size;
   }
 
-  add(o: WrittenObject): void {
-    const key = writtenKey(o);
+  add(o: T): void {
     // Re-inserted, so that the order of sending follows the order of the last writes.
-    this.#pending.delete(key);
-    this.#pending.set(key, o);
+    this.#pending.delete(o.key);
+    this.#pending.set(o.key, o);
   }
 
   /** Takes out up to `max` objects, oldest write first. */
-  take(max: number): WrittenObject[] {
-    const out: WrittenObject[] = [];
+  take(max: number): T[] {
+    const out: T[] = [];
     for (const [key, o] of this.#pending) {
       if (out.length >= max) break;
       out.push(o);

@@ -79,7 +79,7 @@ function passEncodedThrough(def: PackageDefinition): (m: LeaderMessage) => Buffe
     ...method,
     requestSerialize: (m) => (Buffer.isBuffer(m) ? m : serialize(m)),
   };
-  service[REPLICATE] = passing as MethodDefinition<object, object>;
+  service[REPLICATE] = passing;
   return serialize;
 }
 

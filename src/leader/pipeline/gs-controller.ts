@@ -90,6 +90,11 @@ export class GsController {
     return this.#deps.reconciler.pendingCount;
   }
 
+  /** The keys whose plan had writes that were held back (read-only mode). */
+  pendingKeys(): GslbKey[] {
+    return this.#deps.reconciler.pendingKeys();
+  }
+
   /**
    * A key whose writes were held back, settled without a pass when the controller view now
    * holds what they would have left (gs-reconciler.ts). True when settled.

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {
   nextVerifyDelayMs,
-  verifyPostponedMs,
   STANDBY_VERIFY_DUTY,
   STANDBY_VERIFY_FIRST_MS,
 } from './standby-verify.js';
@@ -64,16 +63,5 @@ describe('nextVerifyDelayMs', () => {
       refreshIntervalMs: 10_000,
     });
     assert.equal(next, 30_000);
-  });
-});
-
-describe('verifyPostponedMs', () => {
-  it('waits until the leader has written nothing for the first wait', () => {
-    const now = 1_000_000;
-    assert.equal(verifyPostponedMs(undefined, now), undefined, 'nothing written: at once');
-    assert.equal(verifyPostponedMs(now - 1_000, now), STANDBY_VERIFY_FIRST_MS - 1_000);
-    assert.equal(verifyPostponedMs(now, now), STANDBY_VERIFY_FIRST_MS);
-    assert.equal(verifyPostponedMs(now - STANDBY_VERIFY_FIRST_MS, now), undefined);
-    assert.equal(verifyPostponedMs(now - 60_000, now), undefined);
   });
 });

@@ -8,10 +8,6 @@
  * part in `STANDBY_VERIFY_DUTY` of its time verifying. Without that bound, a leader's full sync
  * of tens of thousands of objects keeps every standby listing the controller all the time, and
  * their reads crowd out the leader's writes.
- *
- * While the leader's writes keep arriving (sent with the replicas), the view follows them and a
- * verification would find the leader's writes in progress, not a missed one: it waits until the
- * leader has written nothing for `STANDBY_VERIFY_FIRST_MS`.
  */
 
 /** The wait after a verification that found the view stale, when verifying costs little. */
@@ -35,17 +31,4 @@ export function nextVerifyDelayMs(o: VerifyOutcome): number {
   const floor = Math.max(STANDBY_VERIFY_FIRST_MS, o.tookMs * STANDBY_VERIFY_DUTY);
   if (o.stale) return floor;
   return Math.max(floor, Math.min(o.previousDelayMs * 2, o.refreshIntervalMs));
-}
-
-/**
- * How long a due verification waits for the leader's writes to stop arriving: undefined when the
- * last arrived at least `STANDBY_VERIFY_FIRST_MS` ago (or none did).
- */
-export function verifyPostponedMs(
-  lastWrittenAtMs: number | undefined,
-  nowMs: number,
-): number | undefined {
-  if (lastWrittenAtMs === undefined) return undefined;
-  const quietFor = nowMs - lastWrittenAtMs;
-  return quietFor >= STANDBY_VERIFY_FIRST_MS ? undefined : STANDBY_VERIFY_FIRST_MS - quietFor;
 }

@@ -12,7 +12,7 @@ import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import type { ControllerCache } from '../sync/controller-cache.js';
 import type { ControllerReader } from '../sync/controller-reader.js';
 import type { GsController } from './gs-controller.js';
-import { nextVerifyDelayMs, STANDBY_VERIFY_FIRST_MS, verifyPostponedMs } from './standby-verify.js';
+import { nextVerifyDelayMs, STANDBY_VERIFY_FIRST_MS } from './standby-verify.js';
 
 export interface StandbyViewDeps {
   readonly cache: ControllerCache;
@@ -35,8 +35,6 @@ export class StandbyView {
   /** A verification is queued, and after how long the next one. */
   #verifyQueued = false;
   #verifyDelayMs = STANDBY_VERIFY_FIRST_MS;
-  /** When what the leader wrote last changed the view. */
-  #lastWrittenAt: number | undefined;
 
   constructor(deps: StandbyViewDeps) {
     this.#deps = deps;
@@ -60,7 +58,6 @@ export class StandbyView {
       taken++;
       keys.add(key);
     }
-    if (taken > 0) this.#lastWrittenAt = d.clock.now();
     let settled = 0;
     for (const key of keys) if (d.gs.settle(key)) settled++;
     d.metrics.viewTaken(taken, objects.length - taken);
@@ -78,25 +75,18 @@ export class StandbyView {
   }
 
   /**
-   * Writes still held back mean the view and the desired state disagree. While the leader's
-   * writes keep arriving, the view follows them and they settle those keys: the verification
-   * waits for them to stop (standby-verify.ts). Then the view is verified (versions only; what
-   * changed is read again), and the keys whose objects changed are settled or planned again; a
-   * key whose objects did not change would plan as before. A verification that finds nothing new
-   * doubles the wait before the next one (up to the refresh interval): the disagreement is then
-   * in the desired state, which the leader resolves, not in the view. The wait also grows with
-   * what a verification costs. Nothing held back any more: nothing to verify.
+   * Writes still held back mean the view and the desired state disagree, most often because the
+   * leader is writing what both of them want. The view is verified (versions only; what changed
+   * is read again) and those keys look again. A verification that finds nothing new doubles the
+   * wait before the next one (up to the refresh interval): the disagreement is then in the
+   * desired state, which the leader resolves, not in the view. The wait also grows with what a
+   * verification costs (standby-verify.ts). Nothing held back any more (what the leader wrote
+   * since brought the view in agreement): nothing to verify.
    */
   async verify(signal: AbortSignal): Promise<void> {
     const d = this.#deps;
     this.#verifyQueued = false;
     if (d.mayWrite() || d.gs.pendingWrites === 0) return;
-    const postponed = verifyPostponedMs(this.#lastWrittenAt, d.clock.now());
-    if (postponed !== undefined) {
-      this.#verifyQueued = true;
-      d.queueVerify(postponed);
-      return;
-    }
     const started = d.clock.now();
     const check = await d.reader.refreshCache(d.cache, signal);
     const tookMs = d.clock.now() - started;
@@ -106,18 +96,11 @@ export class StandbyView {
       previousDelayMs: this.#verifyDelayMs,
       refreshIntervalMs: d.refreshIntervalMs,
     });
-    let settled = 0;
-    let planned = 0;
-    for (const k of check.keys ?? d.allKeys()) {
-      if (d.gs.settle(k)) settled++;
-      else {
-        planned++;
-        d.gs.add(k);
-      }
-    }
+    const keys = new Set<GslbKey>([...d.gs.pendingKeys(), ...(check.keys ?? d.allKeys())]);
     d.log.debug(
-      { ...check, keys: undefined, settled, planned, tookMs, nextInMs: this.#verifyDelayMs },
+      { ...check, keys: keys.size, tookMs, nextInMs: this.#verifyDelayMs },
       'standby: controller view verified',
     );
+    for (const k of keys) d.gs.add(k);
   }
 }

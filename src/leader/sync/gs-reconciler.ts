@@ -46,10 +46,6 @@ export class GsReconciler {
     return [...this.#pending.keys()];
   }
 
-  isPending(key: GslbKey): boolean {
-    return this.#pending.has(key);
-  }
-
   /**
    * A key whose writes were held back, settled without planning again when the controller view
    * now holds what those writes would have left (what the leader wrote). True when settled.

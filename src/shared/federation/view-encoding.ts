@@ -7,8 +7,11 @@
  *
  * The field tag is taken from the real serializer (an empty view), never written down here.
  */
+import protobuf from 'protobufjs';
 import { toWireWritten, writtenKey, type WrittenObject } from './controller-view.js';
 import type { LeaderMessage } from './gen/amko/federation/v1/LeaderMessage.js';
+
+const { Reader, Writer } = protobuf;
 
 /** One written object, encoded: its identity and the bytes of a view holding it alone. */
 export interface EncodedWritten {
@@ -23,22 +26,16 @@ export interface ViewEncoder {
   message(parts: readonly EncodedWritten[]): Buffer;
 }
 
-/** The length of a varint at the start of `bytes`. */
-function varintLength(bytes: Uint8Array, at: number): number {
-  let n = 0;
-  while (((bytes[at + n] ?? 0) & 0x80) !== 0) n++;
-  return n + 1;
+/** Where the bytes after the length (a varint) at `at` start. */
+function afterLength(bytes: Uint8Array, at: number): number {
+  const reader = Reader.create(bytes);
+  reader.pos = at;
+  reader.uint32();
+  return reader.pos;
 }
 
-function varint(value: number): Buffer {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Buffer.from(out);
+function varint(value: number): Uint8Array {
+  return Writer.create().uint32(value).finish();
 }
 
 /** A view encoder over the federation proto's serializer of `LeaderMessage`. */
@@ -49,7 +46,7 @@ export function viewEncoder(serialize: (m: LeaderMessage) => Buffer): ViewEncode
   return {
     encode(o) {
       const whole = serialize({ view: { objects: [toWireWritten(o)] } });
-      const start = tag.length + varintLength(whole, tag.length);
+      const start = afterLength(whole, tag.length);
       return { key: writtenKey(o), bytes: whole.subarray(start) };
     },
     message(parts) {

@@ -44,8 +44,10 @@ const LONG_MS = 30 * 60_000;
 const SIGNAL =
   'end = timestamp of the promoted amko log line that closes its first complete pass over every ' +
   'GslbService key: "bootup sync finished" (cold standby: the pipeline starts on promotion) or ' +
-  '"full sync finished" (hot standby: promotion verifies its controller view, versions only, reads ' +
-  'again what changed, and passes over every key); ' +
+  '"full sync finished" (hot standby: promotion passes over the keys whose last read-only plan ' +
+  'no longer holds, and every other key stays as that plan found it; the controller view is then ' +
+  'verified beside the writes, versions only, and what changed is planned again: its time is ' +
+  'phasesMsFromPatch.controllerViewVerified); ' +
   'start = just before the merge patch isLeader: true is sent to the API server. Diff-free = ' +
   'controllerWrites.inPass is 0 (simulator journal, User-Agent cluster/<context>). ' +
   'amko.leader SERVING is recorded too but is not the signal: a hot standby was booted before ' +
@@ -168,7 +170,7 @@ function phases(run: AmkoRun, t0: number, standby: 'hot' | 'cold') {
     pipelineWriting: at(standby === 'hot' ? /^leader activated$/ : /^leader started$/),
     gslbPipelineStarting: at(/^starting the GSLB pipeline$/),
     controllerViewVerified: at(/^controller view verified$/),
-    keysQueued: at(/^(full sync: controller re-read|activation: controller view verified)/),
+    keysQueued: at(/^(full sync: controller re-read|activation: )/),
     leading: at(/^leading$/),
     leaderHealthServing: at(/^leader in sync: amko\.leader SERVING$/),
   };
@@ -193,7 +195,8 @@ async function failover(
     t0,
   );
   const calls = await callsFrom(f, o.promote, since);
-  const verified = firstLine(run, /^controller view verified$/, t0);
+  const verified =
+    o.standby === 'hot' ? await waitLine(run, /^controller view verified$/, t0) : undefined;
   await statusHolds(f, o.promote, (s) => s.role === 'leader', { what: 'role leader' });
   const roleLeaderMs = Date.now() - t0;
   await waitLine(run, /^leader in sync: amko\.leader SERVING$/, t0, 120_000);

@@ -220,7 +220,13 @@ async function hotFailover(f: ScaleFederation, leader: SiteRun, promoted: SiteRu
   await f.setLeader(promoted.site, true);
   const done = await waitLine(promoted, /^full sync finished$/, t0);
   const after = await controllerCounts(f);
-  return { failoverMs: done.time - t0, writesInPass: after.writes - before.writes };
+  // The controller view is verified beside the writes once the pass is queued.
+  const verified = await waitLine(promoted, /^controller view verified$/, t0);
+  return {
+    failoverMs: done.time - t0,
+    writesInPass: after.writes - before.writes,
+    viewVerifiedMs: verified.time - t0,
+  };
 }
 
 function hotGoal(n: number): string | undefined {

@@ -13,7 +13,9 @@
  * for loops whose single actor gains nothing from spreading (per-key queue retries, replication
  * sessions, refused writes), where exact delays keep logs and tests readable.
  */
-import { OperatorError, retryOf, type ErrorCode, type Retry } from './errors.js';
+import type { Clock } from './clock.js';
+import { messageOf, OperatorError, retryOf, type ErrorCode, type Retry } from './errors.js';
+import type { Logger } from './telemetry/logger.js';
 
 export type Jitter = 'none' | 'full' | 'equal';
 
@@ -136,4 +138,30 @@ export function retryPaceOf(err: unknown, opts: PaceOptions = {}): RetryPace {
   const pace = paceOfRetry(retryOf(err));
   if (pace === 'never' && opts.refusals === 'slow' && isRefusal(err)) return 'slow';
   return pace;
+}
+
+/**
+ * Runs `fn` until it succeeds, waiting after each failure as `policy` says and logging it as
+ * "could not <what>". Rejects only when `signal` aborts.
+ */
+export async function retryUntilDone(o: {
+  readonly what: string;
+  readonly fn: () => Promise<unknown>;
+  readonly policy: BackoffPolicy;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}): Promise<void> {
+  const backoff = new Backoff(o.policy);
+  for (;;) {
+    try {
+      await o.fn();
+      return;
+    } catch (err) {
+      if (o.signal.aborted) throw err;
+      const delay = backoff.next();
+      o.log.warn({ err: messageOf(err), retryInMs: delay }, `could not ${o.what}`);
+      await o.clock.sleep(delay, o.signal);
+    }
+  }
 }

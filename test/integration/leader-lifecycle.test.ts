@@ -44,8 +44,9 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
   const ingress = (c: string, ip: string, h = host): Promise<void> =>
     f.objects.ingress(c, ns, 'shop', { hosts: [{ host: h, ip }], labels: { gslb: ns } });
 
-  const want = (members: [string, string][], h = host): Record<string, unknown> =>
+  const want = (members: [string, string][], h = host, epoch?: number): Record<string, unknown> =>
     expectedGs({
+      ...(epoch !== undefined ? { epoch } : {}),
       name: h,
       uuid: UUID,
       members: members.map(([c]) => `INGRESS/${c}/${ns}/shop/${h}`),
@@ -54,6 +55,20 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       },
       hms: [pathHmName('http', h, '/')],
     });
+
+  /** The fields of the first JSON log line whose message matches `msg`. */
+  function logLine(log: string, msg: RegExp): Record<string, unknown> {
+    for (const line of log.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      if (typeof o['msg'] === 'string' && msg.test(o['msg'])) return o;
+    }
+    throw new Error(`no log line ${msg.source}`);
+  }
+
+  /** A log line of the pipeline about GslbService `name` that matches `what`. */
+  const plannedAs = (name: string, what: RegExp): RegExp =>
+    new RegExp(`"key":"[^"]*/${name.replace(/\./g, '\\.')}"[^\n]*(${what.source})`);
 
   /** The pipeline's log line for a GslbService whose writes it held back (read-only). */
   const heldBack = (name: string): RegExp => {
@@ -313,6 +328,66 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
         other,
       );
     } finally {
+      await f.putAmkoCluster({ isLeader: true });
+    }
+  });
+
+  it('promoted from hot standby, plans only the keys its read-only plans do not vouch for, then repairs what its view missed', async () => {
+    const kept = `kept.${ns}.example.com`;
+    const dropped = `dropped.${ns}.example.com`;
+    const hosts = (movedIp: string): { host: string; ip: string }[] => [
+      { host: kept, ip: '10.1.0.1' },
+      { host, ip: movedIp },
+      { host: dropped, ip: '10.1.0.3' },
+    ];
+    const shop = (movedIp: string): Promise<void> =>
+      f.objects.ingress('cluster1', ns, 'shop', { hosts: hosts(movedIp), labels: { gslb: ns } });
+    try {
+      await shop('10.1.0.2');
+      f.startAmko();
+      for (const h of hosts('10.1.0.2'))
+        await gsEventually(want([['cluster1', h.ip]], h.host), h.host);
+      await f.stopAmko();
+
+      // A hot standby: its bootup pass plans every key read-only and finds nothing to write.
+      await f.putAmkoCluster({ isLeader: false });
+      const standby = f.startAmko();
+      await standby.waitForLog(/bootup sync finished/);
+      // One key gets new input (held back); another's GS is deleted behind the standby's back.
+      await shop('10.1.0.9');
+      // Planned read-only: its GS is stamped with the epoch of the leader that wrote it, above
+      // the standby's own, so the plan says fenced rather than held back.
+      await standby.waitForLog(plannedAs(host, /writes held back|"result":"fenced"/));
+      const client = clientFor(f.sim);
+      try {
+        const gone = await client.gslbServices.getByName(dropped);
+        assert.ok(gone);
+        await client.gslbServices.delete(gone.uuid);
+      } finally {
+        await client.close();
+      }
+      await f.sim.control.clearJournal();
+
+      await f.putAmkoCluster({ isLeader: true });
+      await standby.waitForLog(/activation: keys whose last plan does not hold queued/);
+      const activation = logLine(standby.log(), /^activation: /);
+      assert.deepEqual(
+        [activation['keys'], activation['of']],
+        [1, 3],
+        'only the key with new input is planned at once',
+      );
+      await gsEventually(want([['cluster1', '10.1.0.9']], host, 2));
+      // Its view thought the deleted GS was there: the check of the view finds it gone.
+      await standby.waitForLog(/"msg":"controller view verified"/);
+      assert.ok(Number(logLine(standby.log(), /^controller view verified$/)['gone']) >= 1);
+      await gsEventually(want([['cluster1', '10.1.0.3']], dropped, 2), dropped);
+      const writes = await f.sim.control.journal({ objectType: 'gslbservice' });
+      const written = (name: string): number =>
+        writes.filter((w) => w.method !== 'GET' && JSON.stringify(w).includes(name)).length;
+      assert.equal(written(kept), 0, 'the key whose plan held is not written');
+      assert.ok(written(dropped) > 0, 'the GS deleted behind its back is created again');
+    } finally {
+      await f.stopAmko();
       await f.putAmkoCluster({ isLeader: true });
     }
   });

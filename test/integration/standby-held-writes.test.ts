@@ -37,7 +37,7 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
     const standby = await gsSync(avi.client, GS, { writable: false });
     assert.equal(await standby.reconciler.reconcile(KEY), 'read-only');
     assert.equal(standby.reconciler.pendingCount, 1);
-    assert.equal(standby.reconciler.settle(KEY), false, 'nothing written yet');
+    assert.equal(standby.reconciler.took(KEY, []), 'held', 'nothing written yet');
 
     const written = await leaderWrites('10.0.0.1');
     assert.deepEqual(
@@ -47,12 +47,13 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
     const [hm, gs] = written.map(travelled);
     assert.ok(hm && gs);
     standby.cache.takeWritten(hm);
-    assert.equal(standby.reconciler.settle(KEY), false, 'the GS is not written yet');
+    assert.equal(standby.reconciler.took(KEY, [hm]), 'held', 'the GS is not written yet');
     standby.cache.takeWritten(gs);
     const plans = standby.desiredCalls();
-    assert.equal(standby.reconciler.settle(KEY), true);
+    assert.equal(standby.reconciler.took(KEY, [gs]), 'settled');
     assert.equal(standby.desiredCalls(), plans, 'settled without computing the desired state');
     assert.equal(standby.reconciler.pendingCount, 0);
+    assert.equal(standby.reconciler.mustPlan(KEY), false, 'what its plan wanted is there');
     assert.equal(
       await standby.reconciler.reconcile(KEY),
       'unchanged',
@@ -63,8 +64,10 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
   it('keeps the key held back when the leader wrote other content', async function () {
     const standby = await gsSync(avi.client, GS, { writable: false, ip: '10.0.0.2' });
     assert.equal(await standby.reconciler.reconcile(KEY), 'read-only');
-    for (const o of await leaderWrites('10.0.0.1')) standby.cache.takeWritten(travelled(o));
-    assert.equal(standby.reconciler.settle(KEY), false, 'the leader wrote another VIP');
+    const written = (await leaderWrites('10.0.0.1')).map(travelled);
+    for (const o of written) standby.cache.takeWritten(o);
+    assert.equal(standby.reconciler.took(KEY, written), 'held', 'the leader wrote another VIP');
+    assert.equal(standby.reconciler.mustPlan(KEY), true);
     assert.deepEqual(standby.reconciler.pendingKeys(), [KEY]);
     assert.equal(
       await standby.reconciler.reconcile(KEY),
@@ -90,9 +93,58 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
       ],
     );
     const plans = standby.desiredCalls();
-    for (const o of deleted) standby.cache.takeWritten(travelled(o));
-    assert.equal(standby.reconciler.settle(KEY), true);
+    const gone = deleted.map(travelled);
+    for (const o of gone) standby.cache.takeWritten(o);
+    assert.equal(standby.reconciler.took(KEY, gone), 'settled');
+    assert.equal(standby.reconciler.mustPlan(KEY), false);
     assert.equal(standby.desiredCalls(), plans);
     assert.equal(await standby.reconciler.reconcile(KEY), 'unchanged');
+  });
+
+  describe('a key whose last plan found nothing to write', function () {
+    /** A standby whose plan of the GS the leader created finds nothing to write. */
+    async function unchangedStandby(ip = '10.0.0.1') {
+      await leaderWrites('10.0.0.1');
+      const standby = await gsSync(avi.client, GS, { writable: false, ip });
+      assert.equal(await standby.reconciler.reconcile(KEY), 'unchanged');
+      assert.equal(standby.reconciler.mustPlan(KEY), false, 'its plan vouches for it');
+      return standby;
+    }
+
+    /** The controller loses every object and the leader writes the GS again (new uuids). */
+    async function leaderWritesAgain(ip: string): Promise<WrittenObject[]> {
+      await avi.sim.control.reset();
+      return (await leaderWrites(ip)).map(travelled);
+    }
+
+    it('stays vouched for when the leader writes the same content again', async function () {
+      const standby = await unchangedStandby();
+      const before = standby.cache.gs(KEY)?.uuid;
+      const written = await leaderWritesAgain('10.0.0.1');
+      for (const o of written) standby.cache.takeWritten(o);
+      assert.notEqual(standby.cache.gs(KEY)?.uuid, before, 'the view took the new objects');
+      assert.equal(standby.reconciler.took(KEY, written), 'settled');
+      assert.equal(standby.reconciler.mustPlan(KEY), false);
+      assert.equal(await standby.reconciler.reconcile(KEY), 'unchanged', 'a plan agrees');
+    });
+
+    it('must be planned when the leader wrote other content', async function () {
+      const standby = await unchangedStandby();
+      const written = await leaderWritesAgain('10.0.0.7');
+      for (const o of written) standby.cache.takeWritten(o);
+      assert.equal(standby.reconciler.took(KEY, written), 'changed');
+      assert.equal(standby.reconciler.mustPlan(KEY), true);
+      assert.equal(await standby.reconciler.reconcile(KEY), 'read-only', 'a plan agrees');
+    });
+
+    it('must be planned once it has new input, even if the leader then writes what it saw', async function () {
+      const standby = await unchangedStandby();
+      standby.reconciler.touch(KEY);
+      assert.equal(standby.reconciler.mustPlan(KEY), true);
+      const written = await leaderWritesAgain('10.0.0.1');
+      for (const o of written) standby.cache.takeWritten(o);
+      assert.equal(standby.reconciler.took(KEY, written), 'changed');
+      assert.equal(standby.reconciler.mustPlan(KEY), true);
+    });
   });
 });

@@ -12,6 +12,7 @@
  */
 import { backoffDelay, doubling, isRefusal, type BackoffPolicy } from '../../shared/backoff.js';
 import { messageOf, OperatorError } from '../../shared/errors.js';
+import type { WrittenObject } from '../../shared/federation/controller-view.js';
 import type { GslbKey } from '../../shared/keys.js';
 import { WorkQueue } from '../../shared/kube/work-queue.js';
 import { runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
@@ -21,7 +22,7 @@ import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import { clustersOfDescription } from '../ingestion/tracked-object.js';
 import type { AliasGrant } from '../policy/alias-owner.js';
 import type { ControllerCache } from '../sync/controller-cache.js';
-import type { GsReconciler } from '../sync/gs-reconciler.js';
+import type { GsReconciler, TookResult } from '../sync/gs-reconciler.js';
 
 /** How long a GslbService key waits for a pending policy pass before it is looked at again. */
 const POLICY_WAIT_MS = 50;
@@ -95,18 +96,29 @@ export class GsController {
     return this.#deps.reconciler.pendingKeys();
   }
 
-  /**
-   * A key whose writes were held back, settled without a pass when the controller view now
-   * holds what they would have left (gs-reconciler.ts). True when settled.
-   */
-  settle(key: GslbKey): boolean {
-    return this.#deps.reconciler.settle(key);
+  /** The leader wrote `written` (objects of `key`): see `GsReconciler.took`. */
+  took(key: GslbKey, written: readonly WrittenObject[]): TookResult {
+    return this.#deps.reconciler.took(key, written);
+  }
+
+  /** Of `keys`, those a promotion must plan (the others' last read-only plans still hold). */
+  mustPlan(keys: Iterable<GslbKey>): GslbKey[] {
+    const r = this.#deps.reconciler;
+    const out: GslbKey[] = [];
+    for (const k of keys) if (this.#failing.has(k) || r.mustPlan(k)) out.push(k);
+    return out;
+  }
+
+  /** Writing now: what read-only plans saw is no longer kept. */
+  forgetPlans(): void {
+    this.#deps.reconciler.forgetPlans();
   }
 
   /** Queues a key for a pass now; a refused key gets a fresh try. */
   add(key: GslbKey): void {
     const r = this.#refused.get(key);
     if (r) r.attempts = 0;
+    this.#deps.reconciler.touch(key);
     this.#queue.add(key);
   }
 
@@ -209,7 +221,10 @@ export class GsController {
     // Keys that lost an alias to this one look again: it may have let go of it.
     const losers = this.#losers.get(key);
     this.#losers.delete(key);
-    for (const k of losers ?? []) this.#queue.add(k);
+    for (const k of losers ?? []) {
+      this.#deps.reconciler.touch(k);
+      this.#queue.add(k);
+    }
     this.#deps.passed(key);
   }
 }

@@ -52,6 +52,16 @@ export class MemberClusterSet {
       );
     }
   }
+  /** A namespace of a member cluster: its labels and the tenant its annotation names. */
+  namespaceInfo(
+    cluster: string,
+    name: string,
+  ): { labels: Record<string, string>; tenant: string | undefined } | undefined {
+    const ns = this.#clusters.get(cluster)?.namespace(name);
+    if (!ns) return undefined;
+    const tenant = ns.metadata?.annotations?.['ako.vmware.com/tenant-name'];
+    return { labels: { ...ns.metadata?.labels }, tenant: tenant || undefined };
+  }
 
   get(name: string): MemberCluster | undefined {
     const mc = this.#clusters.get(name);

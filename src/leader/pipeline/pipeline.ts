@@ -5,7 +5,7 @@
  * queues every key once (desired, cached and garbage); a full sync re-reads the controller every
  * refresh interval and queues every key again, which writes nothing when nothing changed.
  */
-import { Backoff, doubling } from '../../shared/backoff.js';
+import { doubling, retryUntilDone } from '../../shared/backoff.js';
 import { GSLB_CONFIG_STATE } from '../../shared/crd/gslb-config.js';
 import { messageOf } from '../../shared/errors.js';
 import {
@@ -29,6 +29,7 @@ import { ControllerCache } from '../sync/controller-cache.js';
 import { ControllerReader } from '../sync/controller-reader.js';
 import { EpochFence } from '../sync/epoch-fence.js';
 import type { GsController } from './gs-controller.js';
+import { GsKeys } from './gs-keys.js';
 import { buildGsController } from './gs-wiring.js';
 import { MemberClusterSet } from './member-cluster-set.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -38,9 +39,13 @@ import { SyncPasses, type FinishedPass } from './sync-passes.js';
 
 /**
  * The policy queue's work: a policy pass, a full sync (the controller re-read), an activation
- * (the controller view verified, then every key) and a standby's verification of its view.
+ * (the keys whose read-only plans do not hold), the check of the controller view after it, and a
+ * standby's verification of its view.
  */
-type PolicyKey = 'policy' | 'full' | 'activate' | 'verify';
+type PolicyKey = 'policy' | 'full' | 'activate' | 'verify' | 'check';
+
+/** The policy queue's checks of the controller view: they do not hold GslbService writes back. */
+const VIEW_CHECKS: readonly PolicyKey[] = ['check', 'verify'];
 
 /** Retries of a bootup step (controller cache, policy), whatever the failure. */
 const BOOT_RETRY = doubling(500, 30_000);
@@ -57,6 +62,7 @@ export class Pipeline {
   readonly #gdp: GdpTracker;
   readonly #ghr: GhrTracker;
   readonly #cache: ControllerCache;
+  readonly #keys: GsKeys;
   readonly #garbage = new PassGarbageCollector();
   readonly #reader: ControllerReader;
   /** Every controller call goes through the epoch fence. */
@@ -72,6 +78,8 @@ export class Pipeline {
   readonly #standby: StandbyView;
   /** Stops taking what the leader wrote (a hot standby's view). */
   #untake: (() => void) | undefined;
+  /** The policy queue's work in progress. */
+  #policyRunning: PolicyKey | undefined;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -102,6 +110,7 @@ export class Pipeline {
     this.#gdp = new GdpTracker(rulesDeps);
     this.#ghr = new GhrTracker(rulesDeps);
     this.#store = new MemberStore((o) => this.#select(o));
+    this.#keys = new GsKeys(this.#store, this.#cache);
     this.#clusters = new MemberClusterSet({
       configs: s.memberConfigs,
       clock,
@@ -140,10 +149,7 @@ export class Pipeline {
     this.#policyQ.add('policy');
   }
 
-  /**
-   * Activation: verifies the controller view against the controller (versions only; what changed
-   * is read again) and passes over every key now.
-   */
+  /** Activation: the keys whose read-only plans do not hold now, then a check of the view. */
   resync(): void {
     this.#policyQ.add('activate');
   }
@@ -198,7 +204,7 @@ export class Pipeline {
       queueVerify: (delayMs) => {
         this.#policyQ.addAfter('verify', delayMs);
       },
-      allKeys: () => this.#allGsKeys(),
+      allKeys: () => this.#keys.all(),
     });
   }
 
@@ -239,20 +245,10 @@ export class Pipeline {
       gdp: this.#gdp.accepted?.spec,
       defaultTenant: s.defaultTenant,
       customFqdn: s.customFqdn,
-      namespace: (c, n) => this.#namespaceInfo(c, n),
+      namespace: (c, n) => this.#clusters.namespaceInfo(c, n),
       globalFqdn: (c, h) => this.#hostRules.globalFqdn(c, h),
     });
     return sel.accepted ? gslbKey(sel.tenant, sel.gsName) : undefined;
-  }
-
-  #namespaceInfo(
-    cluster: string,
-    name: string,
-  ): { labels: Record<string, string>; tenant: string | undefined } | undefined {
-    const ns = this.#clusters.get(cluster)?.namespace(name);
-    if (!ns) return undefined;
-    const tenant = ns.metadata?.annotations?.['ako.vmware.com/tenant-name'];
-    return { labels: { ...ns.metadata?.labels }, tenant: tenant || undefined };
   }
 
   async #boot(): Promise<void> {
@@ -262,38 +258,23 @@ export class Pipeline {
       if (this.#controllerLeader) await d.setState(GSLB_CONFIG_STATE.syncing);
       this.#clusters.start();
       await this.#clusters.waitForSync(d.syncTimeoutMs ?? 60_000, signal);
-      await this.#retrying('load the controller cache', () =>
-        this.#reader.loadCache(this.#cache, signal),
-      );
-      await this.#retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
+      const retrying = (what: string, fn: () => Promise<unknown>): Promise<void> =>
+        retryUntilDone({ what, fn, policy: BOOT_RETRY, clock: d.clock, log: d.log, signal });
+      const cache = this.#cache;
+      await retrying('load the controller cache', () => this.#reader.loadCache(cache, signal));
+      await retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
       const synced = this.#clusters.started().filter((mc) => mc.synced);
       for (const key of synced.flatMap((mc) => mc.keys())) this.#ingest(key);
       // What was listed is now ingested: its garbage goes before the writes add theirs.
       this.#tasks.push(this.#collectGarbage('bootup lists'));
       this.#startWorkers();
-      const keys = this.#allGsKeys();
+      const keys = this.#keys.all();
       this.#passes.start('bootup', keys);
       for (const k of keys) this.#gs.add(k);
       if (keys.length === 0) await this.#passDone(this.#passes.finish());
       this.#tasks.push(this.#fullSyncLoop());
     } catch (err) {
       if (!signal.aborted) d.log.error({ err: messageOf(err) }, 'GSLB pipeline bootup failed');
-    }
-  }
-
-  async #retrying(what: string, fn: () => Promise<unknown>): Promise<void> {
-    const signal = this.#stop.signal;
-    const backoff = new Backoff(BOOT_RETRY);
-    for (;;) {
-      try {
-        await fn();
-        return;
-      } catch (err) {
-        if (signal.aborted) throw err;
-        const delay = backoff.next();
-        this.#deps.log.warn({ err: messageOf(err), retryInMs: delay }, `could not ${what}`);
-        await this.#deps.clock.sleep(delay, signal);
-      }
     }
   }
 
@@ -329,27 +310,40 @@ export class Pipeline {
   }
 
   async #policyPass(key: PolicyKey): Promise<PassResult> {
-    if (key === 'full') await this.#fullSync(false);
-    else if (key === 'activate') await this.#fullSync(true);
-    else if (key === 'verify') await this.#standby.verify(this.#stop.signal);
-    else await this.#evaluatePolicy(true);
+    this.#policyRunning = key;
+    try {
+      if (key === 'full') await this.#fullSync();
+      else if (key === 'activate') await this.#activate();
+      else if (key === 'check') await this.#checkView();
+      else if (key === 'verify') await this.#standby.verify(this.#stop.signal);
+      else await this.#evaluatePolicy(true);
+    } finally {
+      this.#policyRunning = undefined;
+    }
     return undefined;
   }
 
-  async #evaluatePolicy(enqueue: boolean): Promise<void> {
+  /** Re-evaluates GDPs and GSLBHostRules; returns (and with `enqueue` queues) the keys affected. */
+  async #evaluatePolicy(enqueue: boolean): Promise<Iterable<GslbKey>> {
     const signal = this.#stop.signal;
     const gdpChanged = await this.#gdp.evaluate(this.#deps.gdps.list(), signal);
     const fqdns = await this.#ghr.evaluate(this.#deps.ghrs.list(), signal);
     if (gdpChanged) this.#store.reselect();
-    if (!enqueue) return;
-    const keys = gdpChanged ? this.#allGsKeys() : this.#keysNamed(fqdns);
-    for (const k of keys) this.#gs.add(k);
+    const keys = gdpChanged ? this.#keys.all() : this.#keys.named(fqdns);
+    if (enqueue) for (const k of keys) this.#gs.add(k);
+    return keys;
   }
 
-  /** While writing, a policy pass queued or running holds GslbService writes back. */
+  /**
+   * While writing, a policy pass queued or running holds GslbService writes back. A check of
+   * the controller view does not: the writes it might meet are refused and repaired.
+   */
   #policyPending(): boolean {
     if (!this.#mayWrite()) return false;
-    return this.#policyQ.length + this.#policyQ.inFlight > 0;
+    const q = this.#policyQ;
+    const checks = VIEW_CHECKS.filter((k) => q.isQueued(k)).length;
+    const running = this.#policyRunning;
+    return q.length > checks || (running !== undefined && !VIEW_CHECKS.includes(running));
   }
 
   #passed(key: GslbKey): void {
@@ -387,7 +381,7 @@ export class Pipeline {
     if (!this.#passes.booted && !this.#passes.running) return;
     this.#deps.log.info({ cluster }, 'member cluster listed; passing over its objects');
     for (const key of this.#clusters.get(cluster)?.keys() ?? []) this.#ingestQ.add(key);
-    for (const k of this.#allGsKeys()) this.#gs.add(k);
+    for (const k of this.#keys.all()) this.#gs.add(k);
   }
 
   async #lostControllerLeadership(): Promise<void> {
@@ -408,59 +402,80 @@ export class Pipeline {
     }
   }
 
-  /**
-   * Re-reads the controller, or on activation (`verify`) verifies the cache against it, then
-   * re-evaluates policy and passes over every key.
-   */
-  async #fullSync(verify: boolean): Promise<void> {
+  /** Asks the controller whether it is the GSLB leader, and acts on a change. */
+  async #checkControllerLeader(signal: AbortSignal): Promise<void> {
     const d = this.#deps;
-    const signal = this.#stop.signal;
     const [cluster, gslb] = await Promise.all([
       this.#avi.cluster(signal),
       this.#avi.gslb('admin', signal),
     ]);
     const leader = gslb !== undefined && gslb.leader_cluster_uuid === cluster.uuid;
-    if (leader !== this.#controllerLeader) {
-      d.log.info({ leader }, 'controller GSLB leadership changed');
-      this.#controllerLeader = leader;
-      this.#syncChanged();
-      await d.setState(leader ? GSLB_CONFIG_STATE.accepted : GSLB_CONFIG_STATE.controllerNotLeader);
-    }
-    if (verify) {
-      const { listed, changed, gone, reread } = await this.#reader.refreshCache(
-        this.#cache,
-        signal,
-      );
-      d.log.info({ listed, changed, gone, reread }, 'controller view verified');
-    } else await this.#reader.loadCache(this.#cache, signal);
+    if (leader === this.#controllerLeader) return;
+    d.log.info({ leader }, 'controller GSLB leadership changed');
+    this.#controllerLeader = leader;
+    this.#syncChanged();
+    await d.setState(leader ? GSLB_CONFIG_STATE.accepted : GSLB_CONFIG_STATE.controllerNotLeader);
+  }
+
+  /** Re-reads the controller, re-evaluates policy and passes over every key. */
+  async #fullSync(): Promise<void> {
+    const signal = this.#stop.signal;
+    await this.#checkControllerLeader(signal);
+    await this.#reader.loadCache(this.#cache, signal);
     this.#gdp.invalidate();
     this.#ghr.invalidate();
     await this.#evaluatePolicy(false);
-    const keys = this.#allGsKeys();
-    if (this.#passes.booted) this.#passes.start('full sync', keys);
-    for (const k of keys) this.#gs.add(k);
-    d.log.info(
+    const keys = this.#keys.all();
+    this.#passKeys(keys);
+    this.#deps.log.info(
       { keys: keys.length, cached: this.#cache.gsCount },
-      verify
-        ? 'activation: controller view verified, every key queued'
-        : 'full sync: controller re-read, every key queued',
+      'full sync: controller re-read, every key queued',
     );
   }
 
-  /** The keys of `#allGsKeys` whose GslbService name is one of `names`, found by look-up. */
-  #keysNamed(names: Iterable<string>): Set<GslbKey> {
-    const keys = new Set<GslbKey>();
-    for (const name of names) {
-      for (const k of this.#store.keysNamed(name)) keys.add(k);
-      for (const k of this.#cache.keysNamed(name)) keys.add(k);
-    }
-    return keys;
+  /**
+   * Activation of a hot standby: its read-only pipeline now writes. Its controller view follows
+   * what the old leader wrote, and each key's last read-only plan tells whether it still holds
+   * (gs-reconciler.ts). So the pass plans at once the keys whose plans do not hold (writes held
+   * back, new input, objects changed, failing) and those the policy re-evaluated changes; the
+   * others found nothing to write, and still would. The view is then verified against the
+   * controller beside the writes (versions only; `check`), and what changed is planned again.
+   */
+  async #activate(): Promise<void> {
+    const signal = this.#stop.signal;
+    await this.#checkControllerLeader(signal);
+    this.#gdp.invalidate();
+    this.#ghr.invalidate();
+    const affected = await this.#evaluatePolicy(false);
+    const all = this.#keys.all();
+    const keys = new Set([...this.#gs.mustPlan(all), ...affected]);
+    this.#gs.forgetPlans();
+    this.#passKeys([...keys]);
+    this.#deps.log.info(
+      { keys: keys.size, of: all.length, cached: this.#cache.gsCount },
+      'activation: keys whose last plan does not hold queued; controller view verified next',
+    );
+    this.#policyQ.add('check');
   }
 
-  /** Every key that may need work: desired, cached, and named by monitors we own. */
-  #allGsKeys(): GslbKey[] {
-    const keys = new Set<GslbKey>([...this.#store.keys(), ...this.#cache.gsKeys()]);
-    for (const h of this.#cache.gsNamesOfOwnedHms()) keys.add(gslbKey(h.tenant, h.gsName));
-    return [...keys];
+  /** Verifies the controller view of a writing pipeline; what changed is planned again. */
+  async #checkView(): Promise<void> {
+    const check = await this.#reader.refreshCache(this.#cache, this.#stop.signal);
+    const keys = check.keys ?? this.#keys.all();
+    const { listed, changed, gone, reread } = check;
+    this.#deps.log.info(
+      { listed, changed, gone, reread, keys: keys.length },
+      'controller view verified',
+    );
+    for (const k of keys) this.#gs.add(k);
+  }
+
+  /** Passes over `keys` as a full sync (tracked once bootup finished). */
+  #passKeys(keys: readonly GslbKey[]): void {
+    if (this.#passes.booted) {
+      this.#passes.start('full sync', keys);
+      if (keys.length === 0) this.#tasks.push(this.#passDone(this.#passes.finish()));
+    }
+    for (const k of keys) this.#gs.add(k);
   }
 }

@@ -45,24 +45,27 @@ export class StandbyView {
    * writes without listing the controller. A key whose writes were held back is settled when the
    * view now holds what they would have left, without planning it again. One that is not stays
    * held back: the rest of the leader's writes, an edit of the key (which plans it again) or the
-   * next verification of the view settles it.
+   * next verification of the view settles it. A key whose last plan found nothing to write stays
+   * so when the leader left what that plan saw; otherwise a promotion plans it again.
    */
   takeWritten(objects: readonly WrittenObject[]): void {
     const d = this.#deps;
     if (d.mayWrite()) return;
     let taken = 0;
-    const keys = new Set<GslbKey>();
+    const byKey = new Map<GslbKey, WrittenObject[]>();
     for (const o of objects) {
       const key = d.cache.takeWritten(o);
       if (key === undefined) continue;
       taken++;
-      keys.add(key);
+      const of = byKey.get(key);
+      if (of) of.push(o);
+      else byKey.set(key, [o]);
     }
-    let settled = 0;
-    for (const key of keys) if (d.gs.settle(key)) settled++;
+    const keys = { settled: 0, held: 0, changed: 0 };
+    for (const [key, written] of byKey) keys[d.gs.took(key, written)]++;
     d.metrics.viewTaken(taken, objects.length - taken);
     d.log.debug(
-      { objects: objects.length, taken, settled, heldBack: d.gs.pendingWrites },
+      { objects: objects.length, taken, keys, heldBack: d.gs.pendingWrites },
       'standby: controller view took what the leader wrote',
     );
   }

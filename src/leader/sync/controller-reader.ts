@@ -169,14 +169,16 @@ export class ControllerReader {
    * knows changed its name, or more than a quarter of the objects changed, it does `loadCache`.
    */
   async refreshCache(cache: ControllerCache, signal?: AbortSignal): Promise<CacheCheck> {
+    // What the cache held before the listing: an object written while the listing runs (by
+    // this pipeline, or by the leader into a standby's view) is then not taken for gone.
+    const gsKnown = cache.gsVersions();
+    const hmKnown = cache.hmVersions();
     const [legacy, own, hmList, persistence, pki] = await this.#mirrored(
       cache,
       { fields: VERSION_FIELDS },
       signal,
     );
     const gsList = [...legacy, ...own];
-    const gsKnown = cache.gsVersions();
-    const hmKnown = cache.hmVersions();
     const changedGs = gsList.filter((g) => gsKnown.get(g.uuid)?.lastModified !== g._last_modified);
     const changedHms = hmList.filter((h) => hmKnown.get(h.uuid)?.lastModified !== h._last_modified);
     const goneGs = absent(gsKnown.keys(), gsList);

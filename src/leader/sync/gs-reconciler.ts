@@ -10,10 +10,34 @@ import type { DesiredGs } from '../model/desired-gslb-service.js';
 import { passthroughHmName } from '../model/names.js';
 import type { ControllerCache } from './controller-cache.js';
 import type { ApplyOutcome, GsApplier } from './gs-applier.js';
-import { cacheView, heldWritesDone, heldWritesOf, type HeldWrite } from './held-writes.js';
+import type { WrittenObject } from '../../shared/federation/controller-view.js';
+import {
+  cacheView,
+  heldWritesDone,
+  heldWritesOf,
+  plannedObjects,
+  planStillHolds,
+  type HeldWrite,
+  type PlannedObject,
+} from './held-writes.js';
 import { planGslbService } from './plan-gs.js';
 
 export type ReconcileResult = ApplyOutcome | 'read-only' | 'fenced';
+
+/** What the leader's writes did to a key of a hot standby (`GsReconciler.took`). */
+export type TookResult =
+  /** Its held-back writes are still to be made. */
+  | 'held'
+  /** Its held-back writes are made, or its last plan still holds: nothing to write. */
+  | 'settled'
+  /** Its last plan no longer tells: planned again when it matters (a promotion). */
+  | 'changed';
+
+interface HeldBack {
+  readonly writes: readonly HeldWrite[];
+  /** What the plan saw once those writes are made; undefined when the view could not tell. */
+  readonly planned: readonly PlannedObject[] | undefined;
+}
 
 export interface GsReconcilerDeps {
   readonly cache: ControllerCache;
@@ -30,7 +54,14 @@ export interface GsReconcilerDeps {
 export class GsReconciler {
   readonly #deps: GsReconcilerDeps;
   /** Keys whose last plan had writes that were not made (read-only mode), and those writes. */
-  readonly #pending = new Map<GslbKey, readonly HeldWrite[]>();
+  readonly #pending = new Map<GslbKey, HeldBack>();
+  /**
+   * Read-only mode: keys whose last plan found nothing to write and still holds (no new input,
+   * no change of their objects since), with what it saw. A promotion plans only the others.
+   */
+  readonly #settled = new Map<GslbKey, readonly PlannedObject[]>();
+  /** Keys with new input since their current pass began: that pass cannot settle them. */
+  readonly #touched = new Set<GslbKey>();
 
   constructor(deps: GsReconcilerDeps) {
     this.#deps = deps;
@@ -46,15 +77,46 @@ export class GsReconciler {
     return [...this.#pending.keys()];
   }
 
+  /** The key has new input (an edit, a changed object): its last plan no longer holds. */
+  touch(key: GslbKey): void {
+    this.#settled.delete(key);
+    this.#touched.add(key);
+  }
+
   /**
-   * A key whose writes were held back, settled without planning again when the controller view
-   * now holds what those writes would have left (what the leader wrote). True when settled.
+   * The leader wrote `written` (objects of `key`), and the controller view holds them. A key
+   * whose writes were held back is settled without planning again when the view now holds what
+   * those writes would have left; one whose last plan found nothing to write stays so when the
+   * leader left what that plan saw (rewrote it with the same content, for example).
    */
-  settle(key: GslbKey): boolean {
+  took(key: GslbKey, written: readonly WrittenObject[]): TookResult {
+    const view = cacheView(this.#deps.cache);
     const held = this.#pending.get(key);
-    if (!held || !heldWritesDone(held, cacheView(this.#deps.cache))) return false;
+    if (held && !heldWritesDone(held.writes, view)) return 'held';
     this.#pending.delete(key);
-    return true;
+    const planned = held ? held.planned : this.#settled.get(key);
+    if (
+      planned &&
+      !this.#touched.has(key) &&
+      !this.#deps.writable() &&
+      planStillHolds(planned, written, view)
+    ) {
+      this.#settled.set(key, planned);
+      return 'settled';
+    }
+    this.touch(key);
+    return held ? 'settled' : 'changed';
+  }
+
+  /** Whether a promotion must plan the key: its last read-only plan does not hold any more. */
+  mustPlan(key: GslbKey): boolean {
+    return !this.#settled.has(key) || this.#deps.cache.gs(key)?.contested === true;
+  }
+
+  /** Writing now: what read-only plans saw is no longer kept. */
+  forgetPlans(): void {
+    this.#settled.clear();
+    this.#touched.clear();
   }
 
   /** One pass; traced as an `amko.gslb.reconcile` span (its Avi requests are child spans). */
@@ -75,6 +137,8 @@ export class GsReconciler {
   async #reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
     const d = this.#deps;
     const { tenant, gsName } = parseGslbKey(key);
+    this.#touched.delete(key);
+    this.#settled.delete(key);
     const cached = d.cache.gs(key);
     if (cached && cached.epoch > d.epoch() && d.writable()) {
       // Another leader wrote it since: the marker is outside the checksum, so equal content
@@ -101,12 +165,16 @@ export class GsReconciler {
       if (d.writable()) d.fence(plan.fenced);
       return 'fenced';
     }
+    const view = cacheView(d.cache);
     if (plan.ops.length === 0) {
       this.#pending.delete(key);
+      const planned = d.writable() ? undefined : plannedObjects(desired, [], view);
+      if (planned && !this.#touched.has(key)) this.#settled.set(key, planned);
       return 'unchanged';
     }
     if (!d.writable()) {
-      this.#pending.set(key, heldWritesOf(plan.ops, d.cache.resolve));
+      const writes = heldWritesOf(plan.ops, d.cache.resolve);
+      this.#pending.set(key, { writes, planned: plannedObjects(desired, writes, view) });
       return 'read-only';
     }
     const outcome = await d.applier.apply(plan.ops, signal);

@@ -5,7 +5,9 @@
  * planned again (planning a key means computing its desired state: at 50,000 keys, tens of CPU
  * seconds per standby). Pure.
  */
+import type { WrittenObject } from '../../shared/federation/controller-view.js';
 import { gslbKey } from '../../shared/keys.js';
+import type { DesiredGs } from '../model/desired-gslb-service.js';
 import {
   cachedGsChecksum,
   type CachedGs,
@@ -92,4 +94,54 @@ export function cacheView(cache: ControllerCache): HeldWritesView {
     hm: (tenant, name) => cache.hm(tenant, name),
     resolve: cache.resolve,
   };
+}
+
+/** An object as a plan saw it or would leave it: there, with this checksum. */
+export type PlannedObject = Extract<HeldWrite, { readonly checksum: string }>;
+
+/**
+ * What a read-only plan saw of its key on the controller once its held-back writes are made:
+ * every desired object with the checksum it has or would have. Undefined when the view cannot
+ * tell (an object the plan did not write is missing, or a GS holds references the cache could
+ * not resolve, or is contested): the key is then planned again when it matters.
+ */
+export function plannedObjects(
+  desired: DesiredGs | undefined,
+  held: readonly HeldWrite[],
+  view: HeldWritesView,
+): PlannedObject[] | undefined {
+  if (!desired) return [];
+  const written = (type: HeldWrite['type'], name: string): PlannedObject | undefined =>
+    held.find((w): w is PlannedObject => w.type === type && w.name === name && 'checksum' in w);
+  const out: PlannedObject[] = [];
+  for (const m of desired.monitors) {
+    const checksum =
+      written('healthmonitor', m.name)?.checksum ?? view.hm(desired.tenant, m.name)?.checksum;
+    if (checksum === undefined) return undefined;
+    out.push({ type: 'healthmonitor', tenant: desired.tenant, name: m.name, checksum });
+  }
+  let checksum = written('gslbservice', desired.gs.name)?.checksum;
+  if (checksum === undefined) {
+    const gs = view.gs(desired.tenant, desired.gs.name);
+    if (!gs || gs.unresolved || gs.contested) return undefined;
+    checksum = gs.checksum;
+  }
+  out.push({ type: 'gslbservice', tenant: desired.tenant, name: desired.gs.name, checksum });
+  return out;
+}
+
+/**
+ * Whether a key's last read-only plan still holds after the leader wrote `written` (objects of
+ * that key): every object it saw is still there with the same content, and the leader wrote no
+ * object of the key that the plan did not see (a GS it did not want, a monitor it would delete).
+ * A plan computed again would then find the same: nothing to write.
+ */
+export function planStillHolds(
+  planned: readonly PlannedObject[],
+  written: readonly WrittenObject[],
+  view: HeldWritesView,
+): boolean {
+  const seen = (o: WrittenObject): boolean =>
+    planned.some((p) => p.type === o.type && p.tenant === o.tenant && p.name === o.name);
+  return written.every((o) => o.deleted || seen(o)) && heldWritesDone(planned, view);
 }

@@ -65,6 +65,11 @@ export class WorkQueue<K extends string = string> {
     return this.#waiting.size;
   }
 
+  /** Whether `key` waits to be handed out (not delayed, not in flight). */
+  isQueued(key: K): boolean {
+    return this.#dirty.has(key) && !this.#processing.has(key);
+  }
+
   get inFlight(): number {
     return this.#processing.size;
   }

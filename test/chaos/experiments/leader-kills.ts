@@ -178,8 +178,7 @@ const PHASES: Readonly<Record<string, RegExp>> = Object.freeze({
   epochPersisted: /^promoted: epoch \d+ persisted$/,
   surveyDone: /^epoch survey/,
   pipelineWriting: /^leader (activated|started)$/,
-  controllerReRead:
-    /^(full sync: controller re-read|activation: controller view verified|starting the GSLB pipeline)/,
+  keysQueued: /^(full sync: controller re-read|activation: |starting the GSLB pipeline)/,
   leading: /^leading$/,
 });
 

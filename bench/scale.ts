@@ -220,12 +220,22 @@ async function hotFailover(f: ScaleFederation, leader: SiteRun, promoted: SiteRu
   await f.setLeader(promoted.site, true);
   const done = await waitLine(promoted, /^full sync finished$/, t0);
   const after = await controllerCounts(f);
-  // The controller view is verified beside the writes once the pass is queued.
+  // The controller view is verified beside the writes once the pass is queued; the keys whose
+  // objects it found changed are planned again.
   const verified = await waitLine(promoted, /^controller view verified$/, t0);
+  await settled([promoted], 'the promoted leader after its view check');
+  const checked = await controllerCounts(f);
   return {
     failoverMs: done.time - t0,
     writesInPass: after.writes - before.writes,
     viewVerifiedMs: verified.time - t0,
+    viewCheck: {
+      listed: verified['listed'],
+      changed: verified['changed'],
+      gone: verified['gone'],
+      keysPlannedAgain: verified['keys'],
+      writesAfter: checked.writes - after.writes,
+    },
   };
 }
 

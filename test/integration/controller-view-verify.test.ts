@@ -144,7 +144,8 @@ describe('controller view verification', function () {
     assert.equal(check.reread, false);
     assert.equal(check.changed, 7);
     assert.equal(check.gone, 2);
-    const names = ['app-0', 'app-1', 'app-2', 'app-3', 'bare', 'new'];
+    // And the GS the changed, new and deleted monitors name in their descriptions.
+    const names = ['app-0', 'app-1', 'app-2', 'app-3', 'bare', 'new', 'shop'];
     assert.deepEqual(
       [...(check.keys ?? [])].sort(),
       names.map((n) => gslbKey(TENANT, `${n}.example.com`)).sort(),
@@ -190,6 +191,13 @@ describe('controller view verification', function () {
     const check = await reader.refreshCache(cache);
     assert.equal(check.reread, true);
     assert.equal(check.changed, 70);
+    assert.deepEqual(
+      [...(check.keys ?? [])].sort(),
+      [gs[0]!.name, ...Array.from({ length: 70 }, (_, i) => `more-${i}.example.com`)]
+        .map((n) => gslbKey(TENANT, n))
+        .sort(),
+      'the keys of the new GSes and of the deleted one',
+    );
     const byUuid = (await journalSince(seq)).filter((c) => /\/api\/\w+\/[^/?]+$/.test(c.path));
     assert.equal(byUuid.length, 0, 'nothing read by uuid: the whole mirror was read');
     const whole = new ControllerCache(OURS);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
+import type { AviClient } from '../../src/shared/avi/avi-client.js';
+import type { GslbService, Stored } from '../../src/shared/avi/types.js';
 import { eventually } from '../support/eventually.js';
 import { clientFor } from '../support/avi-sim.js';
 import { expectedGs, normalize, pathHmName } from '../support/leader-expect.js';
@@ -64,6 +66,21 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       if (typeof o['msg'] === 'string' && msg.test(o['msg'])) return o;
     }
     throw new Error(`no log line ${msg.source}`);
+  }
+
+  /** Changes GslbService `name` on the controller directly, as another writer would. */
+  async function behindItsBack(
+    name: string,
+    change: (client: AviClient, gs: Stored<GslbService>) => Promise<unknown>,
+  ): Promise<void> {
+    const client = clientFor(f.sim);
+    try {
+      const gs = await client.gslbServices.getByName(name);
+      assert.ok(gs, `GslbService ${name} not on the controller`);
+      await change(client, gs);
+    } finally {
+      await client.close();
+    }
   }
 
   /** A log line of the pipeline about GslbService `name` that matches `what`. */
@@ -358,14 +375,7 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       // Planned read-only: its GS is stamped with the epoch of the leader that wrote it, above
       // the standby's own, so the plan says fenced rather than held back.
       await standby.waitForLog(plannedAs(host, /writes held back|"result":"fenced"/));
-      const client = clientFor(f.sim);
-      try {
-        const gone = await client.gslbServices.getByName(dropped);
-        assert.ok(gone);
-        await client.gslbServices.delete(gone.uuid);
-      } finally {
-        await client.close();
-      }
+      await behindItsBack(dropped, (c, gs) => c.gslbServices.delete(gs.uuid));
       await f.sim.control.clearJournal();
 
       await f.putAmkoCluster({ isLeader: true });
@@ -386,6 +396,50 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
         writes.filter((w) => w.method !== 'GET' && JSON.stringify(w).includes(name)).length;
       assert.equal(written(kept), 0, 'the key whose plan held is not written');
       assert.ok(written(dropped) > 0, 'the GS deleted behind its back is created again');
+    } finally {
+      await f.stopAmko();
+      await f.putAmkoCluster({ isLeader: true });
+    }
+  });
+
+  it('as hot standby, plans again after a check of its view only the keys whose objects changed', async () => {
+    const drifted = `drifted.${ns}.example.com`;
+    const fresh = `fresh.${ns}.example.com`;
+    const planLines = (name: string): number =>
+      (
+        f.amko
+          ?.log()
+          .match(new RegExp(plannedAs(name, /writes held back|"result":"fenced"/), 'g')) ?? []
+      ).length;
+    try {
+      await f.objects.ingress('cluster1', ns, 'shop', {
+        hosts: [{ host: drifted, ip: '10.1.0.1' }],
+        labels: { gslb: ns },
+      });
+      f.startAmko();
+      await gsEventually(want([['cluster1', '10.1.0.1']], drifted), drifted);
+      await f.stopAmko();
+
+      await f.putAmkoCluster({ isLeader: false });
+      const standby = f.startAmko();
+      await standby.waitForLog(/bootup sync finished/);
+      // Its GS changes behind the standby's back; a new Ingress's writes are held back, which
+      // has the standby check its view 5 s later.
+      await behindItsBack(drifted, (c, gs) => c.gslbServices.update({ ...gs, ttl: 999 }));
+      await f.sim.control.clearJournal();
+      await f.objects.ingress('cluster1', ns, 'fresh', {
+        hosts: [{ host: fresh, ip: '10.1.0.2' }],
+        labels: { gslb: ns },
+      });
+      await standby.waitForLog(heldBack(fresh));
+      assert.equal(planLines(drifted), 0, 'its bootup plan found nothing to write');
+      await standby.waitForLog(/standby: controller view verified/, 30_000);
+      await eventually(() => planLines(drifted) === 1, {
+        timeoutMs: 10_000,
+        what: 'the GS that changed behind its back planned again',
+      });
+      assert.equal(planLines(fresh), 1, 'the held-back key, whose objects did not change, is not');
+      assert.equal(await f.writeCount(), 0, 'a standby writes nothing');
     } finally {
       await f.stopAmko();
       await f.putAmkoCluster({ isLeader: true });
@@ -488,14 +542,7 @@ describe('leader: bootup, restarts, faults, member clusters and leadership', fun
       const start = syncs();
       await eventually(() => syncs() >= start + 2, { timeoutMs: 30_000, what: 'two full syncs' });
       assert.equal(await f.writeCount(), 0, 'an unchanged controller gets no writes');
-      const client = clientFor(f.sim);
-      try {
-        const gs = await client.gslbServices.getByName(host);
-        assert.ok(gs);
-        await client.gslbServices.update({ ...gs, ttl: 999 });
-      } finally {
-        await client.close();
-      }
+      await behindItsBack(host, (c, gs) => c.gslbServices.update({ ...gs, ttl: 999 }));
       await gsEventually(want([['cluster1', '10.1.0.1']]));
     } finally {
       await f.stopAmko();

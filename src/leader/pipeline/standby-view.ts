@@ -80,7 +80,7 @@ export class StandbyView {
   /**
    * Writes still held back mean the view and the desired state disagree, most often because the
    * leader is writing what both of them want. The view is verified (versions only; what changed
-   * is read again) and those keys look again. A verification that finds nothing new doubles the
+   * is read again) and the keys whose objects changed look again. A verification that finds nothing new doubles the
    * wait before the next one (up to the refresh interval): the disagreement is then in the
    * desired state, which the leader resolves, not in the view. The wait also grows with what a
    * verification costs (standby-verify.ts). Nothing held back any more (what the leader wrote
@@ -99,9 +99,18 @@ export class StandbyView {
       previousDelayMs: this.#verifyDelayMs,
       refreshIntervalMs: d.refreshIntervalMs,
     });
-    const keys = new Set<GslbKey>([...d.gs.pendingKeys(), ...(check.keys ?? d.allKeys())]);
+    // Only keys whose objects changed can plan otherwise. A held-back key whose objects did not
+    // change would hold the same writes back: what the leader writes settles it, or a promotion
+    // plans it (its plan does not vouch for it).
+    const keys = check.keys ?? d.allKeys();
     d.log.debug(
-      { ...check, keys: keys.size, tookMs, nextInMs: this.#verifyDelayMs },
+      {
+        ...check,
+        keys: keys.length,
+        heldBack: d.gs.pendingWrites,
+        tookMs,
+        nextInMs: this.#verifyDelayMs,
+      },
       'standby: controller view verified',
     );
     for (const k of keys) d.gs.add(k);

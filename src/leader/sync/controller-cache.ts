@@ -277,6 +277,15 @@ export class ControllerCache {
     return this.#hmByUuid.get(uuid);
   }
 
+  /** The key of the GslbService the monitor of `uuid` names in its description, if any. */
+  keyOfHm(uuid: string): GslbKey | undefined {
+    const hm = this.#hmByUuid.get(uuid);
+    const gsName = hm?.gsName;
+    return hm && gsName !== undefined && isGslbKeySegment(gsName)
+      ? gslbKey(hm.tenant, gsName)
+      : undefined;
+  }
+
   /** Monitors this instance created (by marker), optionally of one tenant. */
   ownedHms(tenant?: string): CachedHm[] {
     return [...this.#hm.values()].filter(

@@ -14,9 +14,59 @@ import { gslbKey, type GslbKey } from '../../shared/keys.js';
 import { LEGACY_CREATED_BY } from '../model/names.js';
 import type { AviGslbApi } from './avi-gslb-api.js';
 import { OperatorError } from '../../shared/errors.js';
-import { tenantOfRef, type CacheChanges, type ControllerCache } from './controller-cache.js';
+import {
+  tenantOfRef,
+  type CacheChanges,
+  type ControllerCache,
+  type GsVersion,
+  type HmVersion,
+} from './controller-cache.js';
 
 const ALL = '*';
+
+/** The key each monitor of `uuids` names, as the cache holds it now. */
+function hmKeysOf(cache: ControllerCache, uuids: Iterable<string>): Map<string, GslbKey> {
+  const out = new Map<string, GslbKey>();
+  for (const uuid of uuids) {
+    const key = cache.keyOfHm(uuid);
+    if (key !== undefined) out.set(uuid, key);
+  }
+  return out;
+}
+
+/**
+ * After a whole read: the keys whose GS entries are new, changed or gone since `before` (what
+ * the cache held), and the keys that new, changed or gone monitors name, before and after.
+ */
+function keysChangedSince(
+  cache: ControllerCache,
+  before: {
+    readonly gs: ReadonlyMap<string, GsVersion>;
+    readonly hm: ReadonlyMap<string, HmVersion>;
+    readonly hmKeys: ReadonlyMap<string, GslbKey>;
+  },
+): Set<GslbKey> {
+  const keys = new Set<GslbKey>();
+  const add = (key: GslbKey | undefined): void => {
+    if (key !== undefined) keys.add(key);
+  };
+  const gsNow = cache.gsVersions();
+  for (const [uuid, v] of gsNow) {
+    const was = before.gs.get(uuid);
+    if (was?.lastModified === v.lastModified && was.key === v.key) continue;
+    add(v.key);
+    add(was?.key);
+  }
+  for (const [uuid, was] of before.gs) if (!gsNow.has(uuid)) add(was.key);
+  const hmNow = cache.hmVersions();
+  for (const [uuid, v] of hmNow) {
+    if (before.hm.get(uuid)?.lastModified === v.lastModified) continue;
+    add(cache.keyOfHm(uuid));
+    add(before.hmKeys.get(uuid));
+  }
+  for (const uuid of before.hm.keys()) if (!hmNow.has(uuid)) add(before.hmKeys.get(uuid));
+  return keys;
+}
 
 /**
  * The bulk reads take the controller's largest page and read up to four pages at once: at
@@ -40,7 +90,10 @@ export interface CacheCheck {
   readonly gone: number;
   /** Too much had changed, or a name entries refer to: the whole mirror was read instead. */
   readonly reread: boolean;
-  /** The GslbService keys whose entries changed or left (undefined after a whole read). */
+  /**
+   * The GslbService keys whose entries, or monitors naming them, changed or left (undefined when
+   * a monitor or profile changed its name: every key).
+   */
   readonly keys: readonly GslbKey[] | undefined;
 }
 
@@ -191,16 +244,29 @@ export class ControllerReader {
       profiles.some((p) => (cache.nameOf(p.uuid) ?? p.name) !== p.name) ||
       changedHms.some((h) => (hmKnown.get(h.uuid)?.name ?? h.name) !== h.name);
     if (renamed || changed > rereadAbove(listed)) {
+      // A renamed monitor or profile may change how every GS resolves: every key plans again.
+      const hmKeys = renamed ? undefined : hmKeysOf(cache, hmKnown.keys());
       await this.loadCache(cache, signal);
-      return { listed, changed, gone, reread: true, keys: undefined };
+      const keys = hmKeys && [...keysChangedSince(cache, { gs: gsKnown, hm: hmKnown, hmKeys })];
+      return { listed, changed, gone, reread: true, keys };
     }
     const [gsRead, hmRead] = await Promise.all([
       this.#readAgain<GslbService>('gslbservice', changedGs, signal),
       this.#readAgain<HealthMonitor>('healthmonitor', changedHms, signal),
     ]);
     const changes = changesOf({ profiles, gsRead, hmRead, goneGs, goneHms });
-    cache.applyChanges(changes);
     const keys = new Set<GslbKey>();
+    // A monitor changed or gone: the GS its description names plans again, before and after.
+    const hmUuids = [...changedHms.map((h) => h.uuid), ...changes.goneHms];
+    const addHmKeys = (): void => {
+      for (const uuid of hmUuids) {
+        const key = cache.keyOfHm(uuid);
+        if (key !== undefined) keys.add(key);
+      }
+    };
+    addHmKeys();
+    cache.applyChanges(changes);
+    addHmKeys();
     for (const uuid of [...changedGs.map((g) => g.uuid), ...changes.goneGs]) {
       const before = gsKnown.get(uuid)?.key;
       if (before !== undefined) keys.add(before);

@@ -91,11 +91,6 @@ export class GsController {
     return this.#deps.reconciler.pendingCount;
   }
 
-  /** The keys whose plan had writes that were held back (read-only mode). */
-  pendingKeys(): GslbKey[] {
-    return this.#deps.reconciler.pendingKeys();
-  }
-
   /** The leader wrote `written` (objects of `key`): see `GsReconciler.took`. */
   took(key: GslbKey, written: readonly WrittenObject[]): TookResult {
     return this.#deps.reconciler.took(key, written);

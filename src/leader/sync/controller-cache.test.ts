@@ -159,6 +159,38 @@ describe('controller cache entries', () => {
   });
 });
 
+describe('controller cache: a verification’s findings', () => {
+  const none = { names: [], goneHms: [], ignoredGs: [], goneGs: [] };
+
+  it('take a newer read, and keep an entry a write made newer after the read', () => {
+    const cache = new ControllerCache('amko-me');
+    const stored = gsUsing('https://ctl/api/healthmonitor/healthmonitor-1'); // version 7
+    cache.putGs(stored, 'admin');
+    const key = gslbKey('retail', 'shop.example.com');
+    const read = (v: string, ttl: number) => ({
+      stored: { ...stored, _last_modified: v, ttl },
+      tenant: 'admin',
+    });
+    cache.applyChanges({ ...none, hms: [], gs: [read('8', 30)] });
+    assert.equal(cache.gs(key)?.lastModified, '8', 'a newer read replaces the entry');
+    // Our write answers with version 10 while a read of version 9 is on its way.
+    const ours = cache.putGs({ ...stored, _last_modified: '10', ttl: 60 }, 'admin');
+    cache.applyChanges({ ...none, hms: [], gs: [read('9', 40)] });
+    assert.deepEqual(cache.gs(key), ours, 'the older read does not replace the newer write');
+
+    const monitor = hm('amko--1', 'healthmonitor-1', 'amko-me', 'shop.example.com');
+    const newer = cache.putHm({ ...monitor, _last_modified: '5' }, 'admin');
+    cache.applyChanges({ ...none, gs: [], hms: [{ stored: monitor, tenant: 'admin' }] });
+    assert.deepEqual(cache.hmByUuid('healthmonitor-1'), newer);
+    cache.applyChanges({
+      ...none,
+      gs: [],
+      hms: [{ stored: { ...monitor, _last_modified: '6' }, tenant: 'admin' }],
+    });
+    assert.equal(cache.hmByUuid('healthmonitor-1')?.lastModified, '6');
+  });
+});
+
 describe('precedence of policy objects', () => {
   it('puts the preferred object first, then the oldest, then by name', () => {
     const o = (

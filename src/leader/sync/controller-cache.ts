@@ -251,7 +251,14 @@ export class ControllerCache {
       if (old) this.deleteHm(old.tenant, old.name);
       this.#names.delete(uuid);
     }
-    for (const h of c.hms) this.putHm(h.stored, h.tenant);
+    // A write that answered after the read (ours, or the leader's in a standby's view) left a
+    // newer version in the cache than the read brought: that entry stays.
+    const newerHeld = (
+      held: { lastModified: string } | undefined,
+      read: { _last_modified: string },
+    ) => held !== undefined && olderVersion(read._last_modified, held.lastModified);
+    for (const h of c.hms)
+      if (!newerHeld(this.#hmByUuid.get(h.stored.uuid), h.stored)) this.putHm(h.stored, h.tenant);
     const versions = this.gsVersions();
     const drop = (uuid: string): void => {
       const key = versions.get(uuid)?.key;
@@ -264,6 +271,7 @@ export class ControllerCache {
       this.#ignoredGs.set(g.uuid, g.lastModified);
     }
     for (const g of c.gs) {
+      if (newerHeld(versions.get(g.stored.uuid), g.stored)) continue;
       drop(g.stored.uuid);
       this.putGs(g.stored, g.tenant);
     }

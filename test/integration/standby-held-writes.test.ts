@@ -101,6 +101,48 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
     assert.equal(await standby.reconciler.reconcile(KEY), 'unchanged');
   });
 
+  it('holds back an update of what the leader it follows wrote, and settles it with its write', async function () {
+    // A hot standby runs at epoch 0; the leader it follows writes at epoch 1.
+    await leaderWrites('10.0.0.1');
+    let epoch = 0;
+    const standby = await gsSync(avi.client, GS, {
+      writable: false,
+      ip: '10.0.0.2',
+      epoch: () => epoch,
+    });
+    assert.equal(standby.cache.gs(KEY)?.epoch, 1);
+    assert.equal(await standby.reconciler.reconcile(KEY), 'read-only', 'held back, not fenced');
+    assert.deepEqual(standby.reconciler.pendingKeys(), [KEY]);
+
+    const written: WrittenObject[] = [];
+    const leader = await gsSync(avi.client, GS, {
+      ip: '10.0.0.2',
+      written: (o) => written.push(o),
+    });
+    assert.equal(await leader.reconciler.reconcile(KEY), 'updated');
+    const gs = written.map(travelled);
+    for (const o of gs) standby.cache.takeWritten(o);
+    assert.equal(standby.reconciler.took(KEY, gs), 'settled');
+    epoch = 2; // promoted
+    assert.equal(standby.reconciler.mustPlan(KEY), false, 'its plan vouches for it');
+
+    // Another leader, at epoch 3, wrote the same content: promoted at 2, it must look at it.
+    await avi.sim.control.reset();
+    const above: WrittenObject[] = [];
+    const third = await gsSync(avi.client, GS, {
+      ip: '10.0.0.2',
+      epoch: () => 3,
+      written: (o) => above.push(o),
+    });
+    assert.equal(await third.reconciler.reconcile(KEY), 'created');
+    epoch = 0;
+    const again = above.map(travelled);
+    for (const o of again) standby.cache.takeWritten(o);
+    assert.equal(standby.reconciler.took(KEY, again), 'settled', 'the same content');
+    epoch = 2;
+    assert.equal(standby.reconciler.mustPlan(KEY), true, 'its GS carries epoch 3, above ours');
+  });
+
   describe('a key whose last plan found nothing to write', function () {
     /** A standby whose plan of the GS the leader created finds nothing to write. */
     async function unchangedStandby(ip = '10.0.0.1') {

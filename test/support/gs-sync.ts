@@ -47,6 +47,8 @@ export interface GsSyncOptions {
   readonly gone?: boolean;
   /** Told about every object the applier wrote. */
   readonly written?: (o: WrittenObject) => void;
+  /** The epoch it writes at (default 1); asked at each plan. */
+  readonly epoch?: () => number;
 }
 
 export interface GsSync {
@@ -66,6 +68,7 @@ export async function gsSync(
   const cache = new ControllerCache(`amko-${SYNC_AMKO_UUID}`);
   await new ControllerReader({ avi }).loadCache(cache);
   let calls = 0;
+  const epoch = opts.epoch ?? (() => 1);
   const reconciler = new GsReconciler({
     cache,
     applier: new GsApplier({ avi, cache, ...(opts.written ? { written: opts.written } : {}) }),
@@ -81,12 +84,12 @@ export async function gsSync(
           policy: effectivePolicy({ namespace: 'avi-system', name: 'g', spec: {} }, undefined),
           aliases: [],
           amkoUuid: SYNC_AMKO_UUID,
-          epoch: 1,
+          epoch: epoch(),
           exists,
         }),
       );
     },
-    epoch: () => 1,
+    epoch,
     writable: () => opts.writable ?? true,
     fence: () => undefined,
   });

@@ -4,7 +4,7 @@
  * In read-only mode (hot standby, fenced, controller not GSLB leader) the plan is computed and
  * counted but nothing is written.
  */
-import { parseGslbKey, type GslbKey } from '../../shared/keys.js';
+import { gslbKey, parseGslbKey, type GslbKey } from '../../shared/keys.js';
 import { inSpan, tracingOn } from '../../shared/telemetry/tracing.js';
 import type { DesiredGs } from '../model/desired-gslb-service.js';
 import { passthroughHmName } from '../model/names.js';
@@ -20,9 +20,12 @@ import {
   type HeldWrite,
   type PlannedObject,
 } from './held-writes.js';
-import { planGslbService } from './plan-gs.js';
+import { planGslbService, type GsOp } from './plan-gs.js';
 
 export type ReconcileResult = ApplyOutcome | 'read-only' | 'fenced';
+
+/** The epoch a read-only plan is made at: above any an object can carry. */
+const READ_ONLY_EPOCH = Number.MAX_SAFE_INTEGER;
 
 /** What the leader's writes did to a key of a hot standby (`GsReconciler.took`). */
 export type TookResult =
@@ -108,9 +111,23 @@ export class GsReconciler {
     return held ? 'settled' : 'changed';
   }
 
-  /** Whether a promotion must plan the key: its last read-only plan does not hold any more. */
+  /**
+   * Whether a promotion must plan the key: its last read-only plan does not hold any more, or
+   * its GS carries an epoch above ours (that plan assumed a promotion above every epoch it saw).
+   */
   mustPlan(key: GslbKey): boolean {
-    return !this.#settled.has(key) || this.#deps.cache.gs(key)?.contested === true;
+    const cached = this.#deps.cache.gs(key);
+    if (cached?.contested === true || (cached?.epoch ?? 0) > this.#deps.epoch()) return true;
+    const planned = this.#settled.get(key);
+    return planned === undefined || planned.some((o) => this.#above(o));
+  }
+
+  /** The object the plan saw now carries an epoch above ours. */
+  #above(o: PlannedObject): boolean {
+    const c = this.#deps.cache;
+    const held =
+      o.type === 'gslbservice' ? c.gs(gslbKey(o.tenant, o.name)) : c.hm(o.tenant, o.name);
+    return (held?.epoch ?? 0) > this.#deps.epoch();
   }
 
   /** Writing now: what read-only plans saw is no longer kept. */
@@ -149,12 +166,16 @@ export class GsReconciler {
       return 'fenced';
     }
     const desired = await d.desired(key, cached !== undefined, signal);
+    const writable = d.writable();
     const plan = planGslbService({
       tenant,
       gsName,
       desired,
       cached,
-      epoch: d.epoch(),
+      // A read-only plan asks what a promotion would write. A promoted leader's epoch is above
+      // that of every object the leader it follows wrote; objects stamped above the promotion's
+      // epoch are checked when it activates (`mustPlan`).
+      epoch: writable ? d.epoch() : READ_ONLY_EPOCH,
       createdBy: d.cache.createdBy,
       passthroughHm: passthroughHmName(d.amkoUuid),
       hm: (t, n) => d.cache.hm(t, n),
@@ -162,23 +183,35 @@ export class GsReconciler {
       resolve: d.cache.resolve,
     });
     if ('fenced' in plan) {
-      if (d.writable()) d.fence(plan.fenced);
+      if (writable) d.fence(plan.fenced);
       return 'fenced';
     }
-    const view = cacheView(d.cache);
+    if (!writable) return this.#keepReadOnly(key, desired, plan.ops);
     if (plan.ops.length === 0) {
       this.#pending.delete(key);
-      const planned = d.writable() ? undefined : plannedObjects(desired, [], view);
-      if (planned && !this.#touched.has(key)) this.#settled.set(key, planned);
       return 'unchanged';
-    }
-    if (!d.writable()) {
-      const writes = heldWritesOf(plan.ops, d.cache.resolve);
-      this.#pending.set(key, { writes, planned: plannedObjects(desired, writes, view) });
-      return 'read-only';
     }
     const outcome = await d.applier.apply(plan.ops, signal);
     this.#pending.delete(key);
     return outcome;
+  }
+
+  /** Read-only: keeps what the plan saw, and the writes it holds back. */
+  #keepReadOnly(
+    key: GslbKey,
+    desired: DesiredGs | undefined,
+    ops: readonly GsOp[],
+  ): ReconcileResult {
+    const d = this.#deps;
+    const view = cacheView(d.cache);
+    if (ops.length === 0) {
+      this.#pending.delete(key);
+      const planned = plannedObjects(desired, [], view);
+      if (planned && !this.#touched.has(key)) this.#settled.set(key, planned);
+      return 'unchanged';
+    }
+    const writes = heldWritesOf(ops, d.cache.resolve);
+    this.#pending.set(key, { writes, planned: plannedObjects(desired, writes, view) });
+    return 'read-only';
   }
 }

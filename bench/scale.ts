@@ -19,7 +19,9 @@
  *    until its log says its first full sync pass as leader finished.
  *
  * The Ingresses of each size are created while no amko runs. SCALE_LOG_LEVEL=debug logs amko at
- * debug level; SCALE_KEEP_LOGS=1 keeps its log files and prints where.
+ * debug level; SCALE_KEEP_LOGS=1 keeps its log files and prints where. SCALE_PROFILE_DIR=DIR
+ * writes a V8 CPU profile of the leader of each first install there (it stops with SIGTERM);
+ * the full sync's leader is never profiled, so its figures stay comparable.
  *
  * Writes scale.json into the results folder; the README shows how each figure grows with size.
  */
@@ -49,6 +51,9 @@ const CREATE_CONCURRENCY = 64;
 const FANOUT_RULE = 'fanout';
 /** amko's log level in this benchmark (SCALE_LOG_LEVEL=debug; SCALE_KEEP_LOGS=1 keeps the logs). */
 const LOG_LEVEL = process.env['SCALE_LOG_LEVEL'] === 'debug' ? 'debug' : 'info';
+const PROFILE_DIR = process.env['SCALE_PROFILE_DIR'];
+/** Node's arguments for the first install's leader: a CPU profile when SCALE_PROFILE_DIR is set. */
+const FIRST_LEADER_ARGS = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 /** One progress line on stderr per phase: a long run shows where it is and how long each took. */
 function progress(msg: string, since?: number): void {
@@ -129,10 +134,10 @@ async function waitInSync(f: ScaleFederation): Promise<void> {
 }
 
 /** Starts amko on the leader; returns when the controller holds `n` GslbServices more than before. */
-async function leaderSync(f: ScaleFederation, n: number) {
+async function leaderSync(f: ScaleFederation, n: number, nodeArgs: readonly string[] = []) {
   const before = await controllerCounts(f);
   const started = Date.now();
-  const leader = f.startAmko(f.leader, LOG_LEVEL);
+  const leader = f.startAmko(f.leader, LOG_LEVEL, nodeArgs);
   let firstWriteAt = 0;
   let writes = 0;
   await eventually(
@@ -159,7 +164,7 @@ async function leaderSync(f: ScaleFederation, n: number) {
 async function firstInstall(f: ScaleFederation, n: number) {
   const started = Date.now();
   const followers = f.followers.map((s) => f.startAmko(s, LOG_LEVEL));
-  const sync = await leaderSync(f, n);
+  const sync = await leaderSync(f, n, FIRST_LEADER_ARGS);
   await waitInSync(f);
   await settled([sync.leader, ...followers], 'leader and followers after the first install');
   return { ...sync, followers, settledS: (Date.now() - started) / 1000 };
@@ -310,6 +315,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const specs: FigureSpec[] = [];
     const records: RunRecord[] = [];
     const details: Record<string, unknown> = { clustersStartS };
+    // A profiled first install is slower than a plain one: its figures say so.
+    if (PROFILE_DIR) details['firstInstallCpuProfiled'] = true;
     let created = 0;
     for (const n of sizes) {
       // No amko runs while the Ingresses are made: the machine's cores go to the apiservers.

@@ -258,8 +258,11 @@ export class ScaleFederation {
     await this.sim.control.reset();
   }
 
-  /** Starts amko on `site` (its own certificate and ports; JSON log into a file). */
-  startAmko(site: string, logLevel: 'info' | 'debug'): SiteRun {
+  /**
+   * Starts amko on `site` (its own certificate and ports; JSON log into a file), with `nodeArgs`
+   * given to Node (a CPU profile, for example).
+   */
+  startAmko(site: string, logLevel: 'info' | 'debug', nodeArgs: readonly string[] = []): SiteRun {
     if (this.#runs.has(site)) throw new Error(`amko already runs on ${site}`);
     const leaf = this.certs.leaf(site);
     const ports = this.#port(site);
@@ -268,6 +271,7 @@ export class ScaleFederation {
     const child = spawn(
       process.execPath,
       [
+        ...nodeArgs,
         ...AMKO_NODE_ARGS,
         ...['--kubeconfig', this.clusters.kubeconfigPath, '--context', site],
         ...['--federation-listen', `127.0.0.1:${ports.federation}`],

@@ -190,3 +190,52 @@ describe('a hot standby settles held-back writes with what the leader wrote (amk
     });
   });
 });
+
+describe('a promoted standby’s first writes meet the last ones of the leader it replaced (amko-avi-sim)', function () {
+  const avi = useEmptyAviSim();
+
+  /**
+   * The old leader (epoch 1) creates the GS with VIP 10.0.0.1; the promoted standby (epoch 2,
+   * wanting `ip`) reads the controller; then the old leader's last write (VIP `last`) lands,
+   * which the standby's view misses. Returns the standby and the journal position after that.
+   */
+  async function missedLastWrite(ip: string, last: string) {
+    const old = await gsSync(avi.client, GS, { ip: '10.0.0.1' });
+    assert.equal(await old.reconciler.reconcile(KEY), 'created');
+    const promoted = await gsSync(avi.client, GS, { ip, epoch: () => 2 });
+    const lastWrite = await gsSync(avi.client, GS, { ip: last });
+    assert.equal(await lastWrite.reconciler.reconcile(KEY), 'updated');
+    return { promoted, since: (await avi.sim.control.stats()).total };
+  }
+
+  async function gsWritesSince(since: number): Promise<string[]> {
+    const journal = await avi.sim.control.journal({ since });
+    return journal
+      .filter((e) => e.method === 'PUT' && e.objectType === 'gslbservice')
+      .map((e) => `${e.method} ${e.status}`);
+  }
+
+  it('plans again at once after the conflict, and writes only what still differs', async function () {
+    const { promoted, since } = await missedLastWrite('10.0.0.2', '10.0.0.3');
+    promoted.cache.unverified(); // as a promotion leaves a standby's view
+    assert.equal(await promoted.reconciler.reconcile(KEY), 'updated', 'no error, no backoff');
+    assert.deepEqual(await gsWritesSince(since), ['PUT 412', 'PUT 200']);
+    assert.equal(promoted.cache.gs(KEY)?.epoch, 2);
+  });
+
+  it('writes nothing when the old leader’s last write left what it wants', async function () {
+    const { promoted, since } = await missedLastWrite('10.0.0.2', '10.0.0.2');
+    promoted.cache.unverified();
+    assert.equal(await promoted.reconciler.reconcile(KEY), 'unchanged');
+    assert.deepEqual(await gsWritesSince(since), ['PUT 412']);
+    assert.equal(promoted.cache.gs(KEY)?.contested, undefined, 'the view only missed a write');
+  });
+
+  it('restamps the GS once its view is verified: the conflict is then another leader’s write', async function () {
+    const { promoted, since } = await missedLastWrite('10.0.0.2', '10.0.0.2');
+    assert.equal(promoted.cache.verified, true, 'its cache was read from the controller');
+    assert.equal(await promoted.reconciler.reconcile(KEY), 'updated');
+    assert.deepEqual(await gsWritesSince(since), ['PUT 412', 'PUT 200']);
+    assert.equal(promoted.cache.gs(KEY)?.epoch, 2, 'restamped at its epoch');
+  });
+});

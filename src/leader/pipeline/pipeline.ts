@@ -450,6 +450,7 @@ export class Pipeline {
     const all = this.#keys.all();
     const keys = new Set([...this.#gs.mustPlan(all), ...affected]);
     this.#gs.forgetPlans();
+    this.#cache.unverified();
     this.#deps.log.info(
       { keys: keys.size, of: all.length, cached: this.#cache.gsCount },
       'activation: keys whose last plan does not hold queued; controller view verified next',

@@ -45,8 +45,8 @@ export interface CachedGs {
    */
   readonly unresolved?: Stored<GslbService>;
   /**
-   * Read back after a conflict (409 on create, 412 on update): another writer changed it after
-   * our cache last saw it. Stamped lower than our epoch, that writer is a leader that does not
+   * Read back after a conflict (409 on create, 412 on update) while the view was verified
+   * (`ControllerCache.verified`): another writer changed it after our cache last saw it. Stamped lower than our epoch, that writer is a leader that does not
    * know it was replaced, and the plan restamps the object even when its content equals ours.
    */
   readonly contested?: boolean;
@@ -147,6 +147,7 @@ export class ControllerCache {
   readonly #ignoredGs = new Map<string, string>();
   /** `tenant/gsName` → names of monitors whose description names that GS. */
   readonly #hmsOfGs = new Map<string, Set<string>>();
+  #verified = true;
   /** One copy of each tenant and created-by value. */
   readonly #strings = new Map<string, string>();
   /** Every tenant an entry was read in since the mirror was last replaced: a handful. */
@@ -245,6 +246,7 @@ export class ControllerCache {
    * revisited, so the caller reads the whole mirror instead when a known uuid changed its name.
    */
   applyChanges(c: CacheChanges): void {
+    this.#verified = true;
     for (const n of c.names) this.#names.set(n.uuid, n.name);
     for (const uuid of c.goneHms) {
       const old = this.#hmByUuid.get(uuid);
@@ -370,6 +372,22 @@ export class ControllerCache {
       .map((h) => ({ tenant: h.tenant, gsName: h.gsName ?? '' }));
   }
 
+  /**
+   * Whether the mirror was read from the controller since it was last taken on trust. A hot
+   * standby's view holds what its leader sent; a leader killed mid-write never sent its last
+   * writes. Until a promoted standby verifies it (a whole load, or a refresh), a conflict says
+   * only that the view missed a write: the object read back is not taken for a replaced
+   * leader's (contested).
+   */
+  get verified(): boolean {
+    return this.#verified;
+  }
+
+  /** The mirror is taken on trust (a promotion) until a verification applies its findings. */
+  unverified(): void {
+    this.#verified = false;
+  }
+
   /** Records the name of a profile (or any object) by uuid, for reference comparison. */
   putName(uuid: string, name: string): void {
     this.#names.set(uuid, name);
@@ -383,6 +401,7 @@ export class ControllerCache {
     /** GslbServices of ours that are not usable, kept only as versions. */
     ignoredGs?: readonly { uuid: string; lastModified: string }[];
   }): void {
+    this.#verified = true;
     this.#gs.clear();
     this.#ignoredGs.clear();
     for (const g of data.ignoredGs ?? []) this.#ignoredGs.set(g.uuid, g.lastModified);

@@ -62,6 +62,8 @@ export class GsApplier {
   readonly #cache: ControllerCache;
   readonly #onWrite: ((labels: AviWriteLabels) => void) | undefined;
   readonly #written: ((o: WrittenObject) => void) | undefined;
+  /** Errors of writes that met a change the cache had not seen, after which it was repaired. */
+  readonly #repaired = new WeakSet<object>();
 
   constructor(deps: GsApplierDeps) {
     this.#avi = deps.avi;
@@ -77,6 +79,14 @@ export class GsApplier {
   #wroteGs(e: CachedGs): void {
     const o = writtenGs(e);
     if (o) this.#written?.(o);
+  }
+
+  /**
+   * Whether `err` is that of a write which met a change the cache had not seen (a conflict, or
+   * an object gone), the cache now holding what the controller does: a plan made now sees it.
+   */
+  repaired(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && this.#repaired.has(err);
   }
 
   async apply(ops: readonly GsOp[], signal?: AbortSignal): Promise<ApplyOutcome> {
@@ -142,8 +152,10 @@ export class GsApplier {
       if (codeOf(err) !== 'AVI_CONFLICT') throw err;
       const found = await this.#readGs(tenant, body.name, signal);
       if (found && this.#cache.owns(found.created_by)) {
-        this.#cache.putGs(found, tenant, true);
-        throw retryAfterRepair(`GslbService ${body.name} already existed`, err);
+        this.#cache.putGs(found, tenant, this.#cache.verified);
+        const repaired = retryAfterRepair(`GslbService ${body.name} already existed`, err);
+        this.#repaired.add(repaired);
+        throw repaired;
       }
       throw new OperatorError(
         'AVI_CONFLICT',
@@ -193,13 +205,13 @@ export class GsApplier {
     if (type === 'healthmonitor') {
       this.#cache.deleteHm(tenant, name);
       if (code === 'AVI_PRECONDITION') await this.#readHm(tenant, name, signal);
-      return;
+    } else {
+      this.#forgetGs(tenant, name);
+      const found = code === 'AVI_PRECONDITION' && (await this.#readGs(tenant, name, signal));
+      if (found && this.#cache.owns(found.created_by))
+        this.#cache.putGs(found, tenant, this.#cache.verified);
     }
-    this.#forgetGs(tenant, name);
-    if (code === 'AVI_PRECONDITION') {
-      const found = await this.#readGs(tenant, name, signal);
-      if (found && this.#cache.owns(found.created_by)) this.#cache.putGs(found, tenant, true);
-    }
+    if (typeof err === 'object' && err !== null) this.#repaired.add(err);
   }
 
   #forgetGs(tenant: string, name: string): void {

@@ -152,6 +152,18 @@ export class GsReconciler {
   }
 
   async #reconcile(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
+    try {
+      return await this.#pass(key, signal);
+    } catch (err) {
+      // A write met a change the cache had not seen (the last writes of a leader killed before
+      // it sent them to the standby promoted since, another writer): the cache holds what the
+      // controller does now, and one plan more sees it. A second conflict backs off.
+      if (!this.#deps.applier.repaired(err)) throw err;
+      return this.#pass(key, signal);
+    }
+  }
+
+  async #pass(key: GslbKey, signal?: AbortSignal): Promise<ReconcileResult> {
     const d = this.#deps;
     const { tenant, gsName } = parseGslbKey(key);
     this.#touched.delete(key);

@@ -58,6 +58,8 @@ interface RunRow extends ResultRow {
   readonly acked: number;
   readonly lost: number;
   readonly writes: number;
+  /** Writes the controller refused (conflicts with what the standby's view missed). */
+  readonly refused: number;
   readonly expectedWrites: number;
   readonly diffFreeMs: number;
 }
@@ -252,6 +254,14 @@ function describeLoss(
   );
 }
 
+const accepted2xx = (w: JournalEntry): boolean => w.status >= 200 && w.status < 300;
+/**
+ * What the killed leader wrote last may not have reached a hot standby's view: the promoted
+ * standby's update of such an object is refused (412, or 409 for a create) and planned again
+ * on what the controller holds. Those refusals are counted apart from the writes.
+ */
+const CONFLICTS: readonly number[] = [409, 412];
+
 /** What else did not hold in a run. */
 function judged(
   run: number,
@@ -265,12 +275,18 @@ function judged(
   },
 ): string[] {
   const out: string[] = [];
-  if (o.writes.length !== o.expectedWrites) {
-    const ops = o.writes.map((w) => `${w.method} ${w.path}`).join(', ');
+  const accepted = o.writes.filter(accepted2xx);
+  if (accepted.length !== o.expectedWrites) {
+    const ops = o.writes.map((w) => `${w.method} ${w.path} ${w.status}`).join(', ');
     out.push(
-      `run ${run}: ${o.p.promoted} made ${o.writes.length} controller write(s), ` +
+      `run ${run}: ${o.p.promoted} made ${accepted.length} controller write(s), ` +
         `expected ${o.expectedWrites} (GslbServices whose desired state changed): ${ops}`,
     );
+  }
+  const unexpected = o.writes.filter((w) => !accepted2xx(w) && !CONFLICTS.includes(w.status));
+  if (unexpected.length > 0) {
+    const ops = unexpected.map((w) => `${w.method} ${w.path} ${w.status}`).join(', ');
+    out.push(`run ${run}: ${o.p.promoted} had writes refused for another cause: ${ops}`);
   }
   if (o.diverging.length > 0) {
     out.push(`run ${run}: diverging after convergence: ${o.diverging.join(', ')}`);
@@ -356,7 +372,8 @@ async function oneRun(
     promoted: p.promoted,
     acked,
     lost: lost.count,
-    writes: writes.length,
+    writes: writes.filter(accepted2xx).length,
+    refused: writes.filter((w) => !accepted2xx(w)).length,
     expectedWrites,
     diffFreeMs: p.diffFreeMs,
   };

@@ -199,10 +199,14 @@ describe('a promoted standby’s first writes meet the last ones of the leader i
    * wanting `ip`) reads the controller; then the old leader's last write (VIP `last`) lands,
    * which the standby's view misses. Returns the standby and the journal position after that.
    */
-  async function missedLastWrite(ip: string, last: string) {
+  async function missedLastWrite(ip: string, last: string, onWrite?: () => void) {
     const old = await gsSync(avi.client, GS, { ip: '10.0.0.1' });
     assert.equal(await old.reconciler.reconcile(KEY), 'created');
-    const promoted = await gsSync(avi.client, GS, { ip, epoch: () => 2 });
+    const promoted = await gsSync(avi.client, GS, {
+      ip,
+      epoch: () => 2,
+      ...(onWrite ? { onWrite } : {}),
+    });
     const lastWrite = await gsSync(avi.client, GS, { ip: last });
     assert.equal(await lastWrite.reconciler.reconcile(KEY), 'updated');
     return { promoted, since: (await avi.sim.control.stats()).total };
@@ -229,6 +233,28 @@ describe('a promoted standby’s first writes meet the last ones of the leader i
     assert.equal(await promoted.reconciler.reconcile(KEY), 'unchanged');
     assert.deepEqual(await gsWritesSince(since), ['PUT 412']);
     assert.equal(promoted.cache.gs(KEY)?.contested, undefined, 'the view only missed a write');
+  });
+
+  it('judges a conflict by the view its write was planned on, not one verified since', async function () {
+    let verify = (): void => undefined;
+    const { promoted, since } = await missedLastWrite('10.0.0.2', '10.0.0.2', () => {
+      verify();
+    });
+    promoted.cache.unverified();
+    // The view check applies its findings while the write is on its way.
+    verify = () => {
+      promoted.cache.applyChanges({
+        names: [],
+        hms: [],
+        goneHms: [],
+        gs: [],
+        ignoredGs: [],
+        goneGs: [],
+      });
+    };
+    assert.equal(await promoted.reconciler.reconcile(KEY), 'unchanged');
+    assert.equal(promoted.cache.verified, true);
+    assert.deepEqual(await gsWritesSince(since), ['PUT 412']);
   });
 
   it('restamps the GS once its view is verified: the conflict is then another leader’s write', async function () {

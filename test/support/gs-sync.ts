@@ -47,6 +47,8 @@ export interface GsSyncOptions {
   readonly gone?: boolean;
   /** Told about every object the applier wrote. */
   readonly written?: (o: WrittenObject) => void;
+  /** Told as each write starts. */
+  readonly onWrite?: () => void;
   /** The epoch it writes at (default 1); asked at each plan. */
   readonly epoch?: () => number;
 }
@@ -71,7 +73,12 @@ export async function gsSync(
   const epoch = opts.epoch ?? (() => 1);
   const reconciler = new GsReconciler({
     cache,
-    applier: new GsApplier({ avi, cache, ...(opts.written ? { written: opts.written } : {}) }),
+    applier: new GsApplier({
+      avi,
+      cache,
+      ...(opts.written ? { written: opts.written } : {}),
+      ...(opts.onWrite ? { onWrite: opts.onWrite } : {}),
+    }),
     amkoUuid: SYNC_AMKO_UUID,
     desired: (_key, exists) => {
       calls++;

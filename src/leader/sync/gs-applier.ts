@@ -90,9 +90,12 @@ export class GsApplier {
   }
 
   async apply(ops: readonly GsOp[], signal?: AbortSignal): Promise<ApplyOutcome> {
+    // Whether the view these writes were planned on was verified: a conflict then says another
+    // writer came after it (contested), else only that the view missed a write.
+    const contest = this.#cache.verified;
     let outcome: ApplyOutcome = 'unchanged';
     for (const op of ops) {
-      await this.#one(op, signal);
+      await this.#one(op, contest, signal);
       if (op.op === 'create-gs') outcome = 'created';
       else if (op.op === 'delete-gs') outcome = 'deleted';
       else if (outcome === 'unchanged') outcome = 'updated';
@@ -100,7 +103,7 @@ export class GsApplier {
     return outcome;
   }
 
-  async #one(op: GsOp, signal?: AbortSignal): Promise<void> {
+  async #one(op: GsOp, contest: boolean, signal?: AbortSignal): Promise<void> {
     this.#onWrite?.(WRITE_LABELS[op.op]);
     switch (op.op) {
       case 'create-hm':
@@ -110,9 +113,9 @@ export class GsApplier {
       case 'delete-hm':
         return this.#delete('healthmonitor', op, signal);
       case 'create-gs':
-        return this.#createGs(op.tenant, op.body, signal);
+        return this.#createGs(op.tenant, op.body, contest, signal);
       case 'update-gs':
-        return this.#updateGs(op, signal);
+        return this.#updateGs(op, contest, signal);
       case 'delete-gs':
         return this.#delete('gslbservice', op, signal);
     }
@@ -139,12 +142,21 @@ export class GsApplier {
       const stored = await this.#avi.update('healthmonitor', withVersion, tenant, signal);
       this.#wroteHm(this.#cache.putHm(stored, tenant));
     } catch (err) {
-      await this.#repair(err, { type: 'healthmonitor', tenant, name: body.name }, signal);
+      await this.#repair(
+        err,
+        { type: 'healthmonitor', tenant, name: body.name, contest: false },
+        signal,
+      );
       throw err;
     }
   }
 
-  async #createGs(tenant: string, body: GslbService, signal?: AbortSignal): Promise<void> {
+  async #createGs(
+    tenant: string,
+    body: GslbService,
+    contest: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
       const stored = await this.#avi.create('gslbservice', body, tenant, signal);
       this.#wroteGs(this.#cache.putGs(stored, tenant));
@@ -152,7 +164,7 @@ export class GsApplier {
       if (codeOf(err) !== 'AVI_CONFLICT') throw err;
       const found = await this.#readGs(tenant, body.name, signal);
       if (found && this.#cache.owns(found.created_by)) {
-        this.#cache.putGs(found, tenant, this.#cache.verified);
+        this.#cache.putGs(found, tenant, contest);
         const repaired = retryAfterRepair(`GslbService ${body.name} already existed`, err);
         this.#repaired.add(repaired);
         throw repaired;
@@ -166,14 +178,18 @@ export class GsApplier {
     }
   }
 
-  async #updateGs(op: VersionedWrite<GslbService>, signal?: AbortSignal): Promise<void> {
+  async #updateGs(
+    op: VersionedWrite<GslbService>,
+    contest: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const { tenant, uuid, body } = op;
     const withVersion = { ...body, uuid, _last_modified: op.lastModified };
     try {
       const stored = await this.#avi.update('gslbservice', withVersion, tenant, signal);
       this.#wroteGs(this.#cache.putGs(stored, tenant));
     } catch (err) {
-      await this.#repair(err, { type: 'gslbservice', tenant, name: body.name }, signal);
+      await this.#repair(err, { type: 'gslbservice', tenant, name: body.name, contest }, signal);
       throw err;
     }
   }
@@ -196,7 +212,13 @@ export class GsApplier {
   /** After a failed update: 404 forgets the entry, 412 re-reads it. */
   async #repair(
     err: unknown,
-    what: { type: 'healthmonitor' | 'gslbservice'; tenant: string; name: string },
+    what: {
+      type: 'healthmonitor' | 'gslbservice';
+      tenant: string;
+      name: string;
+      /** A GS read back is contested (see `apply`). */
+      contest: boolean;
+    },
     signal?: AbortSignal,
   ): Promise<void> {
     const { type, tenant, name } = what;
@@ -209,7 +231,7 @@ export class GsApplier {
       this.#forgetGs(tenant, name);
       const found = code === 'AVI_PRECONDITION' && (await this.#readGs(tenant, name, signal));
       if (found && this.#cache.owns(found.created_by))
-        this.#cache.putGs(found, tenant, this.#cache.verified);
+        this.#cache.putGs(found, tenant, what.contest);
     }
     if (typeof err === 'object' && err !== null) this.#repaired.add(err);
   }

@@ -45,9 +45,10 @@ export interface CachedGs {
    */
   readonly unresolved?: Stored<GslbService>;
   /**
-   * Read back after a conflict (409 on create, 412 on update) while the view was verified
-   * (`ControllerCache.verified`): another writer changed it after our cache last saw it. Stamped lower than our epoch, that writer is a leader that does not
-   * know it was replaced, and the plan restamps the object even when its content equals ours.
+   * Read back after a conflict (409 on create, 412 on update) of a write planned on a verified
+   * view (`ControllerCache.verified`): another writer changed it after our cache last saw it.
+   * Stamped lower than our epoch, that writer is a leader that does not know it was replaced,
+   * and the plan restamps the object even when its content equals ours.
    */
   readonly contested?: boolean;
 }

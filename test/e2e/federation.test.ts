@@ -17,7 +17,13 @@ import {
 import { loadFederationTls, type FederationTls } from '../../src/shared/federation/credentials.js';
 import { loadFederationProto } from '../../src/shared/federation/proto.js';
 import type { ReplicatedKind } from '../../src/shared/federation/replicated-kinds.js';
-import { E2E_VERSION, E2eFederation, INTRUDER, type ObjKey } from '../support/e2e-federation.js';
+import {
+  acceptedWrite,
+  E2E_VERSION,
+  E2eFederation,
+  INTRUDER,
+  type ObjKey,
+} from '../support/e2e-federation.js';
 import type { JournalEntry } from '../../src/sim/avi-controller/journal.js';
 import { eventually } from '../support/eventually.js';
 import { openReplicate, sendUndecodable } from '../support/grpc.js';
@@ -377,8 +383,8 @@ describe('e2e: a three-site federation of amko processes', function () {
     for (const w of writes) {
       assert.equal(`${w.method} ${w.objectType}`, 'PUT gslbservice', 'only changed GSes written');
     }
-    const accepted = writes.filter((w) => w.status < 300);
-    const refused = writes.filter((w) => w.status >= 300);
+    const accepted = writes.filter(acceptedWrite);
+    const refused = writes.filter((w) => !acceptedWrite(w));
     assert.deepEqual(
       refused.map((w) => w.status),
       refused.map(() => 412),

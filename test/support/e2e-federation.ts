@@ -52,6 +52,9 @@ export const E2E_UUID = '5e5e5e5e-1111-4222-8333-444444444444';
 /** A cluster with a valid certificate from the federation CA that no AMKOCluster lists. */
 export const INTRUDER = 'intruder';
 const WRITES = Object.freeze(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A write the controller accepted (2xx); a refused one (a conflict, a reset) changed nothing. */
+export const acceptedWrite = (e: JournalEntry): boolean => e.status >= 200 && e.status < 300;
 /** Logging in and out changes no configuration. */
 const SESSION_CALLS = Object.freeze(['login', 'logout']);
 

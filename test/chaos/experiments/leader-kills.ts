@@ -32,6 +32,7 @@ import {
   type Update,
 } from '../leader-kills-model.js';
 import type { JournalEntry } from '../../../src/sim/avi-controller/journal.js';
+import { acceptedWrite } from '../../support/e2e-federation.js';
 import { eventually } from '../../support/eventually.js';
 import { KillsSite, logLines, type Standby } from '../leader-kills-site.js';
 
@@ -254,7 +255,6 @@ function describeLoss(
   );
 }
 
-const accepted2xx = (w: JournalEntry): boolean => w.status >= 200 && w.status < 300;
 /**
  * What the killed leader wrote last may not have reached a hot standby's view: the promoted
  * standby's update of such an object is refused (412, or 409 for a create) and planned again
@@ -275,7 +275,7 @@ function judged(
   },
 ): string[] {
   const out: string[] = [];
-  const accepted = o.writes.filter(accepted2xx);
+  const accepted = o.writes.filter(acceptedWrite);
   if (accepted.length !== o.expectedWrites) {
     const ops = o.writes.map((w) => `${w.method} ${w.path} ${w.status}`).join(', ');
     out.push(
@@ -283,7 +283,7 @@ function judged(
         `expected ${o.expectedWrites} (GslbServices whose desired state changed): ${ops}`,
     );
   }
-  const unexpected = o.writes.filter((w) => !accepted2xx(w) && !CONFLICTS.includes(w.status));
+  const unexpected = o.writes.filter((w) => !acceptedWrite(w) && !CONFLICTS.includes(w.status));
   if (unexpected.length > 0) {
     const ops = unexpected.map((w) => `${w.method} ${w.path} ${w.status}`).join(', ');
     out.push(`run ${run}: ${o.p.promoted} had writes refused for another cause: ${ops}`);
@@ -372,8 +372,8 @@ async function oneRun(
     promoted: p.promoted,
     acked,
     lost: lost.count,
-    writes: writes.filter(accepted2xx).length,
-    refused: writes.filter((w) => !accepted2xx(w)).length,
+    writes: writes.filter(acceptedWrite).length,
+    refused: writes.filter((w) => !acceptedWrite(w)).length,
     expectedWrites,
     diffFreeMs: p.diffFreeMs,
   };

@@ -1,11 +1,13 @@
 /**
  * The informer's initial list against a real kube-apiserver: read a page at a time (limit and
  * continue), each page reduced by the transform, the whole collection cached, and the watch
- * started from the list's snapshot.
+ * started from the list's snapshot. Pages are read as plain JSON (rawList), as amko reads them.
  */
 import assert from 'node:assert/strict';
 import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type ListPage } from '../../src/shared/kube/informer.js';
+import { listAllPages, ResilientInformer, type ListPage } from '../../src/shared/kube/informer.js';
+import { classifyKubeError, kubeStatusOf } from '../../src/shared/kube/kube-errors.js';
+import { rawList } from '../../src/shared/kube/raw-list.js';
 import { ManualClock } from '../../src/shared/kube/manual-clock.js';
 import { silentLogger } from '../../src/shared/telemetry/logger.js';
 import { startClusters, type ClusterSet } from '../support/clusters.js';
@@ -36,12 +38,13 @@ describe('informer: the initial list is read in pages', function () {
     }
     const total = (await core.listConfigMapForAllNamespaces()).items.length;
     const asked: ListPage[] = [];
+    const raw = rawList<V1ConfigMap>(clusters.kubeConfig('cluster1'), '/api/v1/configmaps');
     const informer = new ResilientInformer<V1ConfigMap>({
       kubeConfig: clusters.kubeConfig('cluster1'),
       path: '/api/v1/configmaps',
       list: (page) => {
         asked.push(page);
-        return core.listConfigMapForAllNamespaces(page);
+        return raw(page);
       },
       pageSize: 3,
       // Keeps the name, namespace, resourceVersion and only the `i` entry.
@@ -86,5 +89,38 @@ describe('informer: the initial list is read in pages', function () {
     } finally {
       await informer.stop();
     }
+  });
+
+  it('reads a page as the server sent it, and a refusal as an error carrying its status', async () => {
+    const kc = clusters.kubeConfig('cluster1');
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'plain' } } });
+    for (let i = 0; i < 3; i++) {
+      await core.createNamespacedConfigMap({
+        namespace: 'plain',
+        body: { metadata: { name: `cm${i}` }, data: { i: String(i) } },
+      });
+    }
+    const list = rawList<V1ConfigMap>(kc, '/api/v1/namespaces/plain/configmaps');
+    const first = await list({ limit: 2 });
+    assert.equal(first.items.length, 2);
+    const meta = first.metadata as { continue?: string; resourceVersion?: string };
+    assert.ok(meta.continue, 'the continue token, under its JSON name');
+    assert.equal(
+      typeof first.items[0]?.metadata?.creationTimestamp,
+      'string',
+      'plain JSON: the timestamp is the text the server sent, not a parsed Date',
+    );
+    const all = await listAllPages(list, 2);
+    assert.deepEqual(all.items.map((cm) => cm.metadata?.name).sort(), ['cm0', 'cm1', 'cm2']);
+    assert.ok(all.metadata?.resourceVersion);
+
+    const missing = rawList(kc, '/apis/nothing.example.com/v1/things');
+    const err = await missing({}).then(
+      () => assert.fail('a list of an unknown resource must fail'),
+      (e: unknown) => e,
+    );
+    assert.equal(kubeStatusOf(err), 404);
+    assert.equal(classifyKubeError(err, 'list things').code, 'KUBE_REJECTED');
   });
 });

@@ -1,17 +1,14 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  NetworkingV1Api,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type V1Ingress,
-  type V1Namespace,
-  type V1Service,
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1Ingress,
+  V1Namespace,
+  V1Service,
 } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ResilientInformer, type ListPage } from './informer.js';
+import { ResilientInformer } from './informer.js';
+import { rawList } from './raw-list.js';
 import type { ResourceRef } from './status-writer.js';
 
 export interface InformerContext {
@@ -25,13 +22,13 @@ export interface InformerContext {
 function informer<T extends KubernetesObject>(
   ctx: InformerContext,
   what: string,
-  source: { path: string; list: (page: ListPage) => Promise<KubernetesListObject<T>> },
+  path: string,
   transform: ((obj: T) => T) | undefined,
 ): ResilientInformer<T> {
   return new ResilientInformer<T>({
     kubeConfig: ctx.kubeConfig,
-    path: source.path,
-    list: source.list,
+    path,
+    list: rawList<T>(ctx.kubeConfig, path),
     clock: ctx.clock,
     log: ctx.log,
     name: `${ctx.name}/${what}`,
@@ -46,42 +43,21 @@ export function ingressInformer(
   ctx: InformerContext,
   transform?: Transform<V1Ingress>,
 ): ResilientInformer<V1Ingress> {
-  const api = ctx.kubeConfig.makeApiClient(NetworkingV1Api);
-  return informer(
-    ctx,
-    'ingresses',
-    {
-      path: '/apis/networking.k8s.io/v1/ingresses',
-      list: (page) => api.listIngressForAllNamespaces(page),
-    },
-    transform,
-  );
+  return informer(ctx, 'ingresses', '/apis/networking.k8s.io/v1/ingresses', transform);
 }
 
 export function serviceInformer(
   ctx: InformerContext,
   transform?: Transform<V1Service>,
 ): ResilientInformer<V1Service> {
-  const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
-  return informer(
-    ctx,
-    'services',
-    { path: '/api/v1/services', list: (page) => api.listServiceForAllNamespaces(page) },
-    transform,
-  );
+  return informer(ctx, 'services', '/api/v1/services', transform);
 }
 
 export function namespaceInformer(
   ctx: InformerContext,
   transform?: Transform<V1Namespace>,
 ): ResilientInformer<V1Namespace> {
-  const api = ctx.kubeConfig.makeApiClient(CoreV1Api);
-  return informer(
-    ctx,
-    'namespaces',
-    { path: '/api/v1/namespaces', list: (page) => api.listNamespace(page) },
-    transform,
-  );
+  return informer(ctx, 'namespaces', '/api/v1/namespaces', transform);
 }
 
 /** An informer over a custom resource, in one namespace or (without one) in all. */
@@ -91,14 +67,9 @@ export function customInformer<T extends KubernetesObject>(
   namespace?: string,
   transform?: Transform<T>,
 ): ResilientInformer<T> {
-  const api = ctx.kubeConfig.makeApiClient(CustomObjectsApi);
   const base = `/apis/${ref.group}/${ref.version}`;
   const path = namespace
     ? `${base}/namespaces/${namespace}/${ref.plural}`
     : `${base}/${ref.plural}`;
-  const list = async (page: ListPage): Promise<KubernetesListObject<T>> =>
-    (namespace
-      ? await api.listNamespacedCustomObject({ ...ref, namespace, ...page })
-      : await api.listClusterCustomObject({ ...ref, ...page })) as KubernetesListObject<T>;
-  return informer(ctx, ref.plural, { path, list }, transform);
+  return informer(ctx, ref.plural, path, transform);
 }

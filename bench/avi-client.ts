@@ -1,7 +1,8 @@
 /**
  * Benchmark: Avi client against the simulator process over HTTP. Measures the simulator's write
  * rate alone (GslbService creates/s at the leader's concurrency, 8) and GslbService create +
- * get-by-name pairs at 1, 8 and 32 requests in flight; writes avi-client.json.
+ * get-by-name pairs at 1, 8 and 32 requests in flight, with the client's own CPU time per request
+ * (the simulator runs in its own process); writes avi-client.json.
  */
 import { clientFor, gslbServiceBody, startAviSim } from '../test/support/avi-sim.js';
 import { AVI_CLIENT_DEFAULT_CONCURRENCY, simWriteRate } from './lib/sim-write-rate.js';
@@ -25,6 +26,8 @@ interface LevelResult {
   seconds: number;
   pairsPerSecond: number;
   requestsPerSecond: number;
+  /** CPU time of this process (the client) per request, user + system. */
+  clientCpuUsPerRequest: number;
   pairLatencyMs: { p50: number; p95: number; p99: number; max: number };
 }
 
@@ -52,6 +55,7 @@ async function measure(
     const latencies: number[] = [];
     let next = 0;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const worker = async (): Promise<void> => {
       for (let i = next++; i < PAIRS_PER_LEVEL; i = next++) {
         latencies.push(await pair(`gs-${i}.c${concurrency}.example.com`));
@@ -59,6 +63,7 @@ async function measure(
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     latencies.sort((a, b) => a - b);
     return {
       concurrency,
@@ -66,6 +71,7 @@ async function measure(
       seconds: Math.round(seconds * 1000) / 1000,
       pairsPerSecond: Math.round(PAIRS_PER_LEVEL / seconds),
       requestsPerSecond: Math.round((2 * PAIRS_PER_LEVEL) / seconds),
+      clientCpuUsPerRequest: Math.round((cpu.user + cpu.system) / (2 * PAIRS_PER_LEVEL)),
       pairLatencyMs: {
         p50: pct(latencies, 50),
         p95: pct(latencies, 95),
@@ -88,6 +94,11 @@ const FIGURES: FigureSpec[] = [
     { key: `pairsPerSecond.c${c}`, label: `create+get pairs/s, ${c} in flight`, unit: '/s' },
     { key: `p95.c${c}`, label: `create+get pair latency p95, ${c} in flight`, unit: 'ms' },
     { key: `p99.c${c}`, label: `create+get pair latency p99, ${c} in flight`, unit: 'ms' },
+    {
+      key: `clientCpu.c${c}`,
+      label: `client CPU per request (the client's process only), ${c} in flight`,
+      unit: 'µs',
+    },
   ]),
 ];
 
@@ -110,6 +121,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         values[`pairsPerSecond.c${concurrency}`] = result.pairsPerSecond;
         values[`p95.c${concurrency}`] = result.pairLatencyMs.p95;
         values[`p99.c${concurrency}`] = result.pairLatencyMs.p99;
+        values[`clientCpu.c${concurrency}`] = result.clientCpuUsPerRequest;
       }
       return { values, details: { simWriteRate: rate, levels } };
     });

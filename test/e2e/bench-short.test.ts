@@ -13,7 +13,15 @@ import type { BenchResult } from '../../bench/measure.js';
 import { repoRoot } from '../support/tools.js';
 
 const RUN_JS = path.join(repoRoot(), 'dist', 'bench', 'run.js');
-const BENCHMARKS = ['avi-client', 'failover', 'federation', 'leader', 'memory-profile', 'scale'];
+const BENCHMARKS = [
+  'avi-client',
+  'failover',
+  'federation',
+  'kube-list',
+  'leader',
+  'memory-profile',
+  'scale',
+];
 const TABLE_HEADER =
   '| figure | goal | median | spread (min–max) | runs | loaded runs | machine | date |';
 

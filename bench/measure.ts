@@ -8,11 +8,16 @@
  * cores on average (lib/outside-cpu.ts) is marked `loaded` and left out of the median, min and
  * max unless every run was loaded. The 1-minute load average is recorded too, but it counts the
  * benchmark's own processes, so it cannot tell a quiet machine from a busy one.
+ *
+ * Before each run the machine's speed is taken (lib/speed-reference.ts: CPU milliseconds of a
+ * fixed workload in a fresh Node process). A quiet machine is not always as fast as on another
+ * day; figures are comparable between results only where their references are close.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSnapshot, outsideCores } from './lib/outside-cpu.js';
+import { speedReferenceMs } from './lib/speed-reference.js';
 
 /** What `bench/run.ts` hands each benchmark. */
 export interface BenchContext {
@@ -68,6 +73,8 @@ export interface Sample {
   readonly loadavg: LoadAverage;
   /** Cores used on average by processes outside the benchmark during the run (Linux). */
   readonly outsideCores?: number;
+  /** The machine's speed reference taken just before the run (ms; lower is faster). */
+  readonly speedRefMs?: number;
 }
 
 export interface Figure {
@@ -88,6 +95,8 @@ export interface Figure {
   readonly fromLoadedRuns: boolean;
   /** The 1-minute load average before and after each run, in run order. */
   readonly loadavg: readonly LoadAverage[];
+  /** Median speed reference of the runs in median, min and max (ms; lower is faster). */
+  readonly speedRefMs?: number;
   readonly samples: readonly Sample[];
 }
 
@@ -134,6 +143,7 @@ export interface RunRecord {
   readonly values: Readonly<Record<string, number>>;
   readonly loadavg: LoadAverage;
   readonly outsideCores?: number;
+  readonly speedRefMs?: number;
   readonly loaded: boolean;
 }
 
@@ -141,9 +151,10 @@ export interface RunRecord {
 export const loadedAbove = (cores: number): number => cores / 4;
 
 /**
- * Runs `once` `runs` times, recording the 1-minute load average before and after each and the CPU
- * used outside the benchmark during it. `once` returns the run's figures and optionally raw
- * details.
+ * Runs `once` `runs` times, recording the machine's speed reference before each, the 1-minute load
+ * average before and after each and the CPU used outside the benchmark during it. `once` returns
+ * the run's figures and optionally raw details. `reference` takes the speed reference (tests
+ * pass their own).
  */
 export async function repeat<D>(
   runs: number,
@@ -151,11 +162,13 @@ export async function repeat<D>(
   log: (msg: string) => void = (m) => {
     console.log(m);
   },
+  reference: () => number = speedReferenceMs,
 ): Promise<{ records: RunRecord[]; details: D[] }> {
   const cores = os.cpus().length;
   const records: RunRecord[] = [];
   const details: D[] = [];
   for (let run = 0; run < runs; run++) {
+    const speedRefMs = reference();
     const before = loadAverage1m();
     const cpuBefore = cpuSnapshot();
     const out = await once(run);
@@ -166,12 +179,14 @@ export async function repeat<D>(
       values: out.values,
       loadavg: { before, after },
       ...(outside === undefined ? {} : { outsideCores: round(outside, 2) }),
+      speedRefMs,
       loaded,
     });
     if (out.details !== undefined) details.push(out.details);
     const shown = outside === undefined ? '' : `, outside ${outside.toFixed(2)} cores`;
     log(
-      `  run ${run + 1}/${runs}: load ${before} → ${after}${shown}${loaded ? ' (loaded)' : ''}: ` +
+      `  run ${run + 1}/${runs}: speed ref ${speedRefMs} ms, load ${before} → ${after}${shown}` +
+        `${loaded ? ' (loaded)' : ''}: ` +
         Object.entries(out.values)
           .map(([k, v]) => `${k}=${round(v)}`)
           .join(' '),
@@ -191,11 +206,13 @@ export function figures(specs: readonly FigureSpec[], records: readonly RunRecor
         loaded: r.loaded,
         loadavg: r.loadavg,
         ...(r.outsideCores === undefined ? {} : { outsideCores: r.outsideCores }),
+        ...(r.speedRefMs === undefined ? {} : { speedRefMs: r.speedRefMs }),
       }));
     if (samples.length === 0) continue;
     const quiet = samples.filter((s) => !s.loaded);
     const used = quiet.length > 0 ? quiet : samples;
     const values = used.map((s) => s.value);
+    const refs = used.flatMap((s) => (s.speedRefMs === undefined ? [] : [s.speedRefMs]));
     out.push({
       key: spec.key,
       figure: spec.label,
@@ -209,6 +226,7 @@ export function figures(specs: readonly FigureSpec[], records: readonly RunRecor
       loadedRuns: samples.length - quiet.length,
       fromLoadedRuns: quiet.length === 0,
       loadavg: samples.map((s) => s.loadavg),
+      ...(refs.length > 0 ? { speedRefMs: round(median(refs), 1) } : {}),
       samples,
     });
   }

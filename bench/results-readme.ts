@@ -45,7 +45,11 @@ function figureRow(f: Figure, r: BenchResult): string {
     spread,
     String(f.runs),
     loaded,
-    cell(machineText(r.machine)),
+    cell(
+      f.speedRefMs === undefined
+        ? machineText(r.machine)
+        : `${machineText(r.machine)}, speed ref ${num(f.speedRefMs)} ms`,
+    ),
     r.machine.date.slice(0, 10),
     '',
   ]
@@ -100,7 +104,11 @@ export function writeResultsReadme(results: string): string {
       "processes outside the benchmark is measured (machine busy time less the benchmark's own " +
       'process tree); a run where they used more than a quarter of the cores is "loaded" and left ' +
       'out of median and spread unless every run was loaded. The 1-minute load average is ' +
-      "recorded too, but it counts the benchmark's own processes.",
+      "recorded too, but it counts the benchmark's own processes. Before every run the " +
+      'machine\'s speed is taken: "speed ref" is the CPU time of a fixed JavaScript workload ' +
+      '(`bench/lib/speed-reference.ts`) in a fresh Node process, median of the runs (lower is ' +
+      'faster). The same machine kind is not always as fast: compare figures across dates only ' +
+      'where their speed refs are close.',
     '',
     'Sizes: `BENCH_LEADER_INGRESSES` (leader, default 10,000; `BENCH_LEADER_NODE_OPTIONS` for amko, default none), `AMKO_BENCH_FAILOVER_SIZES` ' +
       '(failover, default 1000; `1000,10000` adds the 10,000 figures), `SCALE_SIZES` (scale, ' +

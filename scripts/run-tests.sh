@@ -33,7 +33,7 @@ if [ "$what" = all ]; then
     echo "== lint failed"; failed=$((failed + 1)); status=1
   fi
 fi
-case "$what" in all|unit) run_suite unit 'dist/src/*' 'dist/test/sim/*' ;; esac
+case "$what" in all|unit) run_suite unit 'dist/src/*' 'dist/test/sim/*' 'dist/bench/lib/*' ;; esac
 case "$what" in all|integration) run_suite integration 'dist/test/integration/*' ;; esac
 case "$what" in all|e2e) run_suite e2e 'dist/test/e2e/*' ;; esac
 

@@ -6,6 +6,7 @@
  *
  * An experiment module lives in `test/chaos/experiments/` and exports `experiment`.
  */
+import { seededRandom } from '../../src/sim/avi-controller/seeded-random.js';
 
 /** The figures the reliability table sums over every experiment (all optional per experiment). */
 export const RELIABILITY_KEYS = Object.freeze([
@@ -65,17 +66,7 @@ export interface Experiment {
   run(ctx: ExperimentContext): Promise<ExperimentResult>;
 }
 
-/** mulberry32: a small seeded PRNG, enough to choose fault points reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** An integer in [min, max], from `random`. */
 export function randomInt(random: () => number, min: number, max: number): number {

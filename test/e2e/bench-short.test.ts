@@ -71,6 +71,12 @@ function assertFigureShape(file: string, r: BenchResult): void {
       typeof outside === 'number' && outside >= 0,
       `${what}: CPU outside the benchmark measured (${String(outside)})`,
     );
+    const ref = f.samples[0]?.speedRefMs;
+    assert.ok(
+      typeof ref === 'number' && ref > 0,
+      `${what}: speed reference taken (${String(ref)})`,
+    );
+    assert.equal(f.speedRefMs, ref, `${what}: the figure's speed reference is its run's`);
   }
 }
 

@@ -5,7 +5,11 @@
  * (the simulator runs in its own process); writes avi-client.json.
  */
 import { clientFor, gslbServiceBody, startAviSim } from '../test/support/avi-sim.js';
-import { AVI_CLIENT_DEFAULT_CONCURRENCY, simWriteRate } from './lib/sim-write-rate.js';
+import {
+  AVI_CLIENT_DEFAULT_CONCURRENCY,
+  MIN_RATE_CREATES,
+  simWriteRate,
+} from './lib/sim-write-rate.js';
 import {
   figures,
   percentile,
@@ -107,7 +111,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const started = Date.now();
   const pairs = ctx.short ? 20 : PAIRS_PER_LEVEL;
   const warmup = ctx.short ? 2 : WARMUP_PAIRS;
-  const rateCreates = ctx.short ? 40 : 2_000;
+  const rateCreates = ctx.short ? 40 : MIN_RATE_CREATES;
   const sim = await startAviSim();
   try {
     const { records, details } = await repeat(ctx.runs, async () => {

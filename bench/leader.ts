@@ -17,7 +17,11 @@ import { readFileSync } from 'node:fs';
 import { eventually } from '../test/support/eventually.js';
 import { LeaderFixture, type AmkoProcess } from '../test/support/leader-fixture.js';
 import { pool } from '../test/support/pool.js';
-import { simWriteRate, AVI_CLIENT_DEFAULT_CONCURRENCY } from './lib/sim-write-rate.js';
+import {
+  AVI_CLIENT_DEFAULT_CONCURRENCY,
+  MIN_RATE_CREATES,
+  simWriteRate,
+} from './lib/sim-write-rate.js';
 import {
   envInt,
   figures,
@@ -246,7 +250,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const started = Date.now();
   const ingresses = ctx.short ? 30 : envInt('BENCH_LEADER_INGRESSES', 10_000);
   const changes = Math.min(CHANGES, Math.max(1, Math.floor(ingresses / 3)));
-  const rateCreates = ctx.short ? 40 : 2_000;
+  // As many creates as the sync writes GslbServices: the ceiling over a store of the same size.
+  const rateCreates = ctx.short ? 40 : Math.max(MIN_RATE_CREATES, ingresses);
   const f = await LeaderFixture.start({ n: 3 });
   try {
     const createStarted = Date.now();

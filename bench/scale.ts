@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { eventually } from '../test/support/eventually.js';
 import { pool } from '../test/support/pool.js';
 import { ScaleFederation, type LogLine, type SiteRun } from './lib/scale-federation.js';
-import { simWriteRate } from './lib/sim-write-rate.js';
+import { MIN_RATE_CREATES, simWriteRate } from './lib/sim-write-rate.js';
 import { cpuSeconds, quiet } from './lib/proc.js';
 import {
   envInt,
@@ -300,7 +300,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const followers = ctx.short ? 1 : envInt('SCALE_FOLLOWERS', 2);
   if (followers > 5) throw new Error(`SCALE_FOLLOWERS must be 1..5, got ${followers}`);
   const edits = ctx.short ? 5 : envInt('SCALE_EDITS', 100);
-  const rateCreates = ctx.short ? 40 : 2_000;
+  // As many creates as the size's GslbServices: the ceiling is taken over a store of the same size.
+  const rateCreates = (n: number): number => (ctx.short ? 40 : Math.max(MIN_RATE_CREATES, n));
   const setupStarted = Date.now();
   const f = await ScaleFederation.start({ clusters, followers: Math.min(followers, clusters - 1) });
   try {
@@ -330,7 +331,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         const at = `${n}, run ${runIndex + 1}`;
         let t = Date.now();
         await f.reset();
-        const rate = await simWriteRate(f.sim, rateCreates, `scale${n}r${runIndex}`);
+        const rate = await simWriteRate(f.sim, rateCreates(n), `scale${n}r${runIndex}`);
         progress(`${at}: simulator alone ${Math.round(rate.createsPerSecond)} creates/s`, t);
         await f.sim.control.reset();
         t = Date.now();

@@ -15,7 +15,7 @@ import {
   type MemberObjectKey,
 } from '../../shared/keys.js';
 import { WorkQueue } from '../../shared/kube/work-queue.js';
-import { runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
+import { eachInSlices, runWorkers, type PassResult } from '../../shared/kube/worker-pool.js';
 import { HostRuleIndex } from '../ingestion/host-rule-index.js';
 import { IngestionController } from '../ingestion/ingestion-controller.js';
 import { MemberStore } from '../ingestion/member-store.js';
@@ -263,8 +263,8 @@ export class Pipeline {
       const cache = this.#cache;
       await retrying('load the controller cache', () => this.#reader.loadCache(cache, signal));
       await retrying('evaluate GDP and GSLBHostRules', () => this.#evaluatePolicy(false));
-      const synced = this.#clusters.started().filter((mc) => mc.synced);
-      for (const key of synced.flatMap((mc) => mc.keys())) this.#ingest(key);
+      const listed = this.#clusters.started().flatMap((mc) => (mc.synced ? mc.keys() : []));
+      if (!(await eachInSlices(listed, this.#ingest, signal))) return;
       // What was listed is now ingested: its garbage goes before the writes add theirs.
       this.#tasks.push(this.#collectGarbage('bootup lists'));
       this.#startWorkers();
@@ -304,10 +304,10 @@ export class Pipeline {
     this.#gs.start();
   }
 
-  #ingest(key: MemberObjectKey): void {
+  readonly #ingest = (key: MemberObjectKey): void => {
     this.#deps.metrics.ingested(parseMemberObjectKey(key).kind);
     for (const k of this.#ingestion.process(key)) this.#gs.add(k);
-  }
+  };
 
   async #policyPass(key: PolicyKey): Promise<PassResult> {
     this.#policyRunning = key;

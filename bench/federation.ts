@@ -3,6 +3,8 @@
  * - replication latency: a GDP update on the leader until both followers stored it, p50/p99 over
  *   1,000 sequential updates, and its breakdown into stages (bench/lib/stages.ts) from the
  *   replicator's and followers' `replication stage` debug lines;
+ * - the API servers' share of it: the leader-side edit's own round trip, and as many merge patches
+ *   of a GDP outside avi-system (which amko ignores) on a follower's API server;
  * - snapshot catch-up: a follower 1,000 revisions behind, from the leader's reconnection (after its
  *   backoff) to the leader's head;
  * - fencing: an old leader returning at its old epoch, from its start until it is fenced.
@@ -44,20 +46,44 @@ async function replicationLatency(
   f: FederationFixture,
   applied: Map<string, number>,
   updates: number,
-): Promise<{ samples: number[]; sentAt: Map<number, number> }> {
+): Promise<{ samples: number[]; patchRtt: number[]; sentAt: Map<number, number> }> {
   const followers = ['cluster2', 'cluster3'];
   const replicator = f.node('cluster1').replicator!;
   const samples: number[] = [];
+  const patchRtt: number[] = [];
   const sentAt = new Map<number, number>();
   for (let i = 1; i <= updates; i++) {
     const target = replicator.status().revision + 1;
     const t0 = wallNow();
     sentAt.set(target, t0);
     await f.patch('cluster1', GDP, gdpKey, { spec: { ttl: (i % 3600) + 1 } });
+    patchRtt.push(wallNow() - t0);
     await waitApplied(applied, followers, target);
     samples.push(wallNow() - t0);
   }
-  return { samples: samples.sort((a, b) => a - b), sentAt };
+  const ascending = (a: number, b: number): number => a - b;
+  return { samples: samples.sort(ascending), patchRtt: patchRtt.sort(ascending), sentAt };
+}
+
+/**
+ * The API server alone, amko not in the path: `writes` sequential merge patches of a GDP in
+ * a namespace amko ignores, on a follower's API server, each timed from sent to response.
+ */
+async function bareWrites(
+  f: FederationFixture,
+  cluster: string,
+  writes: number,
+): Promise<number[]> {
+  const key = { namespace: 'default', name: 'bench-bare-writes' };
+  await f.create(cluster, GDP, { metadata: key, spec: { ttl: 1 } });
+  const rtt: number[] = [];
+  for (let i = 1; i <= writes; i++) {
+    const t0 = wallNow();
+    await f.patch(cluster, GDP, key, { spec: { ttl: (i % 3600) + 1 } });
+    rtt.push(wallNow() - t0);
+  }
+  await f.remove(cluster, GDP, key);
+  return rtt.sort((a, b) => a - b);
 }
 
 /** A follower `behind` revisions behind restarts: time until the leader reconnects, then to catch up. */
@@ -117,6 +143,28 @@ const FIGURES: FigureSpec[] = [
     goal: '≤ 25 ms',
   },
   { key: 'replicationMax', label: 'replication: max', unit: 'ms' },
+  {
+    key: 'leaderPatchP50',
+    label: "the edit itself: merge patch on the leader's apiserver, sent → response, p50",
+    unit: 'ms',
+  },
+  {
+    key: 'leaderPatchP99',
+    label: "the edit itself: merge patch on the leader's apiserver, sent → response, p99",
+    unit: 'ms',
+  },
+  {
+    key: 'bareWriteP50',
+    label:
+      "apiserver alone: merge patch of a GDP on a follower's apiserver, amko not in the path, p50",
+    unit: 'ms',
+  },
+  {
+    key: 'bareWriteP99',
+    label:
+      "apiserver alone: merge patch of a GDP on a follower's apiserver, amko not in the path, p99",
+    unit: 'ms',
+  },
   ...STAGES.flatMap(([name, label]): FigureSpec[] => [
     { key: `stage.${name}.p50`, label: `replication stage p50: ${label}`, unit: 'ms' },
     { key: `stage.${name}.p99`, label: `replication stage p99: ${label}`, unit: 'ms' },
@@ -152,15 +200,20 @@ async function once(updates: number, behind: number) {
     await f.startLeader('cluster1', 1, ['cluster2', 'cluster3']);
     await waitApplied(applied, ['cluster2', 'cluster3'], 1);
     stages.clear();
-    const { samples, sentAt } = await replicationLatency(f, applied, updates);
+    const { samples, patchRtt, sentAt } = await replicationLatency(f, applied, updates);
     const breakdown = stagePercentiles(stageDurations(stages.lines, 'cluster1', sentAt));
     useLog(f, silentLogger());
+    const bare = await bareWrites(f, 'cluster2', updates);
     const snapshot = await snapshotCatchUp(f, behind);
     const fenceMs = await fencing(f);
     const values: Record<string, number> = {
       replicationP50: percentile(samples, 50),
       replicationP99: percentile(samples, 99),
       replicationMax: percentile(samples, 100),
+      leaderPatchP50: percentile(patchRtt, 50),
+      leaderPatchP99: percentile(patchRtt, 99),
+      bareWriteP50: percentile(bare, 50),
+      bareWriteP99: percentile(bare, 99),
       catchUpMs: snapshot.reconnectMs + snapshot.snapshotMs,
       leaderReconnectMs: snapshot.reconnectMs,
       snapshotMs: snapshot.snapshotMs,
@@ -188,7 +241,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `3 real kube-apiservers, replicator and two followers in one process over loopback gRPC ` +
       `with mutual TLS; per run a fresh federation: ${updates.toLocaleString('en-US')} sequential ` +
       `GDP edits on the leader (stage breakdown from the components' "replication stage" debug ` +
-      `lines), a follower ${behind.toLocaleString('en-US')} revisions behind returning, an old ` +
+      `lines), as many merge patches of a GDP that amko ignores on a follower's apiserver ` +
+      `(the apiserver alone), a follower ${behind.toLocaleString('en-US')} revisions behind ` +
+      'returning, an old ' +
       'leader returning at its old epoch.',
     seconds: (Date.now() - started) / 1000,
     figures: figures(FIGURES, records),

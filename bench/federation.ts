@@ -243,8 +243,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       `GDP edits on the leader (stage breakdown from the components' "replication stage" debug ` +
       `lines), as many merge patches of a GDP that amko ignores on a follower's apiserver ` +
       `(the apiserver alone), a follower ${behind.toLocaleString('en-US')} revisions behind ` +
-      'returning, an old ' +
-      'leader returning at its old epoch.',
+      'returning, an old leader returning at its old epoch.',
     seconds: (Date.now() - started) / 1000,
     figures: figures(FIGURES, records),
     details,

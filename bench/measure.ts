@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSnapshot, outsideCores } from './lib/outside-cpu.js';
-import { speedReferenceMs } from './lib/speed-reference.js';
+import { speedReferenceRounds } from './lib/speed-reference.js';
 
 /** What `bench/run.ts` hands each benchmark. */
 export interface BenchContext {
@@ -162,7 +162,7 @@ export async function repeat<D>(
   log: (msg: string) => void = (m) => {
     console.log(m);
   },
-  reference: () => number = speedReferenceMs,
+  reference: () => number = () => round(median(speedReferenceRounds()), 1),
 ): Promise<{ records: RunRecord[]; details: D[] }> {
   const cores = os.cpus().length;
   const records: RunRecord[] = [];

@@ -6,8 +6,8 @@
  * gives about twice the figure. Results taken on different days can then be told apart from
  * changes in amko: a figure that moved with the reference moved with the machine.
  *
- * `node dist/bench/lib/speed-reference.js` prints `{"cpuMs": …, "rounds": [...]}`: the median of
- * the rounds after a first one that warms the JIT.
+ * `node dist/bench/lib/speed-reference.js` prints `{"rounds": [...]}`, CPU ms per round; the figure
+ * is the median of the rounds after the first, which warms the JIT (measure.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -57,31 +57,22 @@ export function measureRounds(rounds = ROUNDS): number[] {
   return out;
 }
 
-function medianOf(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1
-    ? (s[mid] as number)
-    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
 const self = fileURLToPath(import.meta.url);
 
 /**
- * The reference figure, from a fresh Node process: the median CPU milliseconds of the rounds after
- * the first. Throws with the child's output when it fails.
+ * The rounds after the first (which warms the JIT), CPU milliseconds each, from a fresh Node
+ * process. Throws with the child's output when it fails.
  */
-export function speedReferenceMs(): number {
+export function speedReferenceRounds(): number[] {
   const text = execFileSync(process.execPath, [self], { encoding: 'utf8', timeout: 120_000 });
-  const out = JSON.parse(text) as { cpuMs?: unknown };
-  if (typeof out.cpuMs !== 'number' || !(out.cpuMs > 0)) {
+  const out = JSON.parse(text) as { rounds?: unknown };
+  const rounds = Array.isArray(out.rounds) ? (out.rounds as unknown[]) : [];
+  if (rounds.length < 2 || !rounds.every((r) => typeof r === 'number' && r > 0)) {
     throw new Error(`speed reference: unexpected output ${text.trim()}`);
   }
-  return out.cpuMs;
+  return (rounds as number[]).slice(1);
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === self) {
-  const rounds = measureRounds();
-  const cpuMs = Math.round(medianOf(rounds.slice(1)) * 10) / 10;
-  console.log(JSON.stringify({ cpuMs, rounds: rounds.map((r) => Math.round(r * 10) / 10) }));
+  console.log(JSON.stringify({ rounds: measureRounds().map((r) => Math.round(r * 10) / 10) }));
 }

@@ -147,8 +147,14 @@ describe('leader: policy and HostRule changes under a running pipeline', functio
     await ingress('other', other, '10.1.0.2');
     // Named so that name order and creation order disagree: creation time decides.
     await f.objects.hostRule('cluster1', ns, 'zz-first', { fqdn: host, aliases: [alias] });
+    const firstSecond = Math.floor(Date.now() / 1000);
     f.startAmko();
     await gsEventually(host, gs(host, 'shop', '10.1.0.1', { domains: [host, alias] }));
+    // Creation times have whole seconds: in the same second the names would decide.
+    await eventually(() => Math.floor(Date.now() / 1000) > firstSecond, {
+      timeoutMs: 5_000,
+      what: "a later second than zz-first's creation",
+    });
     await f.objects.hostRule('cluster1', ns, 'aa-second', { fqdn: other, aliases: [alias] });
     await gsEventually(other, gs(other, 'other', '10.1.0.2', { domains: [other] }));
     await gsEventually(host, gs(host, 'shop', '10.1.0.1', { domains: [host, alias] }));

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { GdpSpec } from '../../src/shared/crd/global-deployment-policy.js';
+import { metricsPort, scrape, sumOf } from '../chaos/leader-workload.js';
 import { eventually } from '../support/eventually.js';
 import { expectedGs, normalize, pathHmName, type GsExpect } from '../support/leader-expect.js';
 import { LeaderFixture } from '../support/leader-fixture.js';
@@ -173,6 +174,77 @@ describe('leader: policy and HostRule changes under a running pipeline', functio
     await f.objects.deleteHostRule('cluster1', ns, 'zz-first');
     await gsEventually(other, gs(other, 'other', '10.1.0.2', { domains: [other, alias] }));
     await gsEventually(host, gs(host, 'shop', '10.1.0.1'));
+  });
+
+  it('takes an alias off the GslbService holding it when a rule of the same second wins it by name', async () => {
+    const other = `other.${ns}.example.com`;
+    await f.putGdp(gdp());
+    await ingress('shop', host, '10.1.0.1');
+    await ingress('other', other, '10.1.0.2');
+    f.startAmko();
+    await gsEventually(host, gs(host, 'shop', '10.1.0.1'));
+    await gsEventually(other, gs(other, 'other', '10.1.0.2'));
+    // Creation times have whole seconds. The first rule's alias must reach the controller and the
+    // second rule be created within the second the first was created in; that can take tries.
+    for (let attempt = 1; ; attempt++) {
+      const alias = `www${attempt}.${ns}.example.com`;
+      const [first, second] = [`zz-first-${attempt}`, `aa-second-${attempt}`];
+      await eventually(() => Date.now() % 1000 < 100, {
+        timeoutMs: 5_000,
+        intervalMs: 5,
+        what: 'the start of a second',
+      });
+      const firstAt = await f.objects.hostRule('cluster1', ns, first, {
+        fqdn: host,
+        aliases: [alias],
+      });
+      await gsEventually(host, gs(host, 'shop', '10.1.0.1', { domains: [host, alias] }));
+      const secondAt = await f.objects.hostRule('cluster1', ns, second, {
+        fqdn: other,
+        aliases: [alias],
+      });
+      if (firstAt !== undefined && firstAt === secondAt) {
+        // aa-second wins by name: the GslbService that holds the alias must let go of it.
+        await gsEventually(other, gs(other, 'other', '10.1.0.2', { domains: [other, alias] }));
+        await gsEventually(host, gs(host, 'shop', '10.1.0.1'));
+        return;
+      }
+      assert.ok(attempt < 5, `no two HostRules shared a creation second in ${attempt} tries`);
+      await f.objects.deleteHostRule('cluster1', ns, first);
+      await f.objects.deleteHostRule('cluster1', ns, second);
+      await gsEventually(host, gs(host, 'shop', '10.1.0.1'));
+      await gsEventually(other, gs(other, 'other', '10.1.0.2'));
+    }
+  });
+
+  it('settles two GslbServices that each own an alias the other claims', async () => {
+    const other = `other.${ns}.example.com`;
+    const third = `third.${ns}.example.com`;
+    const [x, y] = [`x.${ns}.example.com`, `y.${ns}.example.com`];
+    await f.putGdp(gdp());
+    await ingress('shop', host, '10.1.0.1');
+    await ingress('other', other, '10.1.0.2');
+    // The older claims: shop on x, other on y; a second later each claims the other's alias.
+    await f.objects.hostRule('cluster1', ns, 'shop-x', { fqdn: host, aliases: [x] });
+    const olderAt = await f.objects.hostRule('cluster1', ns, 'other-y', {
+      fqdn: other,
+      aliases: [y],
+    });
+    await eventually(() => new Date().toISOString().slice(0, 19) > (olderAt ?? '').slice(0, 19), {
+      timeoutMs: 5_000,
+      what: 'a later second than the older claims',
+    });
+    await f.objects.hostRule('cluster1', ns, 'other-x', { fqdn: other, aliases: [x] });
+    await f.objects.hostRule('cluster1', ns, 'shop-y', { fqdn: host, aliases: [y] });
+    const port = await metricsPort(f.startAmko(['--metrics-listen', '127.0.0.1:0']));
+    await gsEventually(host, gs(host, 'shop', '10.1.0.1', { domains: [host, x] }));
+    await gsEventually(other, gs(other, 'other', '10.1.0.2', { domains: [other, y] }));
+    // Each lost an alias to the other: they must not plan each other again and again.
+    const before = sumOf(await scrape(port), 'amko_gslb_reconciles_total');
+    await ingress('third', third, '10.1.0.3');
+    await gsEventually(third, gs(third, 'third', '10.1.0.3'));
+    const passes = sumOf(await scrape(port), 'amko_gslb_reconciles_total') - before;
+    assert.ok(passes <= 5, `${passes} passes while one new GslbService was written`);
   });
 
   it('retries a write the controller refuses, reports its words on the GDP, and converges once the GDP is fixed', async () => {

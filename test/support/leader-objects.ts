@@ -265,13 +265,13 @@ export class MemberObjects {
       });
   }
 
-  /** An AKO HostRule, marked Accepted as AKO would. */
+  /** An AKO HostRule, marked Accepted as AKO would; returns its creation timestamp. */
   async hostRule(
     cluster: string,
     namespace: string,
     name: string,
     virtualhost: Obj,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const api = this.kube(cluster).makeApiClient(CustomObjectsApi);
     const ref = { group: 'ako.vmware.com', version: 'v1beta1', plural: 'hostrules', namespace };
     const body = {
@@ -286,10 +286,11 @@ export class MemberObjects {
       if (!isConflict(err)) throw err;
       await api.patchNamespacedCustomObject({ ...ref, name, body: { spec: body.spec } }, merge);
     }
-    await api.patchNamespacedCustomObjectStatus(
+    const accepted = (await api.patchNamespacedCustomObjectStatus(
       { ...ref, name, body: { status: { status: 'Accepted' } } },
       merge,
-    );
+    )) as { metadata?: { creationTimestamp?: string } };
+    return accepted.metadata?.creationTimestamp;
   }
 
   async deleteHostRule(cluster: string, namespace: string, name: string): Promise<void> {

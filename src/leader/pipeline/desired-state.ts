@@ -26,8 +26,8 @@ export interface DesiredStateDeps {
   ghr(fqdn: string): AcceptedGhr | undefined;
   epoch(): number;
   defaultPki(tenant: string, signal?: AbortSignal): Promise<string | undefined>;
-  /** Told, on every pass, which aliases the key wanted and lost to another GslbService. */
-  aliasesLost(key: GslbKey, lost: AliasGrant['lost']): void;
+  /** Told, on every pass, which aliases the key keeps and which it lost to another GslbService. */
+  aliasesGranted(key: GslbKey, grant: AliasGrant): void;
 }
 
 export class DesiredState {
@@ -64,14 +64,14 @@ export class DesiredState {
       members.map((m) => m.obj),
       d.customFqdn,
     );
-    const { granted: aliases, lost } = grantAliases(key, wanted, (a) => this.#claimsOf(a));
-    d.aliasesLost(key, lost);
+    const grant = grantAliases(key, wanted, (a) => this.#claimsOf(a));
+    d.aliasesGranted(key, grant);
     return desiredGslbService({
       tenant,
       gsName,
       members,
       policy,
-      aliases,
+      aliases: grant.granted,
       amkoUuid: d.amkoUuid,
       epoch: d.epoch(),
       exists,

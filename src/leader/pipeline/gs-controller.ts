@@ -21,6 +21,7 @@ import type { Logger } from '../../shared/telemetry/logger.js';
 import type { LeaderMetrics } from '../../shared/telemetry/metrics.js';
 import { clustersOfDescription } from '../ingestion/tracked-object.js';
 import type { AliasGrant } from '../policy/alias-owner.js';
+import { AliasWakes } from '../policy/alias-wakes.js';
 import type { ControllerCache } from '../sync/controller-cache.js';
 import type { GsReconciler, TookResult } from '../sync/gs-reconciler.js';
 
@@ -69,9 +70,9 @@ export class GsController {
   readonly #deferred = new Set<GslbKey>();
   readonly #refused = new Map<GslbKey, Refusal>();
   readonly #refusedRetry: BackoffPolicy;
-  /** Aliases each key lost, as last reported; and owner → keys that lost an alias to it. */
+  /** Aliases each key lost, as last reported. */
   readonly #lost = new Map<GslbKey, string>();
-  readonly #losers = new Map<string, Set<GslbKey>>();
+  readonly #aliasWakes = new AliasWakes();
   #workers: Promise<void> | undefined;
 
   constructor(deps: GsControllerDeps) {
@@ -136,12 +137,10 @@ export class GsController {
     await this.#workers;
   }
 
-  /** Called by the desired state on every pass: which aliases `key` lost, to whom. */
-  noteAliases(key: GslbKey, lost: AliasGrant['lost']): void {
-    for (const { owner } of lost) {
-      const set = this.#losers.get(owner) ?? new Set<GslbKey>();
-      this.#losers.set(owner, set.add(key));
-    }
+  /** Called by the desired state on every pass: the aliases `key` keeps and those it lost. */
+  noteAliases(key: GslbKey, grant: AliasGrant): void {
+    this.#aliasWakes.note(key, grant);
+    const { lost } = grant;
     const now = JSON.stringify(lost);
     if ((this.#lost.get(key) ?? '[]') === now) return;
     if (lost.length === 0) this.#lost.delete(key);
@@ -213,10 +212,8 @@ export class GsController {
     if (this.#deferred.delete(key)) return;
     if (outcome === 'ok' && !this.#refused.has(key)) this.#failing.delete(key);
     else this.#failing.add(key);
-    // Keys that lost an alias to this one look again: it may have let go of it.
-    const losers = this.#losers.get(key);
-    this.#losers.delete(key);
-    for (const k of losers ?? []) {
+    // Its aliases changed: the keys that lost one to it or claim one it took look again.
+    for (const k of this.#aliasWakes.after(key) as GslbKey[]) {
       this.#deps.reconciler.touch(k);
       this.#queue.add(k);
     }

@@ -39,7 +39,7 @@ export interface GsParts {
 export function buildGsController(p: GsParts): GsController {
   const d = p.deps;
   let gs: GsController | undefined = undefined;
-  const reconciler = buildReconciler(p, (key, lost) => gs?.noteAliases(key, lost));
+  const reconciler = buildReconciler(p, (key, grant) => gs?.noteAliases(key, grant));
   gs = new GsController({
     reconciler,
     cache: p.cache,
@@ -73,7 +73,10 @@ export function buildGsController(p: GsParts): GsController {
   return gs;
 }
 
-function buildReconciler(p: GsParts, aliasesLost: DesiredStateDeps['aliasesLost']): GsReconciler {
+function buildReconciler(
+  p: GsParts,
+  aliasesGranted: DesiredStateDeps['aliasesGranted'],
+): GsReconciler {
   const d = p.deps;
   const desired = new DesiredState({
     store: p.store,
@@ -84,7 +87,7 @@ function buildReconciler(p: GsParts, aliasesLost: DesiredStateDeps['aliasesLost'
     ghr: (fqdn) => p.ghr(fqdn),
     epoch: () => d.epoch(),
     defaultPki: (tenant, signal) => p.reader.defaultPkiProfile(tenant, signal),
-    aliasesLost,
+    aliasesGranted,
   });
   return new GsReconciler({
     cache: p.cache,

@@ -34,5 +34,22 @@ describe('alias ownership', () => {
     );
     assert.deepEqual(r.granted, ['free.example.com', 'mine.example.com']);
     assert.deepEqual(r.lost, [{ alias: 'theirs.example.com', owner: 'admin/b' }]);
+    // Only the claims on aliases it keeps are its rivals.
+    assert.deepEqual(r.rivals, ['admin/b']);
+  });
+
+  it('names each other claimant of a kept alias once, sorted, and none for a lost one', () => {
+    const claims: Record<string, AliasClaim[]> = {
+      'x.example.com': [claim('admin/a', 100), claim('admin/c', 200), claim('admin/b', 300)],
+      'y.example.com': [claim('admin/c', 150), claim('admin/a', 100, 'c2/ns/r')],
+      'z.example.com': [claim('admin/d', 50), claim('admin/a', 100)],
+    };
+    const r = grantAliases(
+      'admin/a',
+      ['x.example.com', 'y.example.com', 'z.example.com'],
+      (alias) => claims[alias] ?? [],
+    );
+    assert.deepEqual(r.granted, ['x.example.com', 'y.example.com']);
+    assert.deepEqual(r.rivals, ['admin/b', 'admin/c']);
   });
 });

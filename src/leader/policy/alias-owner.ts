@@ -32,6 +32,8 @@ export interface AliasGrant {
   readonly granted: readonly string[];
   /** The aliases it loses, each with the GslbService that owns it. */
   readonly lost: readonly { alias: string; owner: string }[];
+  /** The other GslbServices that claim an alias it keeps (sorted, each once). */
+  readonly rivals: readonly string[];
 }
 
 /** Splits the aliases `gs` wants into those it owns and those another GslbService owns. */
@@ -42,10 +44,16 @@ export function grantAliases(
 ): AliasGrant {
   const granted: string[] = [];
   const lost: { alias: string; owner: string }[] = [];
+  const rivals = new Set<string>();
   for (const alias of wanted) {
-    const owner = aliasOwner(claimsOf(alias));
-    if (owner === undefined || owner === gs) granted.push(alias);
-    else lost.push({ alias, owner });
+    const claims = claimsOf(alias);
+    const owner = aliasOwner(claims);
+    if (owner !== undefined && owner !== gs) {
+      lost.push({ alias, owner });
+      continue;
+    }
+    granted.push(alias);
+    for (const c of claims) if (c.gs !== gs) rivals.add(c.gs);
   }
-  return { granted, lost };
+  return { granted, lost, rivals: [...rivals].sort() };
 }

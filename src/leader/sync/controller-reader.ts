@@ -204,14 +204,18 @@ export class ControllerReader {
   async loadCache(cache: ControllerCache, signal?: AbortSignal): Promise<void> {
     const [legacy, own, hms, persistence, pki] = await this.#mirrored(cache, {}, signal);
     const gs = [...legacy, ...own];
-    cache.replaceAll({
-      gs: gs.filter(usable).map((stored) => ({ stored, tenant: tenantOf(stored) })),
-      ignoredGs: gs
-        .filter((g) => !usable(g))
-        .map((g) => ({ uuid: g.uuid, lastModified: g._last_modified })),
-      hms: hms.map((stored) => ({ stored, tenant: tenantOf(stored) })),
-      names: [...persistence, ...pki].map((p) => ({ uuid: p.uuid, name: p.name })),
-    });
+    const replaced = await cache.replaceAll(
+      {
+        gs: gs.filter(usable).map((stored) => ({ stored, tenant: tenantOf(stored) })),
+        ignoredGs: gs
+          .filter((g) => !usable(g))
+          .map((g) => ({ uuid: g.uuid, lastModified: g._last_modified })),
+        hms: hms.map((stored) => ({ stored, tenant: tenantOf(stored) })),
+        names: [...persistence, ...pki].map((p) => ({ uuid: p.uuid, name: p.name })),
+      },
+      signal,
+    );
+    if (!replaced) throw new Error('loading the controller cache was stopped');
   }
 
   /**

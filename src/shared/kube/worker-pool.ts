@@ -38,7 +38,7 @@ export const MAX_SLICE_MS = 20;
  * MAX_SLICE_MS, one turn they all wait for, so that they share the next slice instead of taking
  * one each.
  */
-export class LoopTurns {
+class LoopTurns {
   #lastTurn = performance.now();
   #pending: Promise<void> | undefined;
 

@@ -16,7 +16,7 @@ node_modules/.install-stamp: package.json package-lock.json
 
 install: node_modules/.install-stamp
 
-# tsc into dist/, then amko's entry bundled with the parts of client-node it uses (scripts/bundle.mjs).
+# tsc into dist/, then amko's entry bundled with every package it loads (scripts/bundle.mjs).
 build: install
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 /**
  * Replaces dist/src/amko.js (the composition root that dist/src/main.js imports) with one ES
- * module holding amko's own modules and the parts of @kubernetes/client-node it uses. The client
- * library's entry loads every generated API and model; bundled, only what amko reaches is kept,
- * which lowers the process's memory floor and its start-up time. Every other package stays an
- * ordinary import from node_modules (one copy of OpenTelemetry's globals, protobuf files found
- * where their packages expect them).
+ * module holding amko's own modules and every package it loads. Unbundled, amko's start loads
+ * about a thousand modules from node_modules (gRPC, protobufjs three times over, OpenTelemetry,
+ * undici, ...), each resolved, read and wrapped on its own; bundled, that is one file, and of
+ * @kubernetes/client-node (whose entry loads every generated API and model) only what amko
+ * reaches is kept. This lowers the process's memory floor and its CPU from start to a settled
+ * sync.
+ *
+ * A package that finds its own files (`__dirname`, `__filename`: the .proto files of gRPC health,
+ * reflection and channelz, pino's worker) is given the path of its original file under
+ * node_modules, which ships beside dist/ (and in the image, under /app). `require` is defined for
+ * the CommonJS packages' calls of Node's built-in modules and of optional packages.
  *
  * Run after `tsc` (`make build` does both). A later `tsc` run writes the unbundled amko.js again,
  * so amko never runs a bundle older than the compiled sources.
@@ -25,12 +31,40 @@ export const BUNDLE_BANNER = '// amko: bundled by scripts/bundle.mjs';
 const BUNDLED = '@kubernetes/client-node';
 
 const pkg = (dir) => JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-const own = pkg(root);
 const client = pkg(path.join(root, 'node_modules', ...BUNDLED.split('/')));
-const external = [
-  ...Object.keys(own.dependencies ?? {}).filter((d) => d !== BUNDLED),
-  ...Object.keys(client.dependencies ?? {}),
-].flatMap((d) => [d, `${d}/*`]);
+
+// Defined at the top of the bundle: `require` for CommonJS code, and the path of a file or
+// directory given relative to the bundle.
+const PRELUDE = [
+  "import { createRequire as __amkoRequire } from 'node:module';",
+  "import { fileURLToPath as __amkoFileUrl } from 'node:url';",
+  "import __amkoPathLib from 'node:path';",
+  'const require = __amkoRequire(import.meta.url);',
+  'const __amkoPath = (rel) =>',
+  '  __amkoPathLib.join(__amkoPathLib.dirname(__amkoFileUrl(import.meta.url)), rel);',
+].join('\n');
+
+/** Packages' files that use their own location: `__dirname`/`__filename` become their paths. */
+const rewritten = new Set();
+const ownPaths = {
+  name: 'own-paths',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
+      const from = path.dirname(entry);
+      const rel = (p) => JSON.stringify(path.relative(from, p).split(path.sep).join('/'));
+      rewritten.add(path.relative(root, args.path));
+      return {
+        contents: text
+          .replace(/\b__dirname\b/g, `__amkoPath(${rel(path.dirname(args.path))})`)
+          .replace(/\b__filename\b/g, `__amkoPath(${rel(args.path)})`),
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
 
 const source = readFileSync(entry, 'utf8');
 if (source.startsWith(BUNDLE_BANNER)) {
@@ -46,7 +80,6 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node24',
-  external,
   sourcemap: 'linked',
   // V8 keeps each module's source text in the heap for as long as the process runs: without
   // comments and indentation it is about a third smaller. Names stay, so stack traces read.
@@ -54,25 +87,31 @@ const result = await build({
   // And kept one byte per character: a single character above U+00FF anywhere in the text makes
   // V8 hold the whole source two bytes per character.
   charset: 'ascii',
-  banner: { js: BUNDLE_BANNER },
+  banner: { js: `${BUNDLE_BANNER}\n${PRELUDE}` },
+  plugins: [ownPaths],
   metafile: true,
   logLevel: 'warning',
 });
 
-/** Bytes in the bundle from client-node and from everything else (amko's own modules). */
+/** Bytes in the bundle: amko's own modules, client-node's, and every other package's. */
 function bytesByOrigin(inputs) {
-  const clientBytes = Object.entries(inputs)
-    .filter(([file]) => file.includes(`node_modules/${BUNDLED}/`))
-    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-  const all = Object.values(inputs).reduce((sum, input) => sum + input.bytesInOutput, 0);
-  return { ownBytes: all - clientBytes, clientBytes };
+  const sum = (pick) =>
+    Object.entries(inputs)
+      .filter(([file]) => pick(file))
+      .reduce((total, [, input]) => total + input.bytesInOutput, 0);
+  return {
+    own: sum((file) => !file.includes('node_modules/')),
+    client: sum((file) => file.includes(`node_modules/${BUNDLED}/`)),
+    other: sum(
+      (file) => file.includes('node_modules/') && !file.includes(`node_modules/${BUNDLED}/`),
+    ),
+  };
 }
-const { ownBytes, clientBytes } = bytesByOrigin(
-  result.metafile.outputs[path.relative(process.cwd(), entry)]?.inputs ?? {},
-);
+const output = result.metafile.outputs[path.relative(process.cwd(), entry)];
+const bytes = bytesByOrigin(output?.inputs ?? {});
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 console.log(
-  `${path.relative(root, entry)}: ${mb(statSync(entry).size)} bundled ` +
-    `(amko ${mb(ownBytes)}, ${BUNDLED} ${mb(clientBytes)} of ${client.version}); ` +
-    `${external.length / 2} packages stay in node_modules`,
+  `${path.relative(root, entry)}: ${mb(statSync(entry).size)} bundled (amko ${mb(bytes.own)}, ` +
+    `${BUNDLED} ${client.version} ${mb(bytes.client)}, other packages ${mb(bytes.other)}); ` +
+    `${rewritten.size} package files point at their own place under node_modules`,
 );

@@ -7,7 +7,7 @@
  * fenced and being demoted, and what `kubectl get amkocluster` shows on the way.
  */
 import assert from 'node:assert/strict';
-import { status as Status } from '@grpc/grpc-js';
+import { credentials, status as Status } from '@grpc/grpc-js';
 import { AVI_SYSTEM } from '../../src/shared/crd/common.js';
 import {
   HEALTH_SERVICES,
@@ -26,7 +26,7 @@ import {
 } from '../support/e2e-federation.js';
 import type { JournalEntry } from '../../src/sim/avi-controller/journal.js';
 import { eventually } from '../support/eventually.js';
-import { openReplicate, sendUndecodable } from '../support/grpc.js';
+import { openReplicate, reflectedServices, sendUndecodable } from '../support/grpc.js';
 
 const GC: ReplicatedKind = 'GSLBConfig';
 const GDP: ReplicatedKind = 'GlobalDeploymentPolicy';
@@ -211,7 +211,7 @@ describe('e2e: a three-site federation of amko processes', function () {
     }
   });
 
-  it('reports health per service: process, federation and leader on the leader; no leader on followers', async () => {
+  it('reports health per service: process, federation and leader on the leader; no leader on followers; services listed by reflection', async () => {
     await eventually(
       async () => {
         assert.deepEqual(await probes('cluster1'), {
@@ -236,6 +236,16 @@ describe('e2e: a three-site federation of amko processes', function () {
     }
     assert.equal(await f.probeTls('cluster1', LEADER, 'cluster2'), SERVING, 'over mutual TLS');
     assert.equal(await f.probeTls('cluster2', LEADER, 'cluster1'), NOT_SERVING);
+    // Server reflection reads its .proto files from its package: the bundled amko finds them.
+    const tls = await f.certs.tls('cluster2');
+    if (tls.mode !== 'mtls') throw new Error('expected mutual TLS');
+    const services = await reflectedServices(
+      f.federationAddress('cluster1'),
+      credentials.createSsl(tls.ca, tls.key, tls.cert),
+      { 'grpc.ssl_target_name_override': 'cluster1' },
+    );
+    assert.ok(services.includes('amko.federation.v1.Federation'), services.join(', '));
+    assert.ok(services.includes('grpc.health.v1.Health'), services.join(', '));
   });
 
   it('serves metrics in Prometheus format: reconciles, queues, epoch, role and member lag', async () => {

@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './shared/telemetry/logger.js';
 import { startTracing } from './shared/telemetry/tracing.js';
 import { HELP, parseFlags, type Flags } from './roles/flags.js';
 import { VERSION } from './shared/version.js';
-import { youngGenerationOf } from './start-tuning.js';
+import { oldGenerationOf, youngGenerationOf } from './start-tuning.js';
 import { aviTlsOf } from './roles/leader-pipeline.js';
 import { startMetricsEndpoint } from './roles/metrics-endpoint.js';
 import { RoleSwitch } from './roles/role-switch.js';
@@ -66,7 +66,13 @@ async function start(flags: Flags, log: Logger): Promise<() => Promise<void>> {
   const kubeConfig = loadKubeConfig({ ...flags, env: process.env });
   const context = flags.context ?? kubeConfig.getCurrentContext();
   log.info(
-    { version: VERSION, context, standby: flags.standby, youngGeneration: youngGenerationOf() },
+    {
+      version: VERSION,
+      context,
+      standby: flags.standby,
+      youngGeneration: youngGenerationOf(),
+      oldGeneration: oldGenerationOf(),
+    },
     'amko starting',
   );
   const tracing = await startTracing({ cluster: context, version: VERSION, env: process.env });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import {
   AMKO_NODE_FLAGS,
+  OLD_GENERATION_GROWTH_PERCENT,
   SEMI_SPACE_MB,
   semiSpaceBoundMb,
   youngGenerationOf,
@@ -94,6 +95,30 @@ describe('start-up tuning', () => {
     // Two semi-spaces and the new large-object space: at most three times the bound.
     assert.ok(bounded <= 3 * SEMI_SPACE_MB * MB, `new space ${bounded} bytes with the bound`);
     assert.ok(unbounded > bounded, `new space ${unbounded} bytes without any bound`);
+  });
+
+  it("bounds the old generation's growth with a flag this node's V8 knows", () => {
+    // V8 ignores a flag it does not know without a word: check that this one exists.
+    const options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' });
+    assert.match(options, /--heap-growing-percent \(/);
+    const got = inChild(
+      'const held = t.boundOldGenerationGrowth(); console.log(JSON.stringify([held, t.oldGenerationOf()]));',
+    ) as string[];
+    assert.deepEqual(got, [
+      `grows at most ${OLD_GENERATION_GROWTH_PERCENT}% between full collections`,
+      `grows at most ${OLD_GENERATION_GROWTH_PERCENT}% between full collections`,
+    ]);
+  });
+
+  it("leaves the old generation's growth to a --heap-growing-percent node was started with", () => {
+    const got = inChild(
+      'console.log(JSON.stringify([t.oldGenerationOf(), t.boundOldGenerationGrowth(), t.oldGenerationOf()]));',
+      {},
+      ['--heap-growing-percent=300'],
+    ) as string[];
+    assert.match(got[0] ?? '', /V8's own growth/);
+    assert.equal(got[1], 'grows as node was told (--heap-growing-percent=300)');
+    assert.equal(got[2], got[1]);
   });
 
   it('reads the semi-space bound from the command line or NODE_OPTIONS, the last one ruling', () => {

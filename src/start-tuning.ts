@@ -1,6 +1,7 @@
 /**
  * Settings applied by the `amko` entry before the rest of the program is loaded: Node's module
- * compile cache (start-up CPU) and a bounded young generation (resident memory and GC CPU).
+ * compile cache (start-up CPU), a bounded young generation (resident memory and GC CPU) and a
+ * bounded growth of the old generation between full collections (peak resident memory).
  * Imports only Node built-ins, so that everything else is compiled after the cache is enabled.
  */
 import module from 'node:module';
@@ -73,6 +74,42 @@ export function boundYoungGeneration(
     v8.setFlagsFromString('--semi-space-growth-factor=1');
   }
   return youngGenerationOf(execArgv, nodeOptions);
+}
+
+/**
+ * How far, in percent, V8 lets the old generation grow past what its last full collection kept
+ * before it collects again. Left alone, V8 picks a factor of up to 4 from its measured speeds; on a
+ * busy machine a full sync of 10,000 Ingresses then ended with 200 MB of heap, most of it garbage,
+ * and 310 MB resident. At 100 (a factor of 2) the heap stayed under 130 MB and the process under
+ * 231 MB, for the same CPU.
+ */
+export const OLD_GENERATION_GROWTH_PERCENT = 100;
+
+/**
+ * Bounds the old generation's growth between full collections (OLD_GENERATION_GROWTH_PERCENT),
+ * unless node was started with its own --heap-growing-percent. V8 reads the flag each time it
+ * sets the next limit, so it can be set after start. Returns what holds, for the start-up log.
+ */
+export function boundOldGenerationGrowth(execArgv: readonly string[] = process.execArgv): string {
+  const own = execArgv.find((a) => /^--heap[-_]growing[-_]percent\b/.test(a));
+  const held =
+    own === undefined
+      ? `grows at most ${OLD_GENERATION_GROWTH_PERCENT}% between full collections`
+      : `grows as node was told (${own})`;
+  if (own === undefined) {
+    v8.setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
+  }
+  // For the start-up log, written by the composition root (a module of its own, or a bundle).
+  (globalThis as Record<symbol, unknown>)[OLD_GENERATION_KEY] = held;
+  return held;
+}
+
+const OLD_GENERATION_KEY = Symbol.for('amko.oldGeneration');
+
+/** What bounds the old generation's growth in this process (start-up log). */
+export function oldGenerationOf(): string {
+  const held = (globalThis as Record<symbol, unknown>)[OLD_GENERATION_KEY];
+  return typeof held === 'string' ? held : "V8's own growth (not started by the amko entry)";
 }
 
 /** What bounds the young generation of a process started with these flags (start-up log). */

@@ -2,12 +2,11 @@
 /**
  * Replaces dist/src/amko.js (the composition root that dist/src/main.js imports) and
  * dist/src/cli/main.js (the kubectl plugin) each with one ES module holding amko's own modules
- * and every package it loads. Unbundled, amko's start loads
- * about a thousand modules from node_modules (gRPC, protobufjs three times over, OpenTelemetry,
- * undici, ...), each resolved, read and wrapped on its own; bundled, that is one file, and of
- * @kubernetes/client-node (whose entry loads every generated API and model) only what amko
- * reaches is kept. This lowers the process's memory floor and its CPU from start to a settled
- * sync.
+ * and every package it loads. Unbundled, amko's start loads about a thousand modules from
+ * node_modules (gRPC, protobufjs three times over, OpenTelemetry, undici, ...), each resolved,
+ * read and wrapped on its own; bundled, that is one file, and of @kubernetes/client-node (whose
+ * entry loads every generated API and model) only what amko reaches is kept. This lowers the
+ * process's memory floor and its CPU from start to a settled sync.
  *
  * A package that finds its own files (`__dirname`, `__filename`: the .proto files of gRPC health,
  * reflection and channelz, pino's worker) is given the path of its original file under

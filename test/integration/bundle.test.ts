@@ -34,9 +34,9 @@ function readBundle(file: string): Bundle {
     dir: path.dirname(file),
     source,
     sources: map.sources,
-    imports: [
-      ...source.matchAll(/(?:^|[;}\n])import\s*(?:[\w$*{},\s]+?from\s*)?"([^"]+)"/g),
-    ].map((m) => m[1]),
+    imports: [...source.matchAll(/(?:^|[;}\n])import\s*(?:[\w$*{},\s]+?from\s*)?"([^"]+)"/g)].map(
+      (m) => m[1],
+    ),
     places: [...new Set([...source.matchAll(/__amkoPath\("([^"]+)"\)/g)].map((m) => m[1] ?? ''))],
   };
 }
@@ -69,7 +69,12 @@ describe('the bundles built by make build', function () {
     });
 
     it('holds its own modules and every package: it imports only built-in modules', () => {
-      holdsEveryPackage(b, ['@grpc/grpc-js', '@kubernetes/client-node', '@opentelemetry/api', 'pino']);
+      holdsEveryPackage(b, [
+        '@grpc/grpc-js',
+        '@kubernetes/client-node',
+        '@opentelemetry/api',
+        'pino',
+      ]);
     });
 
     it('points gRPC health and reflection at their .proto files', () => {

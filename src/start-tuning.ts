@@ -1,7 +1,7 @@
 /**
  * Settings applied by the `amko` entry before the rest of the program is loaded: Node's module
  * compile cache (start-up CPU), a bounded young generation (resident memory and GC CPU) and a
- * bounded growth of the old generation between full collections (peak resident memory).
+ * set growth of the old generation between full collections (peak resident memory).
  * Imports only Node built-ins, so that everything else is compiled after the cache is enabled.
  */
 import module from 'node:module';

@@ -25,22 +25,14 @@ const summary = (entries: readonly JournalEntry[]): string[] =>
   entries.map((e) => `${e.method} ${e.path} ${e.status}`);
 
 /**
- * The simulator reads its wall clock (`time`, whole milliseconds) and its monotonic clock (the
- * start of `latencyMs`) one after the other; a pause between the two reads on a loaded machine
- * shifts an entry's interval later by that pause. Each interval is trimmed by this much at its
- * end, far less than the 60 ms every request here is held.
+ * Most requests the simulator was serving at one time, from the arrival and latency of each on
+ * its monotonic clock.
  */
-const CLOCK_SLACK_MS = 10;
-
-/** Most requests the simulator was serving at one time, from arrival times and latencies. */
 function maxOverlap(entries: readonly JournalEntry[]): number {
-  const edges = entries.flatMap((e) => {
-    const start = Date.parse(e.time);
-    return [
-      { t: start, d: 1 },
-      { t: start + Math.max(0, e.latencyMs - CLOCK_SLACK_MS), d: -1 },
-    ];
-  });
+  const edges = entries.flatMap((e) => [
+    { t: e.arrivedMs, d: 1 },
+    { t: e.arrivedMs + e.latencyMs, d: -1 },
+  ]);
   edges.sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let max = 0;

@@ -1,5 +1,5 @@
 /** Names, markers and fixed values of the Avi objects the leader writes (gslb-pipeline.md §7). */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Marker } from '../../shared/avi/types.js';
 
 export const HM_PREFIX = 'amko--';
@@ -8,7 +8,7 @@ export const EPOCH_MARKER = 'amko-epoch';
 export const LEGACY_CREATED_BY = 'amko-gslb';
 
 function sha1(s: string): string {
-  return createHash('sha1').update(s).digest('hex');
+  return hash('sha1', s, 'hex');
 }
 
 /** The created-by value of this AMKO instance. */

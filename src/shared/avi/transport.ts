@@ -7,6 +7,7 @@
 import {
   Agent as HttpAgent,
   request as httpRequest,
+  type ClientRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
 } from 'node:http';
@@ -77,13 +78,27 @@ async function traced(
   }
 }
 
+/** `https://host:port/path?query` → origin and path, without parsing the whole URL. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0
+    ? { origin: url, path: '/' }
+    : { origin: url.slice(0, slash), path: url.slice(slash) };
+}
+
+interface Origin {
+  hostname: string;
+  port: string;
+}
+
 export class HttpTransport {
-  readonly #secure: boolean;
+  readonly #request: typeof httpRequest;
   readonly #agent: HttpAgent | HttpsAgent;
   readonly #maxBytes: number;
+  readonly #origins = new Map<string, Origin>();
 
   constructor(opts: TransportOptions) {
-    this.#secure = opts.secure;
+    this.#request = opts.secure ? httpsRequest : httpRequest;
     this.#maxBytes = opts.maxResponseBytes ?? Number.POSITIVE_INFINITY;
     const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 16 };
     this.#agent = opts.secure
@@ -96,55 +111,90 @@ export class HttpTransport {
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {
-    // One controller per request, its timer and its link to the caller's signal released when the
-    // request settles (AbortSignal.timeout/any would keep both alive for the full timeout).
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`request timed out after ${req.timeoutMs} ms`));
-    }, req.timeoutMs);
-    const onAbort = (): void => {
-      controller.abort(req.signal?.reason);
-    };
-    if (req.signal?.aborted === true) onAbort();
-    else req.signal?.addEventListener('abort', onAbort, { once: true });
-    const release = (): void => {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
-    };
-    const failure = (err: unknown): TransportFailure => {
-      if (req.signal?.aborted === true) return new TransportFailure('aborted', req.signal.reason);
-      if (timedOut) return new TransportFailure('timeout', err);
-      return new TransportFailure('network', err);
-    };
-    const exchange = this.#exchange(req, controller.signal, failure).finally(release);
+    const exchange = this.#exchange(req);
     return tracingOn() ? traced(req, exchange) : exchange;
   }
 
-  #exchange(
-    req: TransportRequest,
-    signal: AbortSignal,
-    failure: (err: unknown) => TransportFailure,
-  ): Promise<TransportResponse> {
-    const send = this.#secure ? httpsRequest : httpRequest;
+  /**
+   * The request goes out with its host, port and path given apart (no URL parsed per request).
+   * Its timer and the caller's signal end it by destroying it and its reply; both are released
+   * when it settles. No AbortController is made per request, and node's own abort handling
+   * (a `signal` option) is not attached to it.
+   */
+  #exchange(req: TransportRequest): Promise<TransportResponse> {
     return new Promise<TransportResponse>((resolve, reject) => {
-      const outgoing = send(req.url, {
-        method: req.method,
-        headers: req.headers,
-        agent: this.#agent,
-        signal,
-      });
-      outgoing.on('error', (err) => {
-        reject(failure(err));
-      });
-      outgoing.on('response', (res) => {
-        this.#read(res).then(resolve, (err: unknown) => {
-          reject(failure(err));
+      const signal = req.signal;
+      if (signal?.aborted === true) {
+        reject(new TransportFailure('aborted', signal.reason));
+        return;
+      }
+      let timedOut = false;
+      let done = false;
+      let reply: IncomingMessage | undefined;
+      let outgoing: ClientRequest | undefined;
+      const settle = (outcome: TransportResponse | TransportFailure): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof TransportFailure) reject(outcome);
+        else resolve(outcome);
+      };
+      const failed = (err: unknown): void => {
+        if (signal?.aborted === true) settle(new TransportFailure('aborted', signal.reason));
+        else settle(new TransportFailure(timedOut ? 'timeout' : 'network', err));
+      };
+      const end = (err: Error): void => {
+        reply?.destroy(err);
+        outgoing?.destroy(err);
+        failed(err);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        end(new Error(`request timed out after ${req.timeoutMs} ms`));
+      }, req.timeoutMs);
+      const onAbort = (): void => {
+        end(signal?.reason instanceof Error ? signal.reason : new Error('request aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const target = this.#target(req.url);
+        outgoing = this.#request({
+          ...target.origin,
+          path: target.path,
+          method: req.method,
+          headers: req.headers,
+          agent: this.#agent,
         });
+      } catch (err) {
+        // Refused before anything was sent (a header value node does not take, say): not a
+        // transport failure, and no retry would change it.
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      outgoing.on('error', failed);
+      outgoing.on('response', (res) => {
+        reply = res;
+        this.#read(res).then(settle, failed);
       });
       outgoing.end(req.body);
     });
+  }
+
+  /** Host and port of the request's origin (parsed once per origin) and its path. */
+  #target(url: string): { origin: Origin; path: string } {
+    const { origin, path } = splitUrl(url);
+    let parsed = this.#origins.get(origin);
+    if (parsed === undefined) {
+      const u = new URL(origin);
+      parsed = { hostname: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port };
+      if (this.#origins.size > 16) this.#origins.clear();
+      this.#origins.set(origin, parsed);
+    }
+    return { origin: parsed, path };
   }
 
   /**
@@ -170,6 +220,10 @@ export class HttpTransport {
       res.on('error', reject);
       res.on('end', () => {
         resolve({ ...head, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      // Destroyed before its end without an error (the connection closed under it).
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('reply cut off before its end'));
       });
     });
   }

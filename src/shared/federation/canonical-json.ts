@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A JSON value, as `JSON.parse` produces it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -62,5 +62,5 @@ function objectJson(obj: Record<string, unknown>): string {
 
 /** SHA-256, lower-case hex, of the canonical JSON of `value`. */
 export function sha256OfCanonicalJson(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return hash('sha256', canonicalJson(value), 'hex');
 }

@@ -12,6 +12,7 @@ const entry = (method: string, objectType: string, status: number): Omit<Journal
   aviUserAgent: null,
   userAgent: null,
   status,
+  arrivedMs: 0,
   latencyMs: 1,
 });
 

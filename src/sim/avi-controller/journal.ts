@@ -22,6 +22,12 @@ export interface JournalEntry {
   body?: unknown;
   /** HTTP status; 0 when the connection was reset or never answered. */
   status: number;
+  /**
+   * When the request arrived on the simulator's monotonic clock (ms since it started, to the
+   * microsecond). `latencyMs` runs on the same clock: [arrivedMs, arrivedMs + latencyMs] is when
+   * the simulator was serving it (`time`, on the wall clock, is read a moment apart).
+   */
+  arrivedMs: number;
   latencyMs: number;
   /** Id of the fault rule that shaped the reply. */
   fault?: string;
@@ -120,7 +126,13 @@ function redactBody(path: string, body: unknown): unknown {
 /** The journal entry of a request (login secrets redacted). */
 export function journalEntry(
   req: SimRequest,
-  outcome: { time: string; status: number; latencyMs: number; fault: string | undefined },
+  outcome: {
+    time: string;
+    status: number;
+    arrivedMs: number;
+    latencyMs: number;
+    fault: string | undefined;
+  },
 ): Omit<JournalEntry, 'seq'> {
   const header = (name: string): string | null => headerOf(req.headers, name) ?? null;
   const entry: Omit<JournalEntry, 'seq'> = {
@@ -134,6 +146,7 @@ export function journalEntry(
     aviUserAgent: header('x-avi-useragent'),
     userAgent: header('user-agent'),
     status: outcome.status,
+    arrivedMs: outcome.arrivedMs,
     latencyMs: outcome.latencyMs,
   };
   if (req.body !== undefined) entry.body = redactBody(req.path, req.body);

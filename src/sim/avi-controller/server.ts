@@ -194,9 +194,15 @@ export class AviSimulator {
       userAgent: headerOf(req.headers, 'user-agent'),
     });
     const reply = await this.#reply(request, parseError, fault, res);
-    const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
     this.#journal.record(
-      journalEntry(request, { time, status: reply?.status ?? 0, latencyMs, fault: fault?.id }),
+      journalEntry(request, {
+        time,
+        status: reply?.status ?? 0,
+        arrivedMs: micros(started),
+        latencyMs: micros(performance.now() - started),
+        fault: fault?.id,
+      }),
     );
     if (reply === undefined) return;
     await sendReply(res, reply);

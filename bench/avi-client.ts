@@ -9,6 +9,7 @@ import {
   AVI_CLIENT_DEFAULT_CONCURRENCY,
   MIN_RATE_CREATES,
   simWriteRate,
+  warmUpCreates,
 } from './lib/sim-write-rate.js';
 import {
   figures,
@@ -132,7 +133,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     return writeResult(ctx, {
       benchmark: 'avi-client',
       workload:
-        `amko-avi-sim over HTTP: ${rateCreates} GslbService creates (POST) at the leader's ` +
+        `amko-avi-sim over HTTP: ${rateCreates} GslbService creates (POST, after ${warmUpCreates(rateCreates)} untimed) at the leader's ` +
         `concurrency, then ${pairs} create (POST) + get-by-name (GET ?name=) pairs at each of ` +
         `${LEVELS.join(', ')} requests in flight.`,
       seconds: (Date.now() - started) / 1000,

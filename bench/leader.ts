@@ -8,7 +8,8 @@
  *    sync, each with the writes made (goal 0) and the time taken;
  * 3. 100 Ingress VIP changes: time until all are reflected on the simulator;
  * 4. before each run, the simulator's write rate alone (GslbService creates/s at the leader's
- *    concurrency), and the initial sync's write rate as a share of it (`syncShareOfSimRate`).
+ *    concurrency, after an untimed warm-up), and the initial sync's write rate as a share of it
+ *    (`syncShareOfSimRate`).
  *
  * The Ingresses are created once; every run starts from a reset simulator and a fresh amko.
  * Writes leader.json into the results folder.
@@ -21,6 +22,7 @@ import {
   AVI_CLIENT_DEFAULT_CONCURRENCY,
   MIN_RATE_CREATES,
   simWriteRate,
+  warmUpCreates,
 } from './lib/sim-write-rate.js';
 import {
   envInt,
@@ -302,7 +304,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       workload:
         `${ingresses.toLocaleString('en-US')} Ingresses (one host each) over 3 member clusters ` +
         `(real kube-apiservers), the amko binary (${FLAGS}) and amko-avi-sim; per run: ` +
-        `the simulator's create rate alone (${rateCreates} GslbServices), initial sync from an ` +
+        `the simulator's create rate alone (${rateCreates} GslbServices after ${warmUpCreates(rateCreates)} untimed), initial sync from an ` +
         `empty controller, a restart and a periodic full sync with nothing changed, ${changes} ` +
         'VIP changes.',
       seconds: (Date.now() - started) / 1000,
